@@ -1,0 +1,31 @@
+from django.http import HttpRequest
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
+
+from accounts import services
+from mentorship.outbox import services as outbox
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth, customised: its emails go through our outbox; verifying sends a welcome."""
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        request = self.request
+        ctx = {"email": email, "current_site": self._current_site(request), **context}
+        if request is not None:
+            ctx["request"] = request
+        message = self.render_mail(template_prefix, email, ctx)
+        outbox.enqueue_message(message, template=template_prefix)
+
+    def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed:
+            services.send_welcome(user=email_address.user)
+        return confirmed
+
+    @staticmethod
+    def _current_site(request: HttpRequest | None) -> object:
+        from django.contrib.sites.shortcuts import get_current_site
+
+        return get_current_site(request)

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from mentorship.outbox.models import OutboxEmail
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(admin.ModelAdmin):
+    list_display = ("subject", "recipients", "status", "attempts", "created_at", "sent_at")
+    list_filter = ("template", ("sent_at", admin.EmptyFieldListFilter), "failed_at")
+    search_fields = ("subject", "key", "to")
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in OutboxEmail._meta.fields]
+
+    @admin.display(description="to")
+    def recipients(self, obj: OutboxEmail) -> str:
+        return ", ".join(obj.to)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

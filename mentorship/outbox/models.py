@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class OutboxEmailQuerySet(models.QuerySet["OutboxEmail"]):
+    def pending(self) -> "OutboxEmailQuerySet":
+        return self.filter(sent_at__isnull=True, failed_at__isnull=True)
+
+    def due(self, now: "timezone.datetime") -> "OutboxEmailQuerySet":
+        return self.pending().filter(next_attempt_at__lte=now)
+
+
+class OutboxEmail(models.Model):
+    """One email to send, written in the same transaction as the change that causes it."""
+
+    key = models.CharField(
+        max_length=200,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Idempotency key: a second email with the same key is never queued.",
+    )
+    template = models.CharField(max_length=200)
+    to = models.JSONField(default=list)
+    from_email = models.CharField(max_length=254)
+    subject = models.CharField(max_length=998)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutboxEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "outbox email"
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(sent_at__isnull=True, failed_at__isnull=True),
+                name="outbox_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.to)}"
+
+    @property
+    def status(self) -> str:
+        if self.sent_at:
+            return "sent"
+        if self.failed_at:
+            return "failed"
+        return "retrying" if self.attempts else "queued"
+
+    def gave_up(self) -> bool:
+        return self.attempts >= settings.OUTBOX_MAX_ATTEMPTS

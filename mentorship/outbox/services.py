@@ -1,0 +1,159 @@
+"""The transactional outbox: every outgoing email is a row first, a message second.
+
+``enqueue`` writes the row inside the caller's transaction and dispatches a Celery
+task only after that transaction commits. ``deliver`` sends one row at most once,
+whoever calls it and however often. ``sweep`` re-dispatches rows that are still
+unsent, e.g. because the broker was down when they were queued.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from mentorship.lib.email import render_email
+from mentorship.outbox.models import OutboxEmail
+
+logger = logging.getLogger(__name__)
+
+# Rows younger than this are left to their own after-commit dispatch.
+SWEEP_GRACE = timedelta(seconds=30)
+SWEEP_BATCH = 500
+
+
+def enqueue(
+    template: str, *, to: list[str], context: dict[str, Any], key: str | None = None
+) -> OutboxEmail:
+    """Render ``emails/<template>*`` and queue it; a repeated ``key`` queues nothing new."""
+    rendered = render_email(template, context)
+    return _store(
+        template=template,
+        to=to,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        key=key,
+    )
+
+
+def enqueue_message(
+    message: EmailMultiAlternatives, *, template: str, key: str | None = None
+) -> OutboxEmail:
+    """Queue a message someone else rendered (allauth's account emails)."""
+    html = ""
+    for content, mimetype in getattr(message, "alternatives", []):
+        if mimetype == "text/html":
+            html = str(content)
+    text = message.body
+    if message.content_subtype == "html":
+        html, text = message.body, ""
+    return _store(
+        template=template,
+        to=list(message.to),
+        subject=message.subject,
+        body_text=text,
+        body_html=html,
+        key=key,
+    )
+
+
+def _store(*, key: str | None, **fields: Any) -> OutboxEmail:
+    if key:
+        existing = OutboxEmail.objects.filter(key=key).first()
+        if existing:
+            return existing
+    try:
+        # A savepoint, so that losing a race on the key leaves the caller's
+        # transaction usable.
+        with transaction.atomic():
+            row = OutboxEmail.objects.create(
+                key=key or None, from_email=settings.DEFAULT_FROM_EMAIL, **fields
+            )
+    except IntegrityError:
+        if not key:
+            raise
+        return OutboxEmail.objects.get(key=key)
+    transaction.on_commit(partial(dispatch, row.pk))
+    return row
+
+
+def dispatch(outbox_id: int) -> None:
+    """Hand a row to Celery. Never raises: the sweep catches anything that fails here."""
+    from mentorship.outbox.tasks import deliver_email
+
+    try:
+        deliver_email.delay(outbox_id)
+    except Exception:  # noqa: BLE001 - a broker outage must not fail the user's action
+        logger.warning("Could not dispatch outbox email %s; the sweep will retry.", outbox_id)
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 ... minutes, capped at six hours."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def deliver(outbox_id: int) -> bool:
+    """Send one row unless it is already sent. Returns True if this call sent it."""
+    with transaction.atomic():
+        # The row lock makes concurrent runs of the same task wait (and then see
+        # it sent) or skip it; the lock dies with the transaction if the worker dies.
+        row = (
+            OutboxEmail.objects.select_for_update(skip_locked=True)
+            .pending()
+            .filter(pk=outbox_id)
+            .first()
+        )
+        if row is None:
+            return False
+        now = timezone.now()
+        row.attempts += 1
+        try:
+            _build(row).send()
+        except Exception as exc:  # noqa: BLE001 - any transport error means "try later"
+            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            row.next_attempt_at = now + backoff(row.attempts)
+            if row.gave_up():
+                row.failed_at = now
+            row.save(update_fields=["attempts", "last_error", "next_attempt_at", "failed_at"])
+            logger.warning("Outbox email %s failed (attempt %s): %s", row.pk, row.attempts, exc)
+            return False
+        row.sent_at = now
+        row.last_error = ""
+        row.save(update_fields=["attempts", "sent_at", "last_error"])
+        return True
+
+
+def _build(row: OutboxEmail) -> EmailMultiAlternatives:
+    connection = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
+    if row.body_text:
+        message = EmailMultiAlternatives(
+            row.subject, row.body_text, row.from_email, row.to, connection=connection
+        )
+        if row.body_html:
+            message.attach_alternative(row.body_html, "text/html")
+    else:
+        message = EmailMultiAlternatives(
+            row.subject, row.body_html, row.from_email, row.to, connection=connection
+        )
+        message.content_subtype = "html"
+    message.extra_headers["X-Outbox-Id"] = str(row.pk)
+    return message
+
+
+def sweep(*, now: datetime | None = None) -> int:
+    """Dispatch every due, unsent row older than the grace period. Returns how many."""
+    now = now or timezone.now()
+    ids = list(
+        OutboxEmail.objects.due(now)
+        .filter(created_at__lte=now - SWEEP_GRACE)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    for outbox_id in ids:
+        dispatch(outbox_id)
+    return len(ids)

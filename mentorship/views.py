@@ -1,0 +1,44 @@
+"""Site-wide pages: the landing page, the dashboard, health and error pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+
+from profiles import selectors as profile_selectors
+from profiles.services import missing_for_onboarding
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    profile = profile_selectors.profile_with_details(request.user)
+    skills = list(profile.skills.all())
+    context = {
+        "profile": profile,
+        "expertise": [s for s in skills if s.kind == "expertise"],
+        "learning": [s for s in skills if s.kind == "learn"],
+        "missing": missing_for_onboarding(profile),
+    }
+    return render(request, "dashboard.html", context)
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: answers 200 when the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Rendered without context processors or the database: they may be what failed.
+    template = loader.get_template("500.html")
+    return HttpResponse(template.render({"site_name": "Mentorship"}), status=500)

@@ -1,0 +1,51 @@
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from profiles.models import Language, Profile, ProfileSkill, Skill
+
+
+class ProfileSkillInline(admin.TabularInline):
+    model = ProfileSkill
+    extra = 0
+    autocomplete_fields = ["skill"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = (
+        "display_name",
+        "user",
+        "wants_mentoring",
+        "wants_to_mentor",
+        "mentor_capacity",
+        "industry",
+        "time_zone",
+        "onboarded_at",
+    )
+    list_filter = ("wants_mentoring", "wants_to_mentor", "industry", "career_stage")
+    search_fields = ("display_name", "user__email", "headline", "organisation")
+    list_select_related = ("user",)
+    autocomplete_fields = ["user"]
+    filter_horizontal = ("languages",)
+    inlines = [ProfileSkillInline]
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ("name", "category", "is_curated", "people")
+    list_filter = ("is_curated", "category")
+    search_fields = ("name",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Skill]:
+        return super().get_queryset(request).annotate(people_count=Count("profile_skills"))
+
+    @admin.display(ordering="people_count", description="people")
+    def people(self, obj: Skill) -> int:
+        return obj.people_count
+
+
+@admin.register(Language)
+class LanguageAdmin(admin.ModelAdmin):
+    list_display = ("name", "code")
+    search_fields = ("name", "code")

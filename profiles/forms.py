@@ -1,0 +1,234 @@
+from typing import Any
+from urllib.parse import urlsplit
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from profiles.models import (
+    Language,
+    MeetingFormat,
+    Profile,
+    SkillLevel,
+    normalize_skill_name,
+    time_zone_names,
+)
+from profiles.services import SKILL_NAME_MAX, SkillEntry
+
+FORMAT_FLAGS = {
+    MeetingFormat.VIDEO: "meets_by_video",
+    MeetingFormat.PHONE: "meets_by_phone",
+    MeetingFormat.IN_PERSON: "meets_in_person",
+    MeetingFormat.CHAT: "meets_by_chat",
+}
+
+
+class IntentForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["wants_mentoring", "wants_to_mentor", "mentor_capacity", "is_accepting_requests"]
+        labels = {
+            "wants_mentoring": "I want a mentor to help me grow",
+            "wants_to_mentor": "I want to mentor others",
+        }
+        help_texts = {
+            "wants_mentoring": "You'll get mentor suggestions and can send requests.",
+            "wants_to_mentor": "Mentees can find you and ask you; you decide who to accept.",
+        }
+        widgets = {"mentor_capacity": forms.NumberInput(attrs={"min": 0, "max": 10})}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("wants_mentoring") or data.get("wants_to_mentor")):
+            raise ValidationError(
+                "Choose at least one: find a mentor, mentor others, or both.", code="no_intent"
+            )
+        return data
+
+
+class EssentialsForm(forms.ModelForm):
+    meeting_formats = forms.MultipleChoiceField(
+        label="Preferred meeting formats",
+        choices=MeetingFormat.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Pick every format that works for you.",
+        error_messages={"required": "Pick at least one way you like to meet."},
+    )
+    languages = forms.ModelMultipleChoiceField(
+        queryset=Language.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Languages you can hold a mentoring conversation in.",
+        error_messages={"required": "Pick at least one language you can meet in."},
+    )
+    linkedin_url = forms.URLField(
+        label="LinkedIn profile",
+        required=False,
+        assume_scheme="https",
+        help_text="Optional, e.g. https://www.linkedin.com/in/your-name",
+    )
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        help_text="Used to find overlapping working hours. We suggest your browser's.",
+    )
+
+    class Meta:
+        model = Profile
+        fields = [
+            "display_name",
+            "headline",
+            "job_title",
+            "organisation",
+            "industry",
+            "years_experience",
+            "career_stage",
+            "languages",
+            "time_zone",
+            "hours_per_month",
+            "career_goals",
+            "target_role",
+            "bio",
+            "linkedin_url",
+        ]
+        labels = {
+            "display_name": "Your name",
+            "career_goals": "Where do you want your career to go?",
+            "target_role": "Target role",
+            "bio": "About you",
+        }
+        help_texts = {
+            "display_name": "How you'd like to be shown to others.",
+            "headline": "One line, e.g. 'Backend engineer moving into data science'.",
+            "job_title": "What you do today, e.g. 'Product designer' or 'Student'.",
+            "organisation": "Optional. Your employer, school or 'Independent'.",
+            "hours_per_month": "Time you can give to mentoring each month (1–40).",
+            "career_goals": "A few sentences: what you want to achieve in the next year or two.",
+            "target_role": "The role you are working towards, if you have one in mind.",
+            "bio": "Optional. Anything that helps a match get to know you.",
+        }
+        widgets = {
+            "career_goals": forms.Textarea(attrs={"rows": 3}),
+            "bio": forms.Textarea(attrs={"rows": 4}),
+            "years_experience": forms.NumberInput(attrs={"min": 0, "max": 60}),
+            "hours_per_month": forms.NumberInput(attrs={"min": 1, "max": 40}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [(tz, tz.replace("_", " ")) for tz in time_zone_names()]
+        self.fields["time_zone"].widget.attrs["data-suggest-browser-zone"] = (
+            "true" if not self.instance.essentials_done_at else "false"
+        )
+        for name in [
+            "display_name",
+            "headline",
+            "job_title",
+            "industry",
+            "years_experience",
+            "career_stage",
+            "hours_per_month",
+        ]:
+            self.fields[name].required = True
+        # Mentees are matched on where they want to go, so it is required of them.
+        if self.instance.wants_mentoring:
+            self.fields["career_goals"].required = True
+        if not self.is_bound:
+            self.initial["meeting_formats"] = self.instance.meeting_formats
+            if self.instance.pk:
+                self.initial["languages"] = list(self.instance.languages.all())
+
+    def clean_display_name(self) -> str:
+        name = " ".join(self.cleaned_data["display_name"].split())
+        if len(name) < 2:
+            raise ValidationError("Enter at least two characters.")
+        return name
+
+    def clean_career_goals(self) -> str:
+        goals = self.cleaned_data["career_goals"].strip()
+        if goals and len(goals) < 20:
+            raise ValidationError(
+                "Say a little more (at least 20 characters): it is how mentors understand you."
+            )
+        return goals
+
+    def clean_linkedin_url(self) -> str:
+        url = self.cleaned_data["linkedin_url"].strip()
+        if not url:
+            return ""
+        host = (urlsplit(url).hostname or "").lower()
+        if not (host == "linkedin.com" or host.endswith(".linkedin.com")):
+            raise ValidationError("Enter a LinkedIn address, e.g. https://www.linkedin.com/in/you.")
+        return url
+
+    def profile_fields(self) -> dict[str, Any]:
+        """Model field values for the service, with meeting formats spread into their flags."""
+        fields = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in {"languages", "meeting_formats"}
+        }
+        chosen = set(self.cleaned_data["meeting_formats"])
+        for fmt, flag in FORMAT_FLAGS.items():
+            fields[flag] = fmt.value in chosen
+        return fields
+
+
+class SkillRowForm(forms.Form):
+    name = forms.CharField(
+        label="Skill",
+        required=False,
+        max_length=SKILL_NAME_MAX,
+        widget=forms.TextInput(attrs={"list": "skill-options", "autocomplete": "off"}),
+    )
+    level = forms.TypedChoiceField(
+        label="Level", choices=SkillLevel.choices, coerce=int, initial=SkillLevel.SOLID
+    )
+
+    def clean_name(self) -> str:
+        name = normalize_skill_name(self.cleaned_data["name"])
+        if name and not any(ch.isalpha() for ch in name):
+            raise ValidationError("A skill name needs at least one letter.")
+        return name
+
+
+class BaseSkillFormSet(forms.BaseFormSet):
+    required_message = "Add at least one skill."
+
+    def __init__(self, *args: Any, required: bool = False, **kwargs: Any) -> None:
+        self.required = required
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen: set[str] = set()
+        for form in self.forms:
+            name = form.cleaned_data.get("name")
+            if not name:
+                continue
+            if name.lower() in seen:
+                form.add_error("name", "You already listed this skill.")
+            seen.add(name.lower())
+        if self.required and not seen:
+            raise ValidationError(self.required_message)
+
+    def entries(self) -> list[SkillEntry]:
+        return [
+            SkillEntry(name=form.cleaned_data["name"], level=form.cleaned_data["level"])
+            for form in self.forms
+            if form.cleaned_data.get("name")
+        ]
+
+
+SkillFormSet = forms.formset_factory(
+    SkillRowForm, formset=BaseSkillFormSet, extra=0, max_num=15, absolute_max=15, validate_max=True
+)
+
+
+def skill_formset(
+    *, kind: str, data: Any = None, current: list[SkillEntry], required: bool, blank_rows: int = 3
+) -> BaseSkillFormSet:
+    initial = [{"name": e.name, "level": e.level} for e in current]
+    initial += [{"name": "", "level": SkillLevel.SOLID}] * max(blank_rows, 1)
+    formset = SkillFormSet(data, prefix=kind, initial=initial[:15], required=required)
+    # Bound formsets take their row count from the management form, so the extra
+    # blank rows only matter for the first display.
+    return formset

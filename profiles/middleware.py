@@ -1,0 +1,34 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+# Paths a signed-in person may visit before finishing onboarding: their account
+# pages (to verify, log out, change a password), onboarding itself, and the admin.
+EXEMPT_PREFIXES = ("/accounts/", "/onboarding/", "/admin/", "/static/", "/healthz")
+
+
+class OnboardingRequiredMiddleware:
+    """Send signed-in people who have not finished onboarding to it, wherever they go."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(EXEMPT_PREFIXES)
+            and request.path != reverse("home")
+            and not self._is_onboarded(user)
+        ):
+            return redirect("profiles:onboarding-start")
+        return self.get_response(request)
+
+    @staticmethod
+    def _is_onboarded(user: object) -> bool:
+        from profiles.models import Profile
+
+        return Profile.objects.filter(user=user, onboarded_at__isnull=False).exists()

@@ -1,0 +1,269 @@
+import hashlib
+import re
+import zoneinfo
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+
+@cache
+def time_zone_names() -> tuple[str, ...]:
+    """IANA names a person can pick (no legacy aliases such as 'US/Pacific' or 'EST')."""
+    legacy = ("Etc/", "SystemV/", "US/", "posix/", "right/")
+    names = sorted(
+        n for n in zoneinfo.available_timezones() if "/" in n and not n.startswith(legacy)
+    )
+    return (*names, "UTC")
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in time_zone_names():
+        raise ValidationError(
+            "Pick a time zone from the list, such as Europe/Berlin or America/Sao_Paulo."
+        )
+
+
+class Industry(models.TextChoices):
+    SOFTWARE = "software", "Software & internet"
+    FINANCE = "finance", "Finance & fintech"
+    HEALTH = "health", "Healthcare & life sciences"
+    EDUCATION = "education", "Education"
+    PUBLIC = "public", "Government & public sector"
+    NONPROFIT = "nonprofit", "Non-profit"
+    MANUFACTURING = "manufacturing", "Manufacturing & engineering"
+    RETAIL = "retail", "Retail & e-commerce"
+    MEDIA = "media", "Media, marketing & design"
+    CONSULTING = "consulting", "Consulting & professional services"
+    ENERGY = "energy", "Energy & climate"
+    RESEARCH = "research", "Research & academia"
+    TELECOM = "telecom", "Telecommunications"
+    LOGISTICS = "logistics", "Transport & logistics"
+    OTHER = "other", "Other"
+
+
+class CareerStage(models.TextChoices):
+    STUDENT = "student", "Student or graduate"
+    EARLY = "early", "Early career (0–3 years)"
+    MID = "mid", "Mid-level (3–8 years)"
+    SENIOR = "senior", "Senior (8+ years)"
+    LEAD = "lead", "Manager or leader"
+    EXECUTIVE = "executive", "Executive"
+    CHANGER = "changer", "Changing careers"
+    RETURNER = "returner", "Returning to work"
+
+
+class MeetingFormat(models.TextChoices):
+    VIDEO = "video", "Video call"
+    PHONE = "phone", "Phone"
+    IN_PERSON = "in_person", "In person"
+    CHAT = "chat", "Chat"
+
+
+class Language(models.Model):
+    """A spoken language, by ISO 639-1 code. Seeded by a migration; editable in the admin."""
+
+    code = models.CharField(max_length=12, primary_key=True)
+    name = models.CharField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def normalize_skill_name(raw: str) -> str:
+    """Tidy a typed skill: trimmed, single spaces, first letter capitalised if all lower."""
+    name = re.sub(r"\s+", " ", raw or "").strip()
+    if name and name == name.lower():
+        name = name[0].upper() + name[1:]
+    return name
+
+
+class SkillQuerySet(models.QuerySet["Skill"]):
+    def named(self, name: str) -> "Skill | None":
+        return self.filter(name__iexact=normalize_skill_name(name)).first()
+
+
+class Skill(models.Model):
+    """One entry in the shared vocabulary of skills, unique whatever its case."""
+
+    name = models.CharField(max_length=60)
+    category = models.CharField(max_length=60, blank=True)
+    is_curated = models.BooleanField(
+        default=False, help_text="Part of the seeded list or approved by an admin."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SkillQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="profiles_skill_name_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Profile(models.Model):
+    """Everything a person tells us about themselves. Created by onboarding."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    # Intent
+    wants_mentoring = models.BooleanField("I want a mentor", default=False)
+    wants_to_mentor = models.BooleanField("I want to mentor others", default=False)
+    mentor_capacity = models.PositiveSmallIntegerField(
+        "mentees at a time",
+        default=2,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+        help_text="How many mentees you can support at once (0–10).",
+    )
+    is_accepting_requests = models.BooleanField(
+        "accepting new requests",
+        default=True,
+        help_text="Switch off to pause new requests without changing your capacity.",
+    )
+    # Essentials
+    display_name = models.CharField(max_length=80, blank=True)
+    headline = models.CharField(max_length=140, blank=True)
+    bio = models.TextField(max_length=3000, blank=True)
+    job_title = models.CharField("current role", max_length=120, blank=True)
+    organisation = models.CharField(max_length=120, blank=True)
+    industry = models.CharField(max_length=20, choices=Industry.choices, blank=True)
+    years_experience = models.PositiveSmallIntegerField(
+        "years of experience", null=True, blank=True, validators=[MaxValueValidator(60)]
+    )
+    career_stage = models.CharField(max_length=20, choices=CareerStage.choices, blank=True)
+    languages = models.ManyToManyField(Language, blank=True, related_name="profiles")
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    hours_per_month = models.PositiveSmallIntegerField(
+        "hours per month",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(40)],
+    )
+    # Formats are four flags rather than a list so that every database can filter on them.
+    meets_by_video = models.BooleanField(default=True)
+    meets_by_phone = models.BooleanField(default=False)
+    meets_in_person = models.BooleanField(default=False)
+    meets_by_chat = models.BooleanField(default=False)
+    career_goals = models.TextField(max_length=2000, blank=True)
+    target_role = models.CharField(max_length=120, blank=True)
+    linkedin_url = models.URLField("LinkedIn profile", blank=True)
+    # Progress
+    essentials_done_at = models.DateTimeField(null=True, blank=True)
+    onboarded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(mentor_capacity__lte=10),
+                name="profiles_profile_capacity_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(years_experience__isnull=True)
+                | models.Q(years_experience__lte=60),
+                name="profiles_profile_years_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours_per_month__isnull=True)
+                | models.Q(hours_per_month__gte=1, hours_per_month__lte=40),
+                name="profiles_profile_hours_range",
+            ),
+            # Nobody finishes onboarding without saying what they are here for.
+            models.CheckConstraint(
+                condition=models.Q(onboarded_at__isnull=True)
+                | models.Q(wants_mentoring=True)
+                | models.Q(wants_to_mentor=True),
+                name="profiles_profile_has_intent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.user.email
+
+    def get_absolute_url(self) -> str:
+        return reverse("profiles:detail")
+
+    @property
+    def is_onboarded(self) -> bool:
+        return self.onboarded_at is not None
+
+    @property
+    def meeting_formats(self) -> list[str]:
+        flags = {
+            MeetingFormat.VIDEO: self.meets_by_video,
+            MeetingFormat.PHONE: self.meets_by_phone,
+            MeetingFormat.IN_PERSON: self.meets_in_person,
+            MeetingFormat.CHAT: self.meets_by_chat,
+        }
+        return [fmt.value for fmt, on in flags.items() if on]
+
+    def get_meeting_formats_display(self) -> list[str]:
+        return [MeetingFormat(value).label for value in self.meeting_formats]
+
+    @property
+    def initials(self) -> str:
+        words = [w for w in re.split(r"[\s\-_.@]+", self.display_name or self.user.email) if w]
+        letters = "".join(w[0] for w in words[:2]) or "?"
+        return letters.upper()
+
+    @property
+    def avatar_hue(self) -> int:
+        # A stable colour per person, so the same initials look the same everywhere.
+        digest = hashlib.sha256(str(self.user_id).encode()).digest()
+        return int.from_bytes(digest[:2], "big") % 360
+
+    def local_time(self) -> "timezone.datetime":
+        return timezone.now().astimezone(zoneinfo.ZoneInfo(self.time_zone))
+
+
+class SkillKind(models.TextChoices):
+    EXPERTISE = "expertise", "Can teach"
+    LEARN = "learn", "Wants to learn"
+
+
+class SkillLevel(models.IntegerChoices):
+    BASIC = 1, "Basic"
+    SOLID = 2, "Solid"
+    EXPERT = 3, "Expert"
+
+
+class ProfileSkill(models.Model):
+    """A skill on a profile: either expertise someone can teach, or one they want to learn."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="skills")
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="profile_skills")
+    kind = models.CharField(max_length=10, choices=SkillKind.choices)
+    level = models.PositiveSmallIntegerField(choices=SkillLevel.choices, default=SkillLevel.SOLID)
+
+    class Meta:
+        ordering = ["-level", "skill__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "skill", "kind"], name="profiles_profileskill_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=3),
+                name="profiles_profileskill_level_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["expertise", "learn"]),
+                name="profiles_profileskill_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill} ({self.get_kind_display()}, {self.get_level_display()})"

@@ -1,0 +1,117 @@
+"""Writes to profiles and skills. Views call these; they never save models themselves."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from profiles.models import Language, Profile, ProfileSkill, Skill, SkillKind, normalize_skill_name
+
+SKILL_NAME_MAX = 60
+
+
+@dataclass(frozen=True)
+class SkillEntry:
+    name: str
+    level: int
+
+
+def get_or_create_skill(*, name: str) -> Skill:
+    """Find a skill case-insensitively, or add the typed one, tidied, to the vocabulary."""
+    clean = normalize_skill_name(name)
+    if not clean:
+        raise ValidationError("A skill needs a name.")
+    if len(clean) > SKILL_NAME_MAX:
+        raise ValidationError(f"Keep a skill name under {SKILL_NAME_MAX} characters.")
+    existing = Skill.objects.named(clean)
+    if existing:
+        return existing
+    try:
+        # Two people may type the same new skill at once; the unique index decides.
+        with transaction.atomic():
+            return Skill.objects.create(name=clean)
+    except IntegrityError:
+        return Skill.objects.get(name__iexact=clean)
+
+
+@transaction.atomic
+def save_intent(
+    *,
+    user: User,
+    wants_mentoring: bool,
+    wants_to_mentor: bool,
+    mentor_capacity: int,
+    is_accepting_requests: bool,
+) -> Profile:
+    """Onboarding step 1 (and later edits): why this person is here."""
+    if not (wants_mentoring or wants_to_mentor):
+        raise ValidationError("Choose at least one: find a mentor, or mentor others.")
+    if not 0 <= mentor_capacity <= 10:
+        raise ValidationError("Capacity must be between 0 and 10 mentees.")
+    profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
+    profile.wants_mentoring = wants_mentoring
+    profile.wants_to_mentor = wants_to_mentor
+    profile.mentor_capacity = mentor_capacity
+    profile.is_accepting_requests = is_accepting_requests
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def save_essentials(
+    *, profile: Profile, fields: dict[str, Any], languages: Iterable[Language]
+) -> Profile:
+    """Onboarding step 2 (and later edits): who they are, where they want to go, when."""
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    if profile.essentials_done_at is None:
+        profile.essentials_done_at = timezone.now()
+    profile.full_clean(exclude=["user"])
+    profile.save()
+    profile.languages.set(languages)
+    return profile
+
+
+@transaction.atomic
+def set_skills(*, profile: Profile, kind: SkillKind, entries: Iterable[SkillEntry]) -> None:
+    """Replace a profile's skills of one kind. Repeats (in any case) keep the higher level."""
+    levels: dict[int, int] = {}
+    for entry in entries:
+        skill = get_or_create_skill(name=entry.name)
+        levels[skill.pk] = max(levels.get(skill.pk, 0), int(entry.level))
+    ProfileSkill.objects.filter(profile=profile, kind=kind).exclude(skill_id__in=levels).delete()
+    for skill_id, level in levels.items():
+        ProfileSkill.objects.update_or_create(
+            profile=profile, skill_id=skill_id, kind=kind, defaults={"level": level}
+        )
+
+
+def missing_for_onboarding(profile: Profile) -> list[str]:
+    """What still stands between this profile and a finished onboarding, in words."""
+    missing = []
+    if not (profile.wants_mentoring or profile.wants_to_mentor):
+        missing.append("Say whether you want a mentor, want to mentor, or both.")
+    if profile.essentials_done_at is None:
+        missing.append("Tell us about yourself.")
+    kinds = set(profile.skills.values_list("kind", flat=True))
+    if profile.wants_to_mentor and SkillKind.EXPERTISE not in kinds:
+        missing.append("Add at least one skill you can teach.")
+    if profile.wants_mentoring and SkillKind.LEARN not in kinds:
+        missing.append("Add at least one skill you want to learn.")
+    return missing
+
+
+@transaction.atomic
+def complete_onboarding(*, profile: Profile) -> Profile:
+    profile = Profile.objects.select_for_update().get(pk=profile.pk)
+    missing = missing_for_onboarding(profile)
+    if missing:
+        raise ValidationError(missing)
+    if profile.onboarded_at is None:
+        profile.onboarded_at = timezone.now()
+        profile.save(update_fields=["onboarded_at", "updated_at"])
+    return profile

@@ -1,0 +1,57 @@
+import pytest
+from django.core.cache import cache
+
+from tests.factories import PASSWORD, ProfileFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Hashing with PBKDF2 costs ~0.3 s per user; tests create hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The manifest storage needs collectstatic; tests serve files straight from the finders.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.SITE_URL = "http://testserver"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(request):
+    # Rate-limit counters live in the database cache, which transactional tests do
+    # not roll back: start every database test from an empty cache.
+    for name in ("live_server", "transactional_db", "db"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
+            cache.clear()
+            return
+    if request.node.get_closest_marker("django_db"):
+        cache.clear()
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def mentee(db):
+    """An onboarded person who wants a mentor."""
+    return ProfileFactory(wants_mentoring=True, wants_to_mentor=False).user
+
+
+@pytest.fixture
+def mentor(db):
+    """An onboarded person who mentors."""
+    return ProfileFactory(wants_mentoring=False, wants_to_mentor=True).user
+
+
+@pytest.fixture
+def newcomer(db):
+    """Verified, signed up, but has not started onboarding."""
+    return UserFactory()
+
+
+@pytest.fixture
+def staff(db):
+    return ProfileFactory(user__is_staff=True, user__is_superuser=True).user

@@ -1,0 +1,70 @@
+import factory
+from django.utils import timezone
+
+from allauth.account.models import EmailAddress
+
+from accounts.models import User
+from profiles.models import Language, Profile, ProfileSkill, Skill, SkillKind
+
+PASSWORD = "a-long-enough-passphrase-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """A verified primary address, as allauth keeps it; pass verified=False to skip."""
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+        if create:
+            self.save()
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Profile
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    wants_mentoring = True
+    wants_to_mentor = False
+    display_name = factory.Faker("name")
+    headline = "Engineer growing into leadership"
+    job_title = "Software engineer"
+    organisation = "Acme"
+    industry = "software"
+    years_experience = 5
+    career_stage = "mid"
+    time_zone = "Europe/Berlin"
+    hours_per_month = 4
+    career_goals = "Become a tech lead within two years and lead a small team well."
+    target_role = "Tech lead"
+    essentials_done_at = factory.LazyFunction(timezone.now)
+    onboarded_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def languages(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        if create:
+            self.languages.set(Language.objects.filter(code__in=extracted or ["en"]))
+
+    @factory.post_generation
+    def skills(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """Give every onboarded profile the skills its intent requires."""
+        if not create:
+            return
+        if self.wants_to_mentor:
+            ProfileSkill.objects.create(
+                profile=self, skill=Skill.objects.get(name="Python"), kind=SkillKind.EXPERTISE
+            )
+        if self.wants_mentoring:
+            ProfileSkill.objects.create(
+                profile=self,
+                skill=Skill.objects.get(name="Public speaking"),
+                kind=SkillKind.LEARN,
+            )
