@@ -1,6 +1,8 @@
-import pytest
 from django.core.cache import cache
 
+import pytest
+
+from mentorship.celery import app as celery_app
 from tests.factories import PASSWORD, ProfileFactory, UserFactory
 
 
@@ -55,3 +57,21 @@ def newcomer(db):
 @pytest.fixture
 def staff(db):
     return ProfileFactory(user__is_staff=True, user__is_superuser=True).user
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_in_process():
+    # Tests run tasks where they are queued, even when CELERY_BROKER_URL is set
+    # for the suite; the tests that need a real worker and broker switch it back.
+    celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def broker_down():
+    """Point Celery at a Redis port where nothing listens, as in a broker outage."""
+    saved = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager")}
+    celery_app.conf.update(broker_url="redis://127.0.0.1:9/0", task_always_eager=False)
+    celery_app._pool = None  # drop connections made with the old broker address
+    yield
+    celery_app.conf.update(saved)
+    celery_app._pool = None

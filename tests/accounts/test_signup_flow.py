@@ -2,10 +2,10 @@
 
 import re
 
-import pytest
 from django.core import mail
 from django.urls import reverse
 
+import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
