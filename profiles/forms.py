@@ -65,6 +65,13 @@ class EssentialsForm(forms.ModelForm):
         assume_scheme="https",
         help_text="Optional, e.g. https://www.linkedin.com/in/your-name",
     )
+    # Declared here so that the browser is told the same 1-40 range the server enforces.
+    hours_per_month = forms.IntegerField(
+        label="Hours per month",
+        min_value=1,
+        max_value=40,
+        help_text="Time you can give to mentoring each month (1–40).",
+    )
     time_zone = forms.ChoiceField(
         label="Time zone",
         help_text="Used to find overlapping working hours. We suggest your browser's.",
@@ -99,7 +106,6 @@ class EssentialsForm(forms.ModelForm):
             "headline": "One line, e.g. 'Backend engineer moving into data science'.",
             "job_title": "What you do today, e.g. 'Product designer' or 'Student'.",
             "organisation": "Optional. Your employer, school or 'Independent'.",
-            "hours_per_month": "Time you can give to mentoring each month (1–40).",
             "career_goals": "A few sentences: what you want to achieve in the next year or two.",
             "target_role": "The role you are working towards, if you have one in mind.",
             "bio": "Optional. Anything that helps a match get to know you.",
@@ -108,7 +114,6 @@ class EssentialsForm(forms.ModelForm):
             "career_goals": forms.Textarea(attrs={"rows": 3}),
             "bio": forms.Textarea(attrs={"rows": 4}),
             "years_experience": forms.NumberInput(attrs={"min": 0, "max": 60}),
-            "hours_per_month": forms.NumberInput(attrs={"min": 1, "max": 40}),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -228,7 +233,8 @@ def skill_formset(
 ) -> BaseSkillFormSet:
     initial = [{"name": e.name, "level": e.level} for e in current]
     initial += [{"name": "", "level": SkillLevel.SOLID}] * max(blank_rows, 1)
-    formset = SkillFormSet(data, prefix=kind, initial=initial[:15], required=required)
-    # Bound formsets take their row count from the management form, so the extra
-    # blank rows only matter for the first display.
-    return formset
+    # A submitted formset is read as typed: with `initial`, Django would skip rows
+    # that equal the stored skills ("unchanged") and the save would drop them.
+    return SkillFormSet(
+        data, prefix=kind, initial=None if data is not None else initial[:15], required=required
+    )

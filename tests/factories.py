@@ -1,6 +1,6 @@
-import factory
 from django.utils import timezone
 
+import factory
 from allauth.account.models import EmailAddress
 
 from accounts.models import User

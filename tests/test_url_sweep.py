@@ -6,8 +6,9 @@ anyone remembering to write a test for it.
 
 import re
 
-import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+import pytest
 
 pytestmark = pytest.mark.django_db
 
