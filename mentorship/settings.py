@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "mentorship.outbox",
     "accounts",
     "profiles",
+    "matching",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mentorship.context_processors.site",
+                "matching.context_processors.navigation",
             ],
         },
     },
@@ -148,6 +150,9 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
 }
 
+# Called with profile=... when someone finishes onboarding or changes their intent.
+PROFILE_INTENT_HOOKS = ["matching.services.sync_default_enrollments"]
+
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 
@@ -190,6 +195,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "mentorship.outbox.tasks.sweep_outbox",
         "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
+    },
+    "expire-requests": {
+        "task": "matching.tasks.expire_requests",
+        "schedule": env.float("REQUEST_EXPIRY_SWEEP_SECONDS", default=900.0),
     },
 }
 

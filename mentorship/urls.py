@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("profiles.urls")),
+    path("", include("matching.urls")),
 ]
 
 handler404 = "mentorship.views.page_not_found"

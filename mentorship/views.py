@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
+from matching import selectors as matching_selectors
 from profiles import selectors as profile_selectors
 from profiles.services import missing_for_onboarding
 
@@ -23,6 +24,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "expertise": [s for s in skills if s.kind == "expertise"],
         "learning": [s for s in skills if s.kind == "learn"],
         "missing": missing_for_onboarding(profile),
+        "board": matching_selectors.dashboard_for(request.user),
     }
     return render(request, "dashboard.html", context)
 

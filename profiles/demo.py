@@ -31,6 +31,7 @@ from profiles.models import (
     SkillKind,
     SkillLevel,
 )
+from profiles.services import notify_intent_changed
 
 SEED = 20261126
 DEMO_DOMAIN = "demo.mentorship.test"
@@ -1300,4 +1301,8 @@ def seed_community(*, people: Sequence[DemoPerson], password_hash: str) -> SeedR
         for kind, entries in ((SkillKind.EXPERTISE, p.expertise), (SkillKind.LEARN, p.learn))
         for name, level in entries
     )
+    # Bulk inserts skip the services, so tell the apps above us (matching enrolls
+    # everyone in the community cohort) as onboarding would have.
+    for profile in Profile.objects.filter(pk__in=profile_ids.values()).select_related("user"):
+        notify_intent_changed(profile)
     return result

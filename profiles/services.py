@@ -4,9 +4,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from accounts.models import User
 from profiles.models import Language, Profile, ProfileSkill, Skill, SkillKind, normalize_skill_name
@@ -38,6 +40,16 @@ def get_or_create_skill(*, name: str) -> Skill:
         return Skill.objects.get(name__iexact=clean)
 
 
+def notify_intent_changed(profile: Profile) -> None:
+    """Tell the apps above us (matching) that what this person wants to do changed.
+
+    profiles sits below matching and must not import it, so matching names its
+    callables in settings.PROFILE_INTENT_HOOKS; they run inside our transaction.
+    """
+    for path in settings.PROFILE_INTENT_HOOKS:
+        import_string(path)(profile=profile)
+
+
 @transaction.atomic
 def save_intent(
     *,
@@ -58,6 +70,8 @@ def save_intent(
     profile.mentor_capacity = mentor_capacity
     profile.is_accepting_requests = is_accepting_requests
     profile.save()
+    if profile.is_onboarded:
+        notify_intent_changed(profile)
     return profile
 
 
@@ -114,4 +128,5 @@ def complete_onboarding(*, profile: Profile) -> Profile:
     if profile.onboarded_at is None:
         profile.onboarded_at = timezone.now()
         profile.save(update_fields=["onboarded_at", "updated_at"])
+        notify_intent_changed(profile)
     return profile

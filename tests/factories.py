@@ -5,6 +5,7 @@ from allauth.account.models import EmailAddress
 
 from accounts.models import User
 from profiles.models import Language, Profile, ProfileSkill, Skill, SkillKind
+from profiles.services import notify_intent_changed
 
 PASSWORD = "a-long-enough-passphrase-42"
 
@@ -68,3 +69,9 @@ class ProfileFactory(factory.django.DjangoModelFactory):
                 skill=Skill.objects.get(name="Public speaking"),
                 kind=SkillKind.LEARN,
             )
+
+    @factory.post_generation
+    def enrolled(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """Enroll onboarded people in the community cohort, as onboarding does."""
+        if create and self.is_onboarded and extracted is not False:
+            notify_intent_changed(self)

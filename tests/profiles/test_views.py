@@ -926,8 +926,11 @@ def _give_learn_skills(profile: Profile, count: int) -> None:
 @pytest.mark.parametrize("name", ["profiles:detail", "dashboard"])
 def test_page_queries_do_not_grow_with_the_number_of_skills(client, name: str) -> None:
     counts = []
-    for count in (1, 10):
-        profile = ProfileFactory(wants_mentoring=True, wants_to_mentor=True)
+    # Both people exist before measuring, so each sees the other in the directory.
+    profiles = {
+        count: ProfileFactory(wants_mentoring=True, wants_to_mentor=True) for count in (1, 10)
+    }
+    for count, profile in profiles.items():
         _give_learn_skills(profile, count)
         profile.languages.set(Language.objects.all()[: count * 2])
         client.force_login(profile.user)
@@ -939,12 +942,12 @@ def test_page_queries_do_not_grow_with_the_number_of_skills(client, name: str) -
     assert counts[0] == counts[1]
 
 
-@pytest.mark.parametrize("name", ["profiles:detail", "dashboard"])
+@pytest.mark.parametrize(("name", "budget"), [("profiles:detail", 10), ("dashboard", 20)])
 def test_page_stays_within_a_small_query_budget(
-    client, django_assert_max_num_queries, name: str
+    client, django_assert_max_num_queries, name: str, budget: int
 ) -> None:
     profile = ProfileFactory(wants_mentoring=True, wants_to_mentor=True)
     _give_learn_skills(profile, 10)
     client.force_login(profile.user)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(budget):
         assert client.get(reverse(name)).status_code == 200

@@ -1,0 +1,157 @@
+from typing import Any
+
+from django import forms
+
+from matching.models import Cohort, DeclineReason, MentorshipStatus, Role
+from matching.selectors import SORTS
+from matching.services import MIN_REQUEST_MESSAGE
+from profiles.models import Industry, Language, MeetingFormat, Skill
+
+
+class DirectoryFilterForm(forms.Form):
+    """The directory's filters. Read from the query string; bad values are dropped."""
+
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    skills = forms.ModelMultipleChoiceField(
+        queryset=Skill.objects.filter(profile_skills__kind="expertise").distinct(),
+        required=False,
+        help_text="Mentors who can teach any of these.",
+    )
+    industry = forms.ChoiceField(choices=[("", "Any industry"), *Industry.choices], required=False)
+    language = forms.ModelChoiceField(
+        queryset=Language.objects.all(), required=False, empty_label="Any language"
+    )
+    overlap = forms.TypedChoiceField(
+        label="Working hours overlap",
+        choices=[("", "Any time zone"), ("2", "2+ hours"), ("4", "4+ hours"), ("6", "6+ hours")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    meeting_format = forms.ChoiceField(
+        label="Meets by", choices=[("", "Any format"), *MeetingFormat.choices], required=False
+    )
+    free_only = forms.BooleanField(label="Has a free place", required=False)
+    cohort = forms.ModelChoiceField(
+        queryset=Cohort.objects.none(), required=False, empty_label="All my programmes"
+    )
+    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
+
+    def __init__(self, *args: Any, cohort_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = Cohort.objects.filter(pk__in=cohort_ids)
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_valid():
+            # Keep what is valid; a tampered value should not empty the directory.
+            return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        return self.cleaned_data
+
+
+class RequestForm(forms.Form):
+    message = forms.CharField(
+        label="Your message",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        min_length=MIN_REQUEST_MESSAGE,
+        max_length=3000,
+        help_text=(
+            "Why this mentor, and what you hope to achieve together. A few sentences "
+            f"(at least {MIN_REQUEST_MESSAGE} characters) help them say yes."
+        ),
+        error_messages={
+            "min_length": (
+                "Tell them a bit more (at least %(limit_value)d characters; you have "
+                "%(show_value)d): why them, and what you'd like to achieve."
+            ),
+        },
+    )
+    first_goal = forms.CharField(
+        label="A first goal idea (optional)",
+        required=False,
+        max_length=300,
+        help_text="For example: 'Lead a design review at work by March'.",
+    )
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label="Message",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=3000,
+        error_messages={"required": "Write a message first."},
+    )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=DeclineReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Pick the reason closest to yours."},
+    )
+    note = forms.CharField(
+        label="A kind word (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown to the mentee. A suggestion of who else to ask goes a long way.",
+    )
+
+
+class EndMentorshipForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[
+            (MentorshipStatus.COMPLETED, "We reached what we set out to do"),
+            (MentorshipStatus.ENDED_EARLY, "It's ending early"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="What happened?",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when ending early; shown to the other side.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (
+            data.get("outcome") == MentorshipStatus.ENDED_EARLY
+            and not data.get("reason", "").strip()
+        ):
+            self.add_error("reason", "Say briefly why it is ending early.")
+        return data
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        choices=[(n, str(n)) for n in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text="5 is excellent. Only programme admins see your feedback.",
+    )
+    comment = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class IntroductionForm(forms.Form):
+    contact_email = forms.EmailField(
+        label="Their email",
+        help_text="Someone in one of your programmes. They accept before anything is shared.",
+    )
+    message = forms.CharField(
+        label="Why they should meet",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class JoinCohortForm(forms.Form):
+    cohort = forms.ModelChoiceField(queryset=Cohort.objects.joinable(), widget=forms.HiddenInput)
+    role = forms.ChoiceField(choices=Role.choices)
+    invite_code = forms.CharField(required=False, max_length=40)
+
+
+class AcceptingForm(forms.Form):
+    accepting = forms.BooleanField(required=False)

@@ -1,0 +1,454 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+
+
+class JoinMode(models.TextChoices):
+    OPEN = "open", "Anyone can join"
+    INVITE = "invite", "Invite code needed"
+
+
+class MatchingMode(models.TextChoices):
+    MENTEE_CHOICE = "mentee_choice", "Mentees choose their mentor"
+    ADMIN_ASSIGN = "admin_assign", "Admins assign mentors"
+    BOTH = "both", "Both"
+
+
+class CohortQuerySet(models.QuerySet["Cohort"]):
+    def joinable(self) -> "CohortQuerySet":
+        return self.filter(is_enrollment_open=True)
+
+    def for_user(self, user: User) -> "CohortQuerySet":
+        return self.filter(enrollments__user=user, enrollments__status="active").distinct()
+
+
+class Cohort(models.Model):
+    """A mentoring programme: people enroll as mentor or mentee for its duration."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    starts_on = models.DateField(default=timezone.localdate)
+    ends_on = models.DateField(null=True, blank=True, help_text="Empty for an ongoing programme.")
+    is_enrollment_open = models.BooleanField("enrollment open", default=True)
+    join_mode = models.CharField(max_length=10, choices=JoinMode.choices, default=JoinMode.OPEN)
+    invite_code = models.CharField(
+        max_length=40, blank=True, help_text="Required to join when the join mode is 'invite'."
+    )
+    matching_mode = models.CharField(
+        max_length=20, choices=MatchingMode.choices, default=MatchingMode.MENTEE_CHOICE
+    )
+    default_mentor_capacity = models.PositiveSmallIntegerField(
+        default=2, validators=[MaxValueValidator(10)]
+    )
+    max_pending_requests = models.PositiveSmallIntegerField(
+        "max pending requests per mentee",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    request_expiry_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    is_default = models.BooleanField(
+        default=False, help_text="The community cohort everyone joins during onboarding."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CohortQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="matching_one_default"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="matching_cohort_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_mentor_capacity__lte=10), name="matching_cohort_capacity_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_pending_requests__gte=1, max_pending_requests__lte=10),
+                name="matching_cohort_pending_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(request_expiry_days__gte=1, request_expiry_days__lte=60),
+                name="matching_cohort_expiry_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def mentees_choose(self) -> bool:
+        return self.matching_mode in (MatchingMode.MENTEE_CHOICE, MatchingMode.BOTH)
+
+
+class Role(models.TextChoices):
+    MENTOR = "mentor", "Mentor"
+    MENTEE = "mentee", "Mentee"
+
+
+class EnrollmentStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    LEFT = "left", "Left"
+
+
+def active_mentorships_of(enrollment_ref: str = "pk") -> Subquery:
+    """Subquery counting a mentor enrollment's active mentorships."""
+    return Coalesce(
+        Subquery(
+            Mentorship.objects.filter(
+                mentor_enrollment=OuterRef(enrollment_ref), status=MentorshipStatus.ACTIVE
+            )
+            .values("mentor_enrollment")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
+class EnrollmentQuerySet(models.QuerySet["Enrollment"]):
+    def active(self) -> "EnrollmentQuerySet":
+        return self.filter(status=EnrollmentStatus.ACTIVE)
+
+    def mentors(self) -> "EnrollmentQuerySet":
+        return self.active().filter(role=Role.MENTOR)
+
+    def with_load(self) -> "EnrollmentQuerySet":
+        """Annotate capacity and active mentorships, so places left costs no extra query."""
+        return self.annotate(
+            active_count=active_mentorships_of(),
+            effective_capacity=Coalesce(
+                "capacity_override",
+                "user__profile__mentor_capacity",
+                "cohort__default_mentor_capacity",
+            ),
+        )
+
+
+class Enrollment(models.Model):
+    """A person's place in a cohort, as mentor or mentee."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrollments")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    status = models.CharField(
+        max_length=10, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE
+    )
+    capacity_override = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(10)],
+        help_text="Mentees at a time in this cohort; empty uses the mentor's own setting.",
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cohort", "role", "joined_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "cohort", "role"], name="matching_enrollment_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity_override__isnull=True) | Q(capacity_override__lte=10),
+                name="matching_enrollment_capacity_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.cohort}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("matching:mentor-detail", args=[self.pk])
+
+    @property
+    def capacity(self) -> int:
+        if hasattr(self, "effective_capacity"):
+            return self.effective_capacity
+        if self.capacity_override is not None:
+            return self.capacity_override
+        profile = getattr(self.user, "profile", None)
+        return profile.mentor_capacity if profile else self.cohort.default_mentor_capacity
+
+    def active_mentorship_count(self) -> int:
+        if hasattr(self, "active_count"):
+            return self.active_count
+        return self.mentorships_as_mentor.filter(status=MentorshipStatus.ACTIVE).count()
+
+    def places_left(self) -> int:
+        return max(0, self.capacity - self.active_mentorship_count())
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the mentor"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    EXPIRED = "expired", "Expired"
+
+
+class DeclineReason(models.TextChoices):
+    NO_CAPACITY = "no_capacity", "I don't have enough time right now"
+    NOT_A_FIT = "not_a_fit", "My experience isn't the best fit for your goals"
+    BETTER_MATCH = "better_match", "I think another mentor could help you more"
+    OTHER = "other", "Another reason"
+
+
+class MentorshipRequestQuerySet(models.QuerySet["MentorshipRequest"]):
+    def for_user(self, user: User) -> "MentorshipRequestQuerySet":
+        """Requests this person sent or received: the only ones they may see."""
+        return self.filter(Q(mentee_enrollment__user=user) | Q(mentor_enrollment__user=user))
+
+    def pending(self) -> "MentorshipRequestQuerySet":
+        return self.filter(status=RequestStatus.PENDING)
+
+
+class MentorshipRequest(models.Model):
+    """A mentee asks a mentor in a cohort they share."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="requests")
+    mentee_enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="requests_sent"
+    )
+    mentor_enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="requests_received"
+    )
+    message = models.TextField(max_length=3000)
+    first_goal = models.CharField("a first goal idea", max_length=300, blank=True)
+    status = models.CharField(
+        max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    decline_reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
+    decline_note = models.TextField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MentorshipRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentee_enrollment", "mentor_enrollment"],
+                condition=Q(status="pending"),
+                name="matching_one_open_request_per_pair",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="matching_req_expiry_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.mentee_enrollment.user} → {self.mentor_enrollment.user} ({self.status})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.expires_at is None:
+            self.expires_at = self.created_at + timedelta(days=self.cohort.request_expiry_days)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("matching:request-detail", args=[self.pk])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == RequestStatus.PENDING
+
+
+class RequestMessage(models.Model):
+    """A message in the conversation before the mentor decides."""
+
+    request = models.ForeignKey(
+        MentorshipRequest, on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    body = models.TextField(max_length=3000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"
+
+
+class MentorshipStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    ENDED_EARLY = "ended_early", "Ended early"
+
+
+class MentorshipQuerySet(models.QuerySet["Mentorship"]):
+    def for_user(self, user: User) -> "MentorshipQuerySet":
+        return self.filter(Q(mentee_enrollment__user=user) | Q(mentor_enrollment__user=user))
+
+    def active(self) -> "MentorshipQuerySet":
+        return self.filter(status=MentorshipStatus.ACTIVE)
+
+
+class Mentorship(models.Model):
+    """A mentor and a mentee working together in a cohort."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="mentorships")
+    mentor_enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="mentorships_as_mentor"
+    )
+    mentee_enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="mentorships_as_mentee"
+    )
+    request = models.OneToOneField(
+        MentorshipRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mentorship",
+    )
+    status = models.CharField(
+        max_length=15, choices=MentorshipStatus.choices, default=MentorshipStatus.ACTIVE
+    )
+    end_reason = models.TextField(max_length=1000, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MentorshipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            # A mentee has one active mentorship per cohort.
+            models.UniqueConstraint(
+                fields=["mentee_enrollment"],
+                condition=Q(status="active"),
+                name="matching_one_active_mentorship_per_mentee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor_enrollment.user} mentors {self.mentee_enrollment.user}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("matching:mentorship-detail", args=[self.pk])
+
+    @property
+    def mentor(self) -> User:
+        return self.mentor_enrollment.user
+
+    @property
+    def mentee(self) -> User:
+        return self.mentee_enrollment.user
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == MentorshipStatus.ACTIVE
+
+    def other_side(self, user: User) -> User:
+        return self.mentee if user.pk == self.mentor.pk else self.mentor
+
+
+class MentorshipMessage(models.Model):
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    body = models.TextField(max_length=3000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"
+
+
+class MentorshipFeedback(models.Model):
+    """Each side's short verdict when a mentorship ends. Programme admins only."""
+
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="feedback")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentorship", "author"], name="matching_one_feedback_per_side"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="matching_feedback_rating_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} rated {self.rating}/5"
+
+
+class IntroductionStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for an answer"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class IntroductionQuerySet(models.QuerySet["Introduction"]):
+    def for_user(self, user: User) -> "IntroductionQuerySet":
+        return self.filter(
+            Q(mentorship__mentor_enrollment__user=user)
+            | Q(mentorship__mentee_enrollment__user=user)
+            | Q(contact=user)
+        )
+
+
+class Introduction(models.Model):
+    """A mentor introduces their mentee to someone in their network (double opt-in)."""
+
+    mentorship = models.ForeignKey(
+        Mentorship, on_delete=models.CASCADE, related_name="introductions"
+    )
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="introductions_received"
+    )
+    message = models.TextField("why they should meet", max_length=2000)
+    status = models.CharField(
+        max_length=10, choices=IntroductionStatus.choices, default=IntroductionStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = IntroductionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentorship", "contact"], name="matching_one_introduction_per_contact"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentorship.mentee} ↔ {self.contact}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("matching:introduction-detail", args=[self.pk])

@@ -1,0 +1,319 @@
+"""Reads for matching: every query is scoped to the person asking."""
+
+import math
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+from matching.models import (
+    Cohort,
+    Enrollment,
+    EnrollmentStatus,
+    Introduction,
+    Mentorship,
+    MentorshipRequest,
+    MentorshipStatus,
+    RequestStatus,
+    Role,
+)
+from mentorship.lib.timezones import zones_overlapping
+from profiles.models import Profile, ProfileSkill, SkillKind, time_zone_names
+
+DIRECTORY_PAGE_SIZE = 12
+
+
+def mentee_cohort_ids(user: User) -> list[int]:
+    return list(
+        Enrollment.objects.active()
+        .filter(user=user, role=Role.MENTEE)
+        .values_list("cohort_id", flat=True)
+    )
+
+
+def _expertise_prefetch() -> Prefetch:
+    return Prefetch(
+        "user__profile__skills",
+        queryset=ProfileSkill.objects.filter(kind=SkillKind.EXPERTISE).select_related("skill"),
+        to_attr="expertise",
+    )
+
+
+def mentors_visible_to(user: User) -> QuerySet[Enrollment]:
+    """Mentor enrollments in the cohorts where this person is a mentee."""
+    return (
+        Enrollment.objects.mentors()
+        .filter(
+            cohort_id__in=Enrollment.objects.active()
+            .filter(user=user, role=Role.MENTEE)
+            .values("cohort_id"),
+            user__is_active=True,
+            user__profile__onboarded_at__isnull=False,
+        )
+        .exclude(user=user)
+        .select_related("user__profile", "cohort")
+        .with_load()
+    )
+
+
+def directory(*, user: User, filters: dict[str, Any]) -> QuerySet[Enrollment]:
+    """The mentor directory: filtered and sorted, with everything a card shows prefetched."""
+    qs = mentors_visible_to(user)
+    if cohort := filters.get("cohort"):
+        qs = qs.filter(cohort=cohort)
+    if text := (filters.get("q") or "").strip():
+        skill_match = ProfileSkill.objects.filter(
+            profile=OuterRef("user__profile"), kind=SkillKind.EXPERTISE, skill__name__icontains=text
+        )
+        qs = qs.filter(
+            Q(user__profile__display_name__icontains=text)
+            | Q(user__profile__headline__icontains=text)
+            | Q(user__profile__bio__icontains=text)
+            | Q(user__profile__job_title__icontains=text)
+            | Exists(skill_match)
+        )
+    if skills := filters.get("skills"):
+        qs = qs.filter(
+            Exists(
+                ProfileSkill.objects.filter(
+                    profile=OuterRef("user__profile"), kind=SkillKind.EXPERTISE, skill__in=skills
+                )
+            )
+        )
+    if industry := filters.get("industry"):
+        qs = qs.filter(user__profile__industry=industry)
+    if language := filters.get("language"):
+        qs = qs.filter(
+            Exists(
+                Profile.languages.through.objects.filter(
+                    profile_id=OuterRef("user__profile"), language=language
+                )
+            )
+        )
+    if overlap := filters.get("overlap"):
+        mine = Profile.objects.filter(user=user).values_list("time_zone", flat=True).first()
+        zones = zones_overlapping(mine or "UTC", float(overlap), time_zone_names())
+        qs = qs.filter(user__profile__time_zone__in=zones)
+    if meeting_format := filters.get("meeting_format"):
+        qs = qs.filter(**{f"user__profile__{FORMAT_FIELDS[meeting_format]}": True})
+    if filters.get("free_only"):
+        qs = qs.filter(
+            user__profile__is_accepting_requests=True, effective_capacity__gt=F("active_count")
+        )
+    qs = _sorted(qs, user=user, sort=filters.get("sort") or "best_fit")
+    return qs.prefetch_related("user__profile__languages", _expertise_prefetch())
+
+
+FORMAT_FIELDS = {
+    "video": "meets_by_video",
+    "phone": "meets_by_phone",
+    "in_person": "meets_in_person",
+    "chat": "meets_by_chat",
+}
+
+SORTS = {
+    "best_fit": "Best fit",
+    "experience": "Most experienced",
+    "recent": "Recently active",
+}
+
+
+def _sorted(qs: QuerySet[Enrollment], *, user: User, sort: str) -> QuerySet[Enrollment]:
+    if sort == "experience":
+        return qs.order_by(F("user__profile__years_experience").desc(nulls_last=True), "pk")
+    if sort == "recent":
+        return qs.order_by(F("user__last_login").desc(nulls_last=True), "pk")
+    # Best fit, until the matching engine scores pairs: how many of the skills this
+    # mentee wants to learn the mentor can teach, then free places, then experience.
+    wanted = ProfileSkill.objects.filter(profile__user=user, kind=SkillKind.LEARN).values("skill")
+    shared = (
+        ProfileSkill.objects.filter(
+            profile=OuterRef("user__profile"), kind=SkillKind.EXPERTISE, skill__in=wanted
+        )
+        .values("profile")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return qs.annotate(shared_skills=Coalesce(Subquery(shared), 0)).order_by(
+        "-shared_skills",
+        F("user__profile__years_experience").desc(nulls_last=True),
+        "pk",
+    )
+
+
+def mentor_for(user: User, pk: int) -> Enrollment:
+    """One mentor enrollment this person may see, or 404."""
+    return get_object_or_404(
+        mentors_visible_to(user).prefetch_related(
+            "user__profile__languages", _expertise_prefetch()
+        ),
+        pk=pk,
+    )
+
+
+def typical_response_days(mentor_user_ids: list[int]) -> dict[int, float]:
+    """Median days each mentor took to answer requests. One query for a whole page."""
+    rows = MentorshipRequest.objects.filter(
+        mentor_enrollment__user_id__in=mentor_user_ids, responded_at__isnull=False
+    ).values_list("mentor_enrollment__user_id", "created_at", "responded_at")
+    waits: dict[int, list[float]] = defaultdict(list)
+    for user_id, created, responded in rows:
+        waits[user_id].append((responded - created).total_seconds() / 86400)
+    return {user_id: statistics.median(days) for user_id, days in waits.items()}
+
+
+def response_phrase(days: float | None) -> str:
+    if days is None:
+        return "New mentor: no replies to measure yet"
+    if days < 1:
+        return "Usually replies within a day"
+    n = math.ceil(days)
+    return f"Usually replies within {n} days"
+
+
+def open_request_between(user: User, mentor: Enrollment) -> MentorshipRequest | None:
+    return (
+        MentorshipRequest.objects.pending()
+        .filter(mentee_enrollment__user=user, mentor_enrollment=mentor)
+        .first()
+    )
+
+
+def request_for(user: User, pk: int) -> MentorshipRequest:
+    return get_object_or_404(
+        MentorshipRequest.objects.for_user(user).select_related(
+            "cohort",
+            "mentee_enrollment__user__profile",
+            "mentor_enrollment__user__profile",
+        ),
+        pk=pk,
+    )
+
+
+def requests_for(user: User) -> dict[str, list[MentorshipRequest]]:
+    related = (
+        "cohort",
+        "mentee_enrollment__user__profile",
+        "mentor_enrollment__user__profile",
+    )
+    sent = MentorshipRequest.objects.filter(mentee_enrollment__user=user).select_related(*related)
+    received = MentorshipRequest.objects.filter(mentor_enrollment__user=user).select_related(
+        *related
+    )
+    return {
+        "sent": list(sent),
+        "received_pending": [r for r in received if r.status == RequestStatus.PENDING],
+        "received_closed": [r for r in received if r.status != RequestStatus.PENDING][:20],
+    }
+
+
+def mentorship_for(user: User, pk: int) -> Mentorship:
+    return get_object_or_404(
+        Mentorship.objects.for_user(user).select_related(
+            "cohort",
+            "request",
+            "mentee_enrollment__user__profile",
+            "mentor_enrollment__user__profile",
+        ),
+        pk=pk,
+    )
+
+
+def introduction_for(user: User, pk: int) -> Introduction:
+    return get_object_or_404(
+        Introduction.objects.for_user(user).select_related(
+            "contact__profile",
+            "mentorship__mentor_enrollment__user__profile",
+            "mentorship__mentee_enrollment__user__profile",
+        ),
+        pk=pk,
+    )
+
+
+def introduction_candidates(user: User) -> QuerySet[User]:
+    """People a mentor may introduce a mentee to: those sharing a programme with them."""
+    cohorts = Enrollment.objects.active().filter(user=user).values("cohort")
+    return (
+        User.objects.filter(
+            enrollments__cohort__in=cohorts,
+            enrollments__status=EnrollmentStatus.ACTIVE,
+            is_active=True,
+        )
+        .exclude(pk=user.pk)
+        .distinct()
+    )
+
+
+def joinable_cohorts(user: User) -> list[Cohort]:
+    """Open cohorts, each marked with the roles this person already holds there."""
+    cohorts = list(Cohort.objects.joinable())
+    held = defaultdict(set)
+    for cohort_id, role in (
+        Enrollment.objects.active().filter(user=user).values_list("cohort_id", "role")
+    ):
+        held[cohort_id].add(role)
+    for cohort in cohorts:
+        cohort.my_roles = held[cohort.pk]
+    return cohorts
+
+
+@dataclass
+class Dashboard:
+    mentee_enrollments: list[Enrollment] = field(default_factory=list)
+    mentor_enrollments: list[Enrollment] = field(default_factory=list)
+    sent_requests: list[MentorshipRequest] = field(default_factory=list)
+    pending_received: list[MentorshipRequest] = field(default_factory=list)
+    mentorships_as_mentee: list[Mentorship] = field(default_factory=list)
+    mentorships_as_mentor: list[Mentorship] = field(default_factory=list)
+    suggestions: list[Enrollment] = field(default_factory=list)
+    pending_introductions: list[Introduction] = field(default_factory=list)
+    people_mentored: int = 0
+    completed_mentorships: int = 0
+
+
+def dashboard_for(user: User) -> Dashboard:
+    enrollments = list(
+        Enrollment.objects.active().filter(user=user).select_related("cohort").with_load()
+    )
+    related = ("cohort", "mentee_enrollment__user__profile", "mentor_enrollment__user__profile")
+    mentorships = list(
+        Mentorship.objects.for_user(user).select_related(*related).order_by("-started_at")
+    )
+    as_mentor = [m for m in mentorships if m.mentor_enrollment.user_id == user.pk]
+    board = Dashboard(
+        mentee_enrollments=[e for e in enrollments if e.role == Role.MENTEE],
+        mentor_enrollments=[e for e in enrollments if e.role == Role.MENTOR],
+        sent_requests=list(
+            MentorshipRequest.objects.filter(mentee_enrollment__user=user)
+            .select_related(*related)
+            .order_by("-created_at")[:10]
+        ),
+        pending_received=list(
+            MentorshipRequest.objects.pending()
+            .filter(mentor_enrollment__user=user)
+            .select_related(*related)
+            .order_by("created_at")
+        ),
+        mentorships_as_mentee=[
+            m for m in mentorships if m.mentee_enrollment.user_id == user.pk and m.is_active
+        ],
+        mentorships_as_mentor=[m for m in as_mentor if m.is_active],
+        pending_introductions=list(
+            Introduction.objects.filter(contact=user, status="pending").select_related(
+                "mentorship__mentor_enrollment__user__profile",
+                "mentorship__mentee_enrollment__user__profile",
+            )
+        ),
+        people_mentored=len({m.mentee_enrollment.user_id for m in as_mentor}),
+        completed_mentorships=sum(1 for m in as_mentor if m.status == MentorshipStatus.COMPLETED),
+    )
+    if board.mentee_enrollments and not board.mentorships_as_mentee:
+        board.suggestions = list(
+            directory(user=user, filters={"free_only": True, "sort": "best_fit"})[:3]
+        )
+    return board

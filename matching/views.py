@@ -1,0 +1,364 @@
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from matching import selectors, services
+from matching.forms import (
+    AcceptingForm,
+    DeclineForm,
+    DirectoryFilterForm,
+    EndMentorshipForm,
+    FeedbackForm,
+    IntroductionForm,
+    JoinCohortForm,
+    MessageForm,
+    RequestForm,
+)
+from matching.models import IntroductionStatus, Role
+
+
+def _apply(form: Form, action: Callable[[], Any]) -> Any | None:
+    """Run a service; put a broken rule on the form instead of raising. None on failure."""
+    try:
+        return action()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+        return None
+
+
+# --- Directory --------------------------------------------------------------
+
+
+@login_required
+def directory(request: HttpRequest) -> HttpResponse:
+    cohort_ids = selectors.mentee_cohort_ids(request.user)
+    form = DirectoryFilterForm(request.GET or None, cohort_ids=cohort_ids)
+    filters = form.filters() if request.GET else {}
+    mentors = selectors.directory(user=request.user, filters=filters)
+    page = Paginator(mentors, selectors.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    replies = selectors.typical_response_days([e.user_id for e in page])
+    for enrollment in page:
+        enrollment.response_phrase = selectors.response_phrase(replies.get(enrollment.user_id))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "matching/directory.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "is_mentee": bool(cohort_ids),
+        },
+    )
+
+
+@login_required
+def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    mentor = selectors.mentor_for(request.user, pk)
+    return _mentor_page(request, mentor, RequestForm())
+
+
+def _mentor_page(request: HttpRequest, mentor: Any, form: RequestForm) -> HttpResponse:
+    replies = selectors.typical_response_days([mentor.user_id])
+    return render(
+        request,
+        "matching/mentor_detail.html",
+        {
+            "mentor": mentor,
+            "profile": mentor.user.profile,
+            "form": form,
+            "open_request": selectors.open_request_between(request.user, mentor),
+            "response_phrase": selectors.response_phrase(replies.get(mentor.user_id)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def send_request(request: HttpRequest, pk: int) -> HttpResponse:
+    mentor = selectors.mentor_for(request.user, pk)
+    form = RequestForm(request.POST)
+    if form.is_valid():
+        sent = _apply(
+            form,
+            lambda: services.send_request(
+                mentee=request.user, mentor_enrollment=mentor, **form.cleaned_data
+            ),
+        )
+        if sent:
+            messages.success(
+                request, f"Your request is on its way to {mentor.user.get_full_name()}."
+            )
+            return redirect(sent)
+    return _mentor_page(request, mentor, form)
+
+
+# --- Requests ---------------------------------------------------------------
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "matching/requests.html", selectors.requests_for(request.user))
+
+
+def _request_page(
+    request: HttpRequest,
+    mentorship_request: Any,
+    *,
+    message_form: Form | None = None,
+    decline_form: Form | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    is_mentor = request.user.pk == mentorship_request.mentor_enrollment.user_id
+    return render(
+        request,
+        "matching/request_detail.html",
+        {
+            "req": mentorship_request,
+            "is_mentor": is_mentor,
+            "other": (
+                mentorship_request.mentee_enrollment.user
+                if is_mentor
+                else mentorship_request.mentor_enrollment.user
+            ),
+            "thread": mentorship_request.messages.select_related("author__profile"),
+            "message_form": message_form or MessageForm(),
+            "decline_form": decline_form or DeclineForm(),
+            "mentorship": getattr(mentorship_request, "mentorship", None),
+        },
+        status=status,
+    )
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    mentorship_request = selectors.request_for(request.user, pk)
+    if request.method == "POST":
+        form = MessageForm(request.POST)
+        if form.is_valid() and _apply(
+            form,
+            lambda: services.post_request_message(
+                request=mentorship_request, author=request.user, body=form.cleaned_data["body"]
+            ),
+        ):
+            messages.success(request, "Message sent.")
+            return redirect(mentorship_request)
+        return _request_page(request, mentorship_request, message_form=form)
+    return _request_page(request, mentorship_request)
+
+
+@login_required
+@require_POST
+def accept_request(request: HttpRequest, pk: int) -> HttpResponse:
+    mentorship_request = selectors.request_for(request.user, pk)
+    try:
+        mentorship = services.accept_request(request=mentorship_request, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(mentorship_request)
+    messages.success(request, "You accepted. We've introduced you both by email.")
+    return redirect(mentorship)
+
+
+@login_required
+@require_POST
+def decline_request(request: HttpRequest, pk: int) -> HttpResponse:
+    mentorship_request = selectors.request_for(request.user, pk)
+    form = DeclineForm(request.POST)
+    if form.is_valid() and _apply(
+        form,
+        lambda: services.decline_request(
+            request=mentorship_request, by=request.user, **form.cleaned_data
+        ),
+    ):
+        messages.info(request, "You declined the request. We've let them know, kindly.")
+        return redirect("matching:requests")
+    return _request_page(request, mentorship_request, decline_form=form)
+
+
+@login_required
+@require_POST
+def withdraw_request(request: HttpRequest, pk: int) -> HttpResponse:
+    mentorship_request = selectors.request_for(request.user, pk)
+    try:
+        services.withdraw_request(request=mentorship_request, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(mentorship_request)
+    messages.info(request, "Your request is withdrawn.")
+    return redirect("matching:requests")
+
+
+# --- Mentorships ------------------------------------------------------------
+
+
+def _mentorship_page(request: HttpRequest, mentorship: Any, **forms: Form) -> HttpResponse:
+    user = request.user
+    is_mentor = user.pk == mentorship.mentor_enrollment.user_id
+    context = {
+        "mentorship": mentorship,
+        "is_mentor": is_mentor,
+        "me": user,
+        "other": mentorship.other_side(user),
+        "thread": mentorship.messages.select_related("author__profile"),
+        "introductions": mentorship.introductions.select_related("contact__profile"),
+        "my_feedback": mentorship.feedback.filter(author=user).first(),
+        "message_form": forms.get("message_form") or MessageForm(),
+        "end_form": forms.get("end_form") or EndMentorshipForm(),
+        "feedback_form": forms.get("feedback_form") or FeedbackForm(),
+        "intro_form": forms.get("intro_form") or IntroductionForm(),
+    }
+    return render(request, "matching/mentorship_detail.html", context)
+
+
+@login_required
+def mentorship_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    mentorship = selectors.mentorship_for(request.user, pk)
+    if request.method == "POST":
+        form = MessageForm(request.POST)
+        if form.is_valid() and _apply(
+            form,
+            lambda: services.post_mentorship_message(
+                mentorship=mentorship, author=request.user, body=form.cleaned_data["body"]
+            ),
+        ):
+            return redirect(mentorship)
+        return _mentorship_page(request, mentorship, message_form=form)
+    return _mentorship_page(request, mentorship)
+
+
+@login_required
+@require_POST
+def end_mentorship(request: HttpRequest, pk: int) -> HttpResponse:
+    mentorship = selectors.mentorship_for(request.user, pk)
+    form = EndMentorshipForm(request.POST)
+    if form.is_valid() and _apply(
+        form,
+        lambda: services.end_mentorship(
+            mentorship=mentorship, by=request.user, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, "The mentorship has ended. Please leave a short feedback.")
+        return redirect(mentorship)
+    return _mentorship_page(request, mentorship, end_form=form)
+
+
+@login_required
+@require_POST
+def leave_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    mentorship = selectors.mentorship_for(request.user, pk)
+    form = FeedbackForm(request.POST)
+    if form.is_valid() and _apply(
+        form,
+        lambda: services.leave_feedback(
+            mentorship=mentorship, by=request.user, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, "Thank you for your feedback.")
+        return redirect(mentorship)
+    return _mentorship_page(request, mentorship, feedback_form=form)
+
+
+@login_required
+@require_POST
+def introduce(request: HttpRequest, pk: int) -> HttpResponse:
+    mentorship = selectors.mentorship_for(request.user, pk)
+    form = IntroductionForm(request.POST)
+    if form.is_valid() and _apply(
+        form,
+        lambda: services.introduce(mentorship=mentorship, by=request.user, **form.cleaned_data),
+    ):
+        messages.success(
+            request, "We've asked them. Once they accept, all three of you get an email."
+        )
+        return redirect(mentorship)
+    return _mentorship_page(request, mentorship, intro_form=form)
+
+
+@login_required
+def introduction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    introduction = selectors.introduction_for(request.user, pk)
+    return render(
+        request,
+        "matching/introduction_detail.html",
+        {
+            "introduction": introduction,
+            "is_contact": request.user.pk == introduction.contact_id,
+            "mentee": introduction.mentorship.mentee,
+            "mentor": introduction.mentorship.mentor,
+        },
+    )
+
+
+@login_required
+@require_POST
+def answer_introduction(request: HttpRequest, pk: int) -> HttpResponse:
+    introduction = selectors.introduction_for(request.user, pk)
+    accept = request.POST.get("answer") == "accept"
+    try:
+        answered = services.answer_introduction(
+            introduction=introduction, by=request.user, accept=accept
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if answered.status == IntroductionStatus.ACCEPTED:
+            messages.success(request, "Done: we've introduced you all by email.")
+        else:
+            messages.info(request, "Thanks for letting us know. Nothing was shared.")
+    return redirect(introduction)
+
+
+# --- Cohorts and the mentor's switch ----------------------------------------
+
+
+@login_required
+def cohorts(request: HttpRequest) -> HttpResponse:
+    form = JoinCohortForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        joined = _apply(
+            form,
+            lambda: services.join_cohort(
+                user=request.user,
+                cohort=data["cohort"],
+                role=Role(data["role"]),
+                invite_code=data["invite_code"],
+            ),
+        )
+        if joined:
+            messages.success(
+                request, f"You joined {joined.cohort.name} as {joined.get_role_display().lower()}."
+            )
+            return redirect("matching:cohorts")
+    return render(
+        request,
+        "matching/cohorts.html",
+        {"cohorts": selectors.joinable_cohorts(request.user), "form": form},
+    )
+
+
+@login_required
+@require_POST
+def set_accepting(request: HttpRequest) -> HttpResponse:
+    form = AcceptingForm(request.POST)
+    form.is_valid()
+    profile = services.set_accepting(user=request.user, accepting=form.cleaned_data["accepting"])
+    if profile.is_accepting_requests:
+        messages.success(request, "You're open to new requests.")
+    else:
+        messages.info(request, "New requests are paused. Your current mentees are not affected.")
+    return redirect("dashboard")
