@@ -15,7 +15,7 @@ class DirectoryFilterForm(forms.Form):
     skills = forms.ModelMultipleChoiceField(
         queryset=Skill.objects.filter(profile_skills__kind="expertise").distinct(),
         required=False,
-        help_text="Mentors who can teach any of these.",
+        help_text="Mentors who can teach any of these. Hold Ctrl (⌘ on a Mac) to pick several.",
     )
     industry = forms.ChoiceField(choices=[("", "Any industry"), *Industry.choices], required=False)
     language = forms.ModelChoiceField(
@@ -60,8 +60,8 @@ class RequestForm(forms.Form):
         ),
         error_messages={
             "min_length": (
-                "Tell them a bit more (at least %(limit_value)d characters; you have "
-                "%(show_value)d): why them, and what you'd like to achieve."
+                "Tell them a bit more: at least %(limit_value)d characters "
+                "(you have %(show_value)d)."
             ),
         },
     )
