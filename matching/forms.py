@@ -8,11 +8,29 @@ from matching.services import MIN_REQUEST_MESSAGE
 from profiles.models import Industry, Language, MeetingFormat, Skill
 
 
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids that are not small positive integers before the database sees them.
+
+    Django checks only that values convert to int; a 30-digit id then overflows
+    SQLite's integer and the page fails instead of the filter being dropped.
+    """
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value or ():
+            if not str(pk).isdigit() or int(pk) >= 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class DirectoryFilterForm(forms.Form):
     """The directory's filters. Read from the query string; bad values are dropped."""
 
     q = forms.CharField(label="Search", required=False, max_length=100)
-    skills = forms.ModelMultipleChoiceField(
+    skills = IdMultipleChoiceField(
         queryset=Skill.objects.filter(profile_skills__kind="expertise").distinct(),
         required=False,
         help_text="Mentors who can teach any of these. Hold Ctrl (⌘ on a Mac) to pick several.",
