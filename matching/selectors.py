@@ -170,7 +170,7 @@ def typical_response_days(mentor_user_ids: list[int]) -> dict[int, float]:
 def response_phrase(days: float | None) -> str:
     if days is None:
         return "New mentor: no replies to measure yet"
-    if days < 1:
+    if days <= 1:
         return "Usually replies within a day"
     n = math.ceil(days)
     return f"Usually replies within {n} days"

@@ -92,6 +92,8 @@ def sync_default_enrollments(*, profile: Profile) -> None:
 
 @transaction.atomic
 def join_cohort(*, user: User, cohort: Cohort, role: Role, invite_code: str = "") -> Enrollment:
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose to join as mentor or mentee."})
     role = Role(role)
     if not cohort.is_enrollment_open:
         raise ValidationError("Enrollment in this programme is closed.")
@@ -248,7 +250,9 @@ def _close_other_requests(
     *, mentee: Enrollment, accepted: MentorshipRequest, now: datetime
 ) -> None:
     others = (
-        MentorshipRequest.objects.select_for_update()
+        # of=self: locking the joined mentors' rows too would deadlock two mentors
+        # accepting the same mentee at once.
+        MentorshipRequest.objects.select_for_update(of=("self",))
         .pending()
         .filter(mentee_enrollment=mentee)
         .exclude(pk=accepted.pk)
@@ -336,7 +340,9 @@ def expire_requests(*, now: datetime | None = None) -> int:
     for pk in due:
         with transaction.atomic():
             request = (
-                MentorshipRequest.objects.select_for_update(skip_locked=True)
+                # of=self: the joined rows are busy whenever their people act, and
+                # must not make the sweep skip a request that is due.
+                MentorshipRequest.objects.select_for_update(skip_locked=True, of=("self",))
                 .pending()
                 .filter(pk=pk)
                 .select_related("mentee_enrollment__user", "mentor_enrollment__user", "cohort")
