@@ -26,6 +26,8 @@ from mentorship.lib.timezones import zones_overlapping
 from profiles.models import Profile, ProfileSkill, SkillKind, time_zone_names
 
 DIRECTORY_PAGE_SIZE = 12
+# Session key: the last few mentor enrollments a person opened, newest first.
+RECENTLY_VIEWED_KEY = "recently_viewed_mentors"
 
 
 def mentee_cohort_ids(user: User) -> list[int]:
@@ -271,12 +273,13 @@ class Dashboard:
     mentorships_as_mentee: list[Mentorship] = field(default_factory=list)
     mentorships_as_mentor: list[Mentorship] = field(default_factory=list)
     suggestions: list[Enrollment] = field(default_factory=list)
+    recently_viewed: list[Enrollment] = field(default_factory=list)
     pending_introductions: list[Introduction] = field(default_factory=list)
     people_mentored: int = 0
     completed_mentorships: int = 0
 
 
-def dashboard_for(user: User) -> Dashboard:
+def dashboard_for(user: User, *, recently_viewed_ids: list[int] | None = None) -> Dashboard:
     enrollments = list(
         Enrollment.objects.active().filter(user=user).select_related("cohort").with_load()
     )
@@ -316,4 +319,8 @@ def dashboard_for(user: User) -> Dashboard:
         board.suggestions = list(
             directory(user=user, filters={"free_only": True, "sort": "best_fit"})[:3]
         )
+        if recently_viewed_ids:
+            # Scoped like the directory: a mentor who left drops out of the list.
+            seen = {e.pk: e for e in mentors_visible_to(user).filter(pk__in=recently_viewed_ids)}
+            board.recently_viewed = [seen[pk] for pk in recently_viewed_ids if pk in seen]
     return board

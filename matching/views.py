@@ -68,6 +68,9 @@ def directory(request: HttpRequest) -> HttpResponse:
 @login_required
 def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mentor = selectors.mentor_for(request.user, pk)
+    # The dashboard lists the last few mentors this person looked at.
+    seen = [p for p in request.session.get(selectors.RECENTLY_VIEWED_KEY, []) if p != mentor.pk]
+    request.session[selectors.RECENTLY_VIEWED_KEY] = [mentor.pk, *seen][:5]
     return _mentor_page(request, mentor, RequestForm())
 
 
@@ -240,52 +243,63 @@ def mentorship_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _mentorship_page(request, mentorship)
 
 
+def _mentorship_action(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: type[Form],
+    form_name: str,
+    service: Callable[..., Any],
+    success: str,
+) -> HttpResponse:
+    """POST a form about one mentorship to one service; on failure, show the page again."""
+    mentorship = selectors.mentorship_for(request.user, pk)
+    form = form_class(request.POST)
+    if form.is_valid() and _apply(
+        form, lambda: service(mentorship=mentorship, by=request.user, **form.cleaned_data)
+    ):
+        messages.success(request, success)
+        return redirect(mentorship)
+    return _mentorship_page(request, mentorship, **{form_name: form})
+
+
 @login_required
 @require_POST
 def end_mentorship(request: HttpRequest, pk: int) -> HttpResponse:
-    mentorship = selectors.mentorship_for(request.user, pk)
-    form = EndMentorshipForm(request.POST)
-    if form.is_valid() and _apply(
-        form,
-        lambda: services.end_mentorship(
-            mentorship=mentorship, by=request.user, **form.cleaned_data
-        ),
-    ):
-        messages.success(request, "The mentorship has ended. Please leave a short feedback.")
-        return redirect(mentorship)
-    return _mentorship_page(request, mentorship, end_form=form)
+    return _mentorship_action(
+        request,
+        pk,
+        form_class=EndMentorshipForm,
+        form_name="end_form",
+        service=services.end_mentorship,
+        success="The mentorship has ended. Please leave a short feedback.",
+    )
 
 
 @login_required
 @require_POST
 def leave_feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    mentorship = selectors.mentorship_for(request.user, pk)
-    form = FeedbackForm(request.POST)
-    if form.is_valid() and _apply(
-        form,
-        lambda: services.leave_feedback(
-            mentorship=mentorship, by=request.user, **form.cleaned_data
-        ),
-    ):
-        messages.success(request, "Thank you for your feedback.")
-        return redirect(mentorship)
-    return _mentorship_page(request, mentorship, feedback_form=form)
+    return _mentorship_action(
+        request,
+        pk,
+        form_class=FeedbackForm,
+        form_name="feedback_form",
+        service=services.leave_feedback,
+        success="Thank you for your feedback.",
+    )
 
 
 @login_required
 @require_POST
 def introduce(request: HttpRequest, pk: int) -> HttpResponse:
-    mentorship = selectors.mentorship_for(request.user, pk)
-    form = IntroductionForm(request.POST)
-    if form.is_valid() and _apply(
-        form,
-        lambda: services.introduce(mentorship=mentorship, by=request.user, **form.cleaned_data),
-    ):
-        messages.success(
-            request, "We've asked them. Once they accept, all three of you get an email."
-        )
-        return redirect(mentorship)
-    return _mentorship_page(request, mentorship, intro_form=form)
+    return _mentorship_action(
+        request,
+        pk,
+        form_class=IntroductionForm,
+        form_name="intro_form",
+        service=services.introduce,
+        success="We've asked them. Once they accept, all three of you get an email.",
+    )
 
 
 @login_required

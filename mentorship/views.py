@@ -24,7 +24,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "expertise": [s for s in skills if s.kind == "expertise"],
         "learning": [s for s in skills if s.kind == "learn"],
         "missing": missing_for_onboarding(profile),
-        "board": matching_selectors.dashboard_for(request.user),
+        "board": matching_selectors.dashboard_for(
+            request.user,
+            recently_viewed_ids=request.session.get(matching_selectors.RECENTLY_VIEWED_KEY, []),
+        ),
     }
     return render(request, "dashboard.html", context)
 

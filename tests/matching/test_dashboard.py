@@ -327,3 +327,23 @@ def test_mentee_dashboard_query_count_does_not_grow_with_sent_requests(
         response = client.get(url)
     assert len(_suggested_names(response)) == 3
     assert len(six) == len(one), [q["sql"] for q in six.captured_queries]
+
+
+def test_dashboard_lists_mentors_the_mentee_looked_at_newest_first(client):
+    viewer = ProfileFactory(wants_mentoring=True, display_name="Viewer Person").user
+    first = ProfileFactory(wants_to_mentor=True, wants_mentoring=False, display_name="Ada First")
+    second = ProfileFactory(wants_to_mentor=True, wants_mentoring=False, display_name="Bo Second")
+    client.force_login(viewer)
+    for profile in (first, second, first):
+        enrollment = profile.user.enrollments.get(role="mentor")
+        assert (
+            client.get(reverse("matching:mentor-detail", args=[enrollment.pk])).status_code == 200
+        )
+    page = client.get(reverse("dashboard")).content.decode()
+    section = page[page.index("Mentors you looked at") :]
+    assert section.index("Ada First") < section.index("Bo Second")
+
+    # A mentor who leaves the programme drops out of the list.
+    second.user.enrollments.update(status="left")
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Bo Second" not in page[page.index("Mentors you looked at") :]
