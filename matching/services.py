@@ -84,9 +84,48 @@ def sync_default_enrollments(*, profile: Profile) -> None:
     for role, wants in wanted.items():
         if wants:
             _enroll(user=profile.user, cohort=cohort, role=role)
-        else:
-            Enrollment.objects.filter(user=profile.user, cohort=cohort, role=role).update(
-                status=EnrollmentStatus.LEFT
+            continue
+        leaving = Enrollment.objects.select_for_update().filter(
+            user=profile.user, cohort=cohort, role=role, status=EnrollmentStatus.ACTIVE
+        )
+        for enrollment in leaving:
+            _leave(enrollment)
+
+
+def _leave(enrollment: Enrollment) -> None:
+    """Leave a cohort in one role; open requests close rather than wait for expiry."""
+    enrollment.status = EnrollmentStatus.LEFT
+    enrollment.save(update_fields=["status"])
+    now = timezone.now()
+    if enrollment.role == Role.MENTOR:
+        received = MentorshipRequest.objects.select_for_update(of=("self",)).filter(
+            mentor_enrollment=enrollment, status=RequestStatus.PENDING
+        )
+        for request in received.select_related("mentee_enrollment__user"):
+            request.status = RequestStatus.DECLINED
+            request.decline_reason = DeclineReason.NO_CAPACITY
+            request.decline_note = "They have stopped mentoring for now."
+            request.responded_at = request.closed_at = now
+            request.save()
+            outbox.enqueue(
+                "request_declined",
+                to=[request.mentee_enrollment.user.email],
+                context={"request": request, "mentor": _name(enrollment.user)},
+                key=f"request-declined:{request.pk}",
+            )
+    else:
+        sent = MentorshipRequest.objects.select_for_update(of=("self",)).filter(
+            mentee_enrollment=enrollment, status=RequestStatus.PENDING
+        )
+        for request in sent.select_related("mentor_enrollment__user"):
+            request.status = RequestStatus.WITHDRAWN
+            request.closed_at = now
+            request.save(update_fields=["status", "closed_at"])
+            outbox.enqueue(
+                "request_withdrawn",
+                to=[request.mentor_enrollment.user.email],
+                context={"request": request, "mentee": _name(enrollment.user)},
+                key=f"request-withdrawn:{request.pk}",
             )
 
 

@@ -1518,3 +1518,36 @@ def test_overlap_wraps_around_the_date_line_and_is_symmetric(at: datetime, hours
 def test_overlap_with_half_hour_zones() -> None:
     # India is UTC+5:30 all year; Berlin UTC+1 in January.
     assert overlap_hours("Europe/Berlin", "Asia/Kolkata", WINTER) == 3.5
+
+
+class TestLeavingARole:
+    def test_a_mentor_who_stops_mentoring_declines_open_requests_kindly(
+        self, pending_request, mentor, mentee
+    ):
+        save_intent(
+            user=mentor,
+            wants_mentoring=True,
+            wants_to_mentor=False,
+            mentor_capacity=2,
+            is_accepting_requests=True,
+        )
+        pending_request.refresh_from_db()
+        assert pending_request.status == RequestStatus.DECLINED
+        assert pending_request.decline_reason == DeclineReason.NO_CAPACITY
+        row = OutboxEmail.objects.get(key=f"request-declined:{pending_request.pk}")
+        assert row.to == [mentee.email]
+
+    def test_a_mentee_who_stops_looking_withdraws_open_requests(
+        self, pending_request, mentor, mentee
+    ):
+        save_intent(
+            user=mentee,
+            wants_mentoring=False,
+            wants_to_mentor=True,
+            mentor_capacity=2,
+            is_accepting_requests=True,
+        )
+        pending_request.refresh_from_db()
+        assert pending_request.status == RequestStatus.WITHDRAWN
+        row = OutboxEmail.objects.get(key=f"request-withdrawn:{pending_request.pk}")
+        assert row.to == [mentor.email]
