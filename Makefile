@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format install install-dev browser migrate seed worker beat check-deploy clean
+.PHONY: run test bench lint format install install-dev browser worker beat check-deploy clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test: install-dev browser
 ## browser: make sure Debian's chromium is there for the browser tests (never downloads a browser build)
 browser:
 	@command -v chromium >/dev/null 2>&1 || [ -n "$$CHROMIUM_PATH" ] || ./scripts/install-chromium.sh
+
+## bench: time the matching engine on seeded synthetic cohorts (table in benchmarks/results.md)
+bench: install-dev
+	$(BIN)/python -m benchmarks.run
 
 lint: install-dev
 	$(BIN)/ruff check .
