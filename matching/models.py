@@ -452,3 +452,171 @@ class Introduction(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("matching:introduction-detail", args=[self.pk])
+
+
+# --- Matching engine: weights, suggestions, match runs ----------------------
+
+
+class MatchWeights(models.Model):
+    """One version of a cohort's scoring weights. Saved versions are never changed:
+    a new version is added, so every suggestion can say which weights made it."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="weight_versions")
+    version = models.PositiveIntegerField(editable=False)
+    skills = models.FloatField(default=0.35, validators=[MinValueValidator(0)])
+    goals = models.FloatField(default=0.15, validators=[MinValueValidator(0)])
+    industry = models.FloatField(default=0.10, validators=[MinValueValidator(0)])
+    experience = models.FloatField(default=0.15, validators=[MinValueValidator(0)])
+    # Not "timezone": the name would hide django.utils.timezone in this class body.
+    time_overlap = models.FloatField(
+        "time-zone overlap", default=0.10, validators=[MinValueValidator(0)]
+    )
+    format = models.FloatField("meeting format", default=0.05, validators=[MinValueValidator(0)])
+    availability = models.FloatField(default=0.05, validators=[MinValueValidator(0)])
+    broaden = models.FloatField(
+        "broaden my perspective",
+        default=0.05,
+        validators=[MinValueValidator(0)],
+        help_text="Used only for mentees who ask for a mentor from another industry or region.",
+    )
+    experience_min_gap = models.FloatField(
+        default=3,
+        validators=[MinValueValidator(0)],
+        help_text="Mentor ideally this many years ahead…",
+    )
+    experience_max_gap = models.FloatField(
+        default=15, validators=[MinValueValidator(0)], help_text="…and at most this many."
+    )
+    block_same_organisation = models.BooleanField(
+        default=False, help_text="Never pair people from the same organisation."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    # Engine component name -> field holding its weight.
+    COMPONENT_FIELDS = {
+        "skills": "skills",
+        "goals": "goals",
+        "industry": "industry",
+        "experience": "experience",
+        "timezone": "time_overlap",
+        "format": "format",
+        "availability": "availability",
+        "broaden": "broaden",
+    }
+
+    class Meta:
+        ordering = ["cohort", "-version"]
+        verbose_name = "matching weights"
+        verbose_name_plural = "matching weights"
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "version"], name="matching_weights_version"),
+            models.CheckConstraint(
+                condition=Q(experience_max_gap__gte=models.F("experience_min_gap")),
+                name="matching_weights_gap_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort} weights v{self.version}"
+
+
+class Suggestion(models.Model):
+    """One of a mentee's best-fit mentors in a cohort, with why."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="suggestions")
+    mentee_enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="suggestions"
+    )
+    mentor_enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="suggested_to"
+    )
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    breakdown = models.JSONField(default=dict)
+    reasons = models.JSONField(default=list)
+    weights_version = models.PositiveIntegerField()
+    computed_at = models.DateTimeField(default=timezone.now)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["mentee_enrollment", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentee_enrollment", "mentor_enrollment"], name="matching_suggestion_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.mentor_enrollment.user} for {self.mentee_enrollment.user}"
+
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
+
+class MatchMode(models.TextChoices):
+    OPTIMAL = "optimal", "Optimal (best total fit)"
+    STABLE = "stable", "Stable (no pair would rather swap)"
+
+
+class MatchRunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DRAFT = "draft", "Draft, ready for review"
+    PUBLISHED = "published", "Published"
+    FAILED = "failed", "Failed"
+
+
+class MatchRun(models.Model):
+    """A cohort-wide assignment proposed by the engine, reviewed and published by an admin."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="match_runs")
+    mode = models.CharField(max_length=10, choices=MatchMode.choices)
+    status = models.CharField(
+        max_length=10, choices=MatchRunStatus.choices, default=MatchRunStatus.QUEUED
+    )
+    weights_version = models.PositiveIntegerField(null=True, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("publish_matchrun", "Can publish a match run")]
+
+    def __str__(self) -> str:
+        return f"{self.cohort} · {self.get_mode_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class MatchRunPair(models.Model):
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="pairs")
+    mentee_enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="+")
+    mentor_enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    breakdown = models.JSONField(default=dict)
+    reasons = models.JSONField(default=list)
+    mentorship = models.OneToOneField(
+        Mentorship, on_delete=models.SET_NULL, null=True, blank=True, related_name="match_pair"
+    )
+
+    class Meta:
+        ordering = ["-score"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "mentee_enrollment"], name="matching_run_mentee"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor_enrollment.user} ↔ {self.mentee_enrollment.user} ({self.score:.2f})"

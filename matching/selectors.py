@@ -6,7 +6,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -21,6 +32,7 @@ from matching.models import (
     MentorshipStatus,
     RequestStatus,
     Role,
+    Suggestion,
 )
 from mentorship.lib.timezones import zones_overlapping
 from profiles.models import Profile, ProfileSkill, SkillKind, time_zone_names
@@ -65,7 +77,15 @@ def mentors_visible_to(user: User) -> QuerySet[Enrollment]:
 
 def directory(*, user: User, filters: dict[str, Any]) -> QuerySet[Enrollment]:
     """The mentor directory: filtered and sorted, with everything a card shows prefetched."""
-    qs = mentors_visible_to(user)
+    mine = Suggestion.objects.filter(
+        mentee_enrollment__user=user,
+        mentor_enrollment=OuterRef("pk"),
+        dismissed_at__isnull=True,
+    )
+    qs = mentors_visible_to(user).annotate(
+        fit=Subquery(mine.values("score")[:1], output_field=FloatField()),
+        fit_reasons=Subquery(mine.values("reasons")[:1], output_field=JSONField()),
+    )
     if cohort := filters.get("cohort"):
         qs = qs.filter(cohort=cohort)
     if text := (filters.get("q") or "").strip():
@@ -130,8 +150,8 @@ def _sorted(qs: QuerySet[Enrollment], *, user: User, sort: str) -> QuerySet[Enro
         return qs.order_by(F("user__profile__years_experience").desc(nulls_last=True), "pk")
     if sort == "recent":
         return qs.order_by(F("user__last_login").desc(nulls_last=True), "pk")
-    # Best fit, until the matching engine scores pairs: how many of the skills this
-    # mentee wants to learn the mentor can teach, then free places, then experience.
+    # Best fit: the engine's stored score for this mentee and mentor first; mentors
+    # it has not scored (yet) follow, by how many wanted skills they can teach.
     wanted = ProfileSkill.objects.filter(profile__user=user, kind=SkillKind.LEARN).values("skill")
     shared = (
         ProfileSkill.objects.filter(
@@ -142,6 +162,7 @@ def _sorted(qs: QuerySet[Enrollment], *, user: User, sort: str) -> QuerySet[Enro
         .values("n")[:1]
     )
     return qs.annotate(shared_skills=Coalesce(Subquery(shared), 0)).order_by(
+        F("fit").desc(nulls_last=True),
         "-shared_skills",
         F("user__profile__years_experience").desc(nulls_last=True),
         "pk",
@@ -264,6 +285,28 @@ def joinable_cohorts(user: User) -> list[Cohort]:
     return cohorts
 
 
+def suggestions_for(user: User) -> list[Suggestion]:
+    """This mentee's stored best-fit mentors that are still open to them, best first."""
+    busy = Mentorship.objects.filter(
+        mentee_enrollment=OuterRef("mentee_enrollment"), status=MentorshipStatus.ACTIVE
+    )
+    return list(
+        Suggestion.objects.filter(
+            mentee_enrollment__user=user,
+            mentee_enrollment__status=EnrollmentStatus.ACTIVE,
+            mentor_enrollment__status=EnrollmentStatus.ACTIVE,
+            dismissed_at__isnull=True,
+        )
+        .exclude(Exists(busy))
+        .select_related("mentor_enrollment__user__profile", "cohort")
+        .order_by("-score", "pk")[:10]
+    )
+
+
+def suggestion_for(user: User, pk: int) -> Suggestion:
+    return get_object_or_404(Suggestion.objects.filter(mentee_enrollment__user=user), pk=pk)
+
+
 @dataclass
 class Dashboard:
     mentee_enrollments: list[Enrollment] = field(default_factory=list)
@@ -272,7 +315,8 @@ class Dashboard:
     pending_received: list[MentorshipRequest] = field(default_factory=list)
     mentorships_as_mentee: list[Mentorship] = field(default_factory=list)
     mentorships_as_mentor: list[Mentorship] = field(default_factory=list)
-    suggestions: list[Enrollment] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
+    fallback_suggestions: list[Enrollment] = field(default_factory=list)
     recently_viewed: list[Enrollment] = field(default_factory=list)
     pending_introductions: list[Introduction] = field(default_factory=list)
     people_mentored: int = 0
@@ -316,9 +360,13 @@ def dashboard_for(user: User, *, recently_viewed_ids: list[int] | None = None) -
         completed_mentorships=sum(1 for m in as_mentor if m.status == MentorshipStatus.COMPLETED),
     )
     if board.mentee_enrollments and not board.mentorships_as_mentee:
-        board.suggestions = list(
-            directory(user=user, filters={"free_only": True, "sort": "best_fit"})[:3]
-        )
+        board.suggestions = suggestions_for(user)[:3]
+        scored = Suggestion.objects.filter(mentee_enrollment__user=user).exists()
+        if not board.suggestions and not scored:
+            # Until the engine has run for this person, show the closest skill matches.
+            board.fallback_suggestions = list(
+                directory(user=user, filters={"free_only": True, "sort": "best_fit"})[:3]
+            )
         if recently_viewed_ids:
             # Scoped like the directory: a mentor who left drops out of the list.
             seen = {e.pk: e for e in mentors_visible_to(user).filter(pk__in=recently_viewed_ids)}

@@ -29,6 +29,7 @@ from matching.models import (
     RequestStatus,
     Role,
 )
+from matching.suggestions import cohorts_of, request_recompute
 from mentorship.outbox import services as outbox
 from profiles.models import Profile
 
@@ -96,6 +97,7 @@ def _leave(enrollment: Enrollment) -> None:
     """Leave a cohort in one role; open requests close rather than wait for expiry."""
     enrollment.status = EnrollmentStatus.LEFT
     enrollment.save(update_fields=["status"])
+    request_recompute(cohort_ids=[enrollment.cohort_id])
     now = timezone.now()
     if enrollment.role == Role.MENTOR:
         received = MentorshipRequest.objects.select_for_update(of=("self",)).filter(
@@ -142,7 +144,9 @@ def join_cohort(*, user: User, cohort: Cohort, role: Role, invite_code: str = ""
         raise ValidationError({"invite_code": "That invite code doesn't match this programme."})
     if Enrollment.objects.active().filter(user=user, cohort=cohort, role=role).exists():
         raise ValidationError(f"You are already a {role.label.lower()} in {cohort.name}.")
-    return _enroll(user=user, cohort=cohort, role=role)
+    enrollment = _enroll(user=user, cohort=cohort, role=role)
+    request_recompute(cohort_ids=[cohort.pk])
+    return enrollment
 
 
 # --- Requests ---------------------------------------------------------------
@@ -280,21 +284,24 @@ def accept_request(*, request: MentorshipRequest, by: User) -> Mentorship:
     mentorship = Mentorship.objects.create(
         cohort=request.cohort, mentor_enrollment=mentor, mentee_enrollment=mentee, request=request
     )
-    _close_other_requests(mentee=mentee, accepted=request, now=now)
-    _send_introductions(mentorship)
+    close_pending_requests(mentee=mentee, accepted=request, now=now)
+    send_introductions(mentorship)
+    # The mentor has one place fewer and the mentee stops looking here.
+    request_recompute(cohort_ids=[mentorship.cohort_id])
     return mentorship
 
 
-def _close_other_requests(
-    *, mentee: Enrollment, accepted: MentorshipRequest, now: datetime
+def close_pending_requests(
+    *, mentee: Enrollment, accepted: MentorshipRequest | None, now: datetime
 ) -> None:
+    """The mentee has a mentor now: their other open requests in the cohort close."""
     others = (
         # of=self: locking the joined mentors' rows too would deadlock two mentors
         # accepting the same mentee at once.
         MentorshipRequest.objects.select_for_update(of=("self",))
         .pending()
         .filter(mentee_enrollment=mentee)
-        .exclude(pk=accepted.pk)
+        .exclude(pk=accepted.pk if accepted else None)
         .select_related("mentor_enrollment__user")
     )
     for other in others:
@@ -309,7 +316,7 @@ def _close_other_requests(
         )
 
 
-def _send_introductions(mentorship: Mentorship) -> None:
+def send_introductions(mentorship: Mentorship) -> None:
     mentor, mentee = mentorship.mentor, mentorship.mentee
     pairs = [("mentor", mentor, mentee), ("mentee", mentee, mentor)]
     for side, me, other in pairs:
@@ -349,6 +356,7 @@ def decline_request(
         context={"request": request, "mentor": _name(request.mentor_enrollment.user)},
         key=f"request-declined:{request.pk}",
     )
+    request_recompute(cohort_ids=[request.cohort_id])
     return request
 
 
@@ -459,6 +467,7 @@ def end_mentorship(
     mentorship.ended_by = by
     mentorship.ended_at = timezone.now()
     mentorship.save()
+    request_recompute(cohort_ids=[mentorship.cohort_id])
     for person in (mentorship.mentor, mentorship.mentee):
         outbox.enqueue(
             "mentorship_ended",
@@ -584,4 +593,5 @@ def set_accepting(*, user: User, accepting: bool) -> Profile:
     profile = Profile.objects.get(user=user)
     profile.is_accepting_requests = accepting
     profile.save(update_fields=["is_accepting_requests", "updated_at"])
+    request_recompute(cohort_ids=cohorts_of(user.pk))
     return profile

@@ -7,3 +7,29 @@ from matching import services
 def expire_requests() -> int:
     # Safe to run twice and to overlap: each request is closed under a row lock.
     return services.expire_requests()
+
+
+@shared_task(name="matching.tasks.recompute_cohort_suggestions")
+def recompute_cohort_suggestions(cohort_id: int, generation: int | None = None) -> str:
+    # Debounced: a task whose generation was overtaken by a newer change does nothing.
+    from matching.suggestions import run_if_latest
+
+    return run_if_latest(cohort_id=cohort_id, generation=generation)
+
+
+@shared_task(name="matching.tasks.recompute_all_suggestions")
+def recompute_all_suggestions() -> int:
+    """Nightly: every running cohort, whatever changed or was missed."""
+    from matching.suggestions import active_cohort_ids, run_if_latest
+
+    ids = active_cohort_ids()
+    for cohort_id in ids:
+        run_if_latest(cohort_id=cohort_id, generation=None)
+    return len(ids)
+
+
+@shared_task(name="matching.tasks.run_match_run")
+def run_match_run(run_id: int) -> str:
+    from matching.runs import execute_run
+
+    return execute_run(run_id=run_id)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("mentorships/<int:pk>/introduce/", views.introduce, name="mentorship-introduce"),
     path("introductions/<int:pk>/", views.introduction_detail, name="introduction-detail"),
     path("introductions/<int:pk>/answer/", views.answer_introduction, name="introduction-answer"),
+    path("suggestions/<int:pk>/dismiss/", views.dismiss_suggestion, name="suggestion-dismiss"),
     path("programmes/", views.cohorts, name="cohorts"),
     path("mentoring/accepting/", views.set_accepting, name="set-accepting"),
 ]

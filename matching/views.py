@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from matching import selectors, services
+from matching import selectors, services, suggestions
 from matching.forms import (
     AcceptingForm,
     DeclineForm,
@@ -334,6 +334,16 @@ def answer_introduction(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.info(request, "Thanks for letting us know. Nothing was shared.")
     return redirect(introduction)
+
+
+@login_required
+@require_POST
+def dismiss_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = selectors.suggestion_for(request.user, pk)
+    suggestions.dismiss(suggestion=suggestion, by=request.user)
+    name = suggestion.mentor_enrollment.user.get_full_name()
+    messages.info(request, f"We won't suggest {name} again.")
+    return redirect("dashboard")
 
 
 # --- Cohorts and the mentor's switch ----------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 import xstatic.pkg.bootstrap
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -152,6 +153,10 @@ ACCOUNT_RATE_LIMITS = {
 
 # Called with profile=... when someone finishes onboarding or changes their intent.
 PROFILE_INTENT_HOOKS = ["matching.services.sync_default_enrollments"]
+# Called with profile=... when anything that matching scores changes (skills, goals...).
+PROFILE_CHANGED_HOOKS = ["matching.suggestions.profile_changed"]
+# Changes within this many seconds of each other cost one recomputation.
+SUGGESTION_DEBOUNCE_SECONDS = env.int("SUGGESTION_DEBOUNCE_SECONDS", default=30)
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
@@ -195,6 +200,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "mentorship.outbox.tasks.sweep_outbox",
         "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
+    },
+    "nightly-suggestions": {
+        "task": "matching.tasks.recompute_all_suggestions",
+        "schedule": crontab(hour=3, minute=15),
     },
     "expire-requests": {
         "task": "matching.tasks.expire_requests",

@@ -92,6 +92,7 @@ class EssentialsForm(forms.ModelForm):
             "hours_per_month",
             "career_goals",
             "target_role",
+            "wants_broader_perspective",
             "bio",
             "linkedin_url",
         ]

@@ -157,6 +157,11 @@ class Profile(models.Model):
     meets_by_phone = models.BooleanField(default=False)
     meets_in_person = models.BooleanField(default=False)
     meets_by_chat = models.BooleanField(default=False)
+    wants_broader_perspective = models.BooleanField(
+        "broaden my perspective",
+        default=False,
+        help_text="Prefer a mentor from another industry or part of the world.",
+    )
     career_goals = models.TextField(max_length=2000, blank=True)
     target_role = models.CharField(max_length=120, blank=True)
     linkedin_url = models.URLField("LinkedIn profile", blank=True)

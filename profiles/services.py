@@ -48,6 +48,15 @@ def notify_intent_changed(profile: Profile) -> None:
     """
     for path in settings.PROFILE_INTENT_HOOKS:
         import_string(path)(profile=profile)
+    notify_profile_changed(profile)
+
+
+def notify_profile_changed(profile: Profile) -> None:
+    """Anything matching scores changed (skills, goals, capacity): settings hooks again."""
+    if not profile.is_onboarded:
+        return
+    for path in settings.PROFILE_CHANGED_HOOKS:
+        import_string(path)(profile=profile)
 
 
 @transaction.atomic
@@ -87,6 +96,7 @@ def save_essentials(
     profile.full_clean(exclude=["user"])
     profile.save()
     profile.languages.set(languages)
+    notify_profile_changed(profile)
     return profile
 
 
@@ -102,6 +112,7 @@ def set_skills(*, profile: Profile, kind: SkillKind, entries: Iterable[SkillEntr
         ProfileSkill.objects.update_or_create(
             profile=profile, skill_id=skill_id, kind=kind, defaults={"level": level}
         )
+    notify_profile_changed(profile)
 
 
 def missing_for_onboarding(profile: Profile) -> list[str]:

@@ -666,7 +666,7 @@ def test_accepting_introduces_both_sides_exactly_once(
     with django_capture_on_commit_callbacks(execute=True):
         mentorship = services.accept_request(request=pending_request, by=mentor)
         # Sending again (a retried task, say) queues nothing new: the keys are taken.
-        services._send_introductions(mentorship)
+        services.send_introductions(mentorship)
 
     intros = {e.key: e for e in _emails("introduction")}
     assert set(intros) == {f"intro:{mentorship.pk}:mentor", f"intro:{mentorship.pk}:mentee"}

@@ -1,0 +1,231 @@
+"""Cohort-wide assignment: queue a run, compute a draft, let an admin edit and publish it."""
+
+import logging
+from functools import partial
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+import numpy as np
+
+from accounts.models import User
+from matching.engine.assign import assign
+from matching.engine.metrics import assignment_metrics, price_of_stability
+from matching.engine.scoring import components
+from matching.models import (
+    Cohort,
+    Enrollment,
+    EnrollmentStatus,
+    MatchMode,
+    MatchRun,
+    MatchRunPair,
+    MatchRunStatus,
+    Mentorship,
+    MentorshipStatus,
+    Role,
+)
+from matching.services import close_pending_requests, send_introductions
+from matching.suggestions import build_problem, reasons_for, request_recompute
+
+logger = logging.getLogger(__name__)
+
+
+def _check_admin(user: User, perm: str) -> None:
+    if not (user.is_active and user.is_staff and user.has_perm(perm)):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def start_run(*, cohort: Cohort, mode: str, by: User) -> MatchRun:
+    """Queue a run; the work happens in a Celery task after this transaction commits."""
+    _check_admin(by, "matching.add_matchrun")
+    if mode not in MatchMode.values:
+        raise ValidationError("Choose optimal or stable matching.")
+    run = MatchRun.objects.create(cohort=cohort, mode=mode, created_by=by)
+    transaction.on_commit(partial(_queue, run.pk))
+    return run
+
+
+def _queue(run_id: int) -> None:
+    from matching.tasks import run_match_run
+
+    try:
+        run_match_run.delay(run_id)
+    except Exception:  # noqa: BLE001 - the admin sees the run stay queued and can retry
+        logger.warning("Could not queue match run %s.", run_id)
+
+
+def execute_run(*, run_id: int) -> str:
+    """Compute a draft. Safe to run twice: only a queued run is picked up."""
+    with transaction.atomic():
+        run = MatchRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status != MatchRunStatus.QUEUED:
+            return "skipped"
+        run.status = MatchRunStatus.RUNNING
+        run.save(update_fields=["status"])
+    try:
+        pairs, metrics, version = _solve(run)
+    except Exception as exc:
+        logger.exception("Match run %s failed", run_id)
+        MatchRun.objects.filter(pk=run_id).update(
+            status=MatchRunStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        return "failed"
+    with transaction.atomic():
+        MatchRunPair.objects.filter(run_id=run_id).delete()
+        MatchRunPair.objects.bulk_create(pairs, batch_size=2000)
+        MatchRun.objects.filter(pk=run_id).update(
+            status=MatchRunStatus.DRAFT,
+            metrics=metrics,
+            weights_version=version,
+            finished_at=timezone.now(),
+        )
+    return f"draft with {len(pairs)} pairs"
+
+
+def _solve(run: MatchRun) -> tuple[list[MatchRunPair], dict, int | None]:
+    problem = build_problem(run.cohort)
+    if problem is None:
+        return [], {"coverage": 0.0, "matched": 0, "mentees": 0, "mentors": 0}, None
+    scores, allowed, capacities = problem.scores, problem.allowed, problem.free_places
+    chosen = assign(scores, capacities, mode=run.mode, allowed=allowed)
+    # Both modes run, so the draft can show what stability costs in total fit.
+    other = assign(
+        scores,
+        capacities,
+        mode=MatchMode.STABLE if run.mode == MatchMode.OPTIMAL else MatchMode.OPTIMAL,
+        allowed=allowed,
+    )
+    metrics = {
+        k: _plain(v) for k, v in assignment_metrics(chosen, scores, capacities, allowed).items()
+    }
+    other_total = float(assignment_metrics(other, scores, capacities, allowed)["total_score"])
+    stable_total, optimal_total = (
+        (metrics["total_score"], other_total)
+        if run.mode == MatchMode.STABLE
+        else (other_total, metrics["total_score"])
+    )
+    metrics["price_of_stability"] = _plain(price_of_stability(stable_total, optimal_total))
+    metrics["mentees"] = len(problem.mentees.enrollments)
+    metrics["mentors"] = len(problem.mentors.enrollments)
+    metrics["places"] = int(capacities.sum())
+
+    rows = np.flatnonzero(chosen >= 0)
+    cols = chosen[rows]
+    parts = components(problem.mentees.people, problem.mentors.people, problem.weights, rows, cols)
+    pairs = []
+    for n, (row, col) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
+        breakdown = {name: round(float(values[n]), 4) for name, values in parts.items()}
+        pairs.append(
+            MatchRunPair(
+                run=run,
+                mentee_enrollment=problem.mentees.enrollments[row],
+                mentor_enrollment=problem.mentors.enrollments[col],
+                score=float(parts["total"][n]),
+                breakdown=breakdown,
+                reasons=reasons_for(problem, row, col, breakdown),
+            )
+        )
+    return pairs, metrics, problem.weights_version
+
+
+def _plain(value: object) -> object:
+    """JSON-safe numbers (NaN becomes None)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+# --- Editing a draft --------------------------------------------------------
+
+
+def _lock_draft(run: MatchRun) -> MatchRun:
+    run = MatchRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != MatchRunStatus.DRAFT:
+        raise ValidationError("Only a draft can be changed.")
+    return run
+
+
+@transaction.atomic
+def remove_pair(*, pair: MatchRunPair, by: User) -> None:
+    _check_admin(by, "matching.change_matchrun")
+    _lock_draft(pair.run)
+    pair.delete()
+
+
+@transaction.atomic
+def change_mentor(*, pair: MatchRunPair, mentor_enrollment: Enrollment, by: User) -> MatchRunPair:
+    """Give a mentee another mentor in the draft, within that mentor's free places."""
+    _check_admin(by, "matching.change_matchrun")
+    run = _lock_draft(pair.run)
+    if (
+        mentor_enrollment.cohort_id != run.cohort_id
+        or mentor_enrollment.role != Role.MENTOR
+        or mentor_enrollment.status != EnrollmentStatus.ACTIVE
+    ):
+        raise ValidationError("Pick a mentor of this cohort.")
+    if mentor_enrollment.user_id == pair.mentee_enrollment.user_id:
+        raise ValidationError("A mentee cannot mentor themselves.")
+    planned = run.pairs.filter(mentor_enrollment=mentor_enrollment).exclude(pk=pair.pk).count()
+    if planned >= mentor_enrollment.places_left():
+        raise ValidationError(f"{mentor_enrollment.user.get_full_name()} has no free place left.")
+    pair.mentor_enrollment = mentor_enrollment
+    pair.reasons = ["Chosen by the programme team"]
+    pair.save(update_fields=["mentor_enrollment", "reasons"])
+    return pair
+
+
+# --- Publishing -------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_run(*, run: MatchRun, by: User) -> MatchRun:
+    """Turn a draft into mentorships and introductions, once.
+
+    Publishing a published run changes nothing and sends nothing. Pairs that no
+    longer fit (the mentee found a mentor meanwhile, the mentor filled up) are
+    skipped and counted in the run's metrics.
+    """
+    _check_admin(by, "matching.publish_matchrun")
+    run = MatchRun.objects.select_for_update().get(pk=run.pk)
+    if run.status == MatchRunStatus.PUBLISHED:
+        return run
+    if run.status != MatchRunStatus.DRAFT:
+        raise ValidationError("Only a draft can be published.")
+    now = timezone.now()
+    skipped = 0
+    pairs = run.pairs.select_related("mentee_enrollment", "mentor_enrollment").order_by("pk")
+    for pair in pairs:
+        # The same lock order as accepting a request: mentor, then mentee.
+        mentor = Enrollment.objects.select_for_update().get(pk=pair.mentor_enrollment_id)
+        mentee = Enrollment.objects.select_for_update().get(pk=pair.mentee_enrollment_id)
+        busy = Mentorship.objects.filter(mentee_enrollment=mentee, status=MentorshipStatus.ACTIVE)
+        if (
+            mentor.status != EnrollmentStatus.ACTIVE
+            or mentee.status != EnrollmentStatus.ACTIVE
+            or busy.exists()
+            or mentor.places_left() <= 0
+        ):
+            skipped += 1
+            continue
+        mentorship = Mentorship.objects.create(
+            cohort=run.cohort, mentor_enrollment=mentor, mentee_enrollment=mentee, started_at=now
+        )
+        pair.mentorship = mentorship
+        pair.save(update_fields=["mentorship"])
+        close_pending_requests(mentee=mentee, accepted=None, now=now)
+        send_introductions(mentorship)
+    run.status = MatchRunStatus.PUBLISHED
+    run.published_by = by
+    run.published_at = now
+    run.metrics = {
+        **run.metrics,
+        "published_pairs": run.pairs.count() - skipped,
+        "skipped": skipped,
+    }
+    run.save(update_fields=["status", "published_by", "published_at", "metrics"])
+    request_recompute(cohort_ids=[run.cohort_id])
+    return run

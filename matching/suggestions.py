@@ -1,0 +1,381 @@
+"""Best-fit suggestions: score a cohort with the engine, keep each mentee's top ten.
+
+Recomputing is debounced: every change that matters bumps a counter in the cache
+and queues a task a little later; a task that finds the counter moved on leaves the
+work to the newer one, so a burst of edits costs one computation.
+"""
+
+import logging
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+import numpy as np
+
+from accounts.models import User
+from matching.engine.scoring import Weights, components, score
+from matching.engine.topk import top_k
+from matching.features import Side, build_side, vocabularies
+from matching.models import (
+    Cohort,
+    Enrollment,
+    MatchWeights,
+    Mentorship,
+    MentorshipRequest,
+    MentorshipStatus,
+    RequestStatus,
+    Role,
+    Suggestion,
+)
+from mentorship.lib.timezones import overlap_hours
+from profiles.models import Industry, Profile
+
+TOP_K = 10
+logger = logging.getLogger(__name__)
+
+
+# --- Weights ----------------------------------------------------------------
+
+
+def current_weights(cohort: Cohort) -> MatchWeights:
+    """The cohort's newest weights; version 1 with the defaults if it has none yet."""
+    latest = cohort.weight_versions.order_by("-version").first()
+    if latest:
+        return latest
+    weights, _ = MatchWeights.objects.get_or_create(cohort=cohort, version=1)
+    return weights
+
+
+def engine_weights(row: MatchWeights) -> Weights:
+    values = {name: getattr(row, field) for name, field in MatchWeights.COMPONENT_FIELDS.items()}
+    return Weights(
+        **values,
+        experience_min_gap=row.experience_min_gap,
+        experience_max_gap=row.experience_max_gap,
+    )
+
+
+# --- Building one cohort's problem ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A cohort ready for the engine: who can be matched, and the scores between them."""
+
+    mentees: Side
+    mentors: Side
+    free_places: np.ndarray
+    scores: np.ndarray
+    allowed: np.ndarray
+    weights: Weights
+    weights_version: int
+
+
+def _open_mentees(cohort: Cohort) -> list[Enrollment]:
+    """Mentees still looking: enrolled, onboarded, without an active mentorship here."""
+    return list(
+        Enrollment.objects.active()
+        .filter(cohort=cohort, role=Role.MENTEE, user__profile__onboarded_at__isnull=False)
+        .exclude(mentorships_as_mentee__status=MentorshipStatus.ACTIVE)
+        .order_by("pk")
+    )
+
+
+def _mentors(cohort: Cohort) -> list[Enrollment]:
+    return list(
+        Enrollment.objects.mentors()
+        .filter(cohort=cohort, user__profile__onboarded_at__isnull=False)
+        .select_related("user__profile")
+        .with_load()
+        .order_by("pk")
+    )
+
+
+def _blocked_pairs(mentees: list[Enrollment], mentors: list[Enrollment]) -> np.ndarray:
+    """(row, col) pairs never to propose: declined or ended before, dismissed, already asked."""
+    row_of_user = {e.user_id: i for i, e in enumerate(mentees)}
+    col_of_user = {e.user_id: j for j, e in enumerate(mentors)}
+    row_of_enrollment = {e.pk: i for i, e in enumerate(mentees)}
+    col_of_enrollment = {e.pk: j for j, e in enumerate(mentors)}
+    pairs: set[tuple[int, int]] = set()
+
+    def by_user(rows: Iterable[tuple[int, int]]) -> None:
+        for mentee_user, mentor_user in rows:
+            if mentee_user in row_of_user and mentor_user in col_of_user:
+                pairs.add((row_of_user[mentee_user], col_of_user[mentor_user]))
+
+    # A "no" or an ending anywhere counts: the same two people are not paired again.
+    by_user(
+        MentorshipRequest.objects.filter(
+            status=RequestStatus.DECLINED,
+            mentee_enrollment__user_id__in=row_of_user,
+            mentor_enrollment__user_id__in=col_of_user,
+        ).values_list("mentee_enrollment__user_id", "mentor_enrollment__user_id")
+    )
+    by_user(
+        Mentorship.objects.filter(
+            mentee_enrollment__user_id__in=row_of_user,
+            mentor_enrollment__user_id__in=col_of_user,
+        )
+        .exclude(status=MentorshipStatus.ACTIVE)
+        .values_list("mentee_enrollment__user_id", "mentor_enrollment__user_id")
+    )
+    for mentee_enrollment, mentor_enrollment in Suggestion.objects.filter(
+        mentee_enrollment_id__in=row_of_enrollment, dismissed_at__isnull=False
+    ).values_list("mentee_enrollment_id", "mentor_enrollment_id"):
+        if mentor_enrollment in col_of_enrollment:
+            pairs.add((row_of_enrollment[mentee_enrollment], col_of_enrollment[mentor_enrollment]))
+    for mentee_enrollment, mentor_enrollment in (
+        MentorshipRequest.objects.pending()
+        .filter(mentee_enrollment_id__in=row_of_enrollment)
+        .values_list("mentee_enrollment_id", "mentor_enrollment_id")
+    ):
+        if mentor_enrollment in col_of_enrollment:
+            pairs.add((row_of_enrollment[mentee_enrollment], col_of_enrollment[mentor_enrollment]))
+    return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+
+
+def build_problem(cohort: Cohort, *, mentees: list[Enrollment] | None = None) -> Problem | None:
+    mentees = _open_mentees(cohort) if mentees is None else mentees
+    mentors = _mentors(cohort)
+    if not mentees or not mentors:
+        return None
+    skill_index, language_index = vocabularies()
+    organisations: dict[str, int] = {}
+    shared = {
+        "skill_index": skill_index,
+        "language_index": language_index,
+        "organisation_index": organisations,
+    }
+    mentee_side = build_side(mentees, kind="learn", **shared)
+    mentor_side = build_side(mentors, kind="expertise", **shared)
+    free = np.array(
+        [
+            e.places_left() if p.is_accepting_requests else 0
+            for e, p in zip(mentors, mentor_side.profiles, strict=True)
+        ],
+        dtype=np.int64,
+    )
+    row = current_weights(cohort)
+    weights = engine_weights(row)
+    scores, allowed = score(
+        mentee_side.people,
+        mentor_side.people,
+        weights,
+        free_places=free,
+        blocked=_blocked_pairs(mentees, mentors),
+        block_same_organisation=row.block_same_organisation,
+    )
+    return Problem(
+        mentees=mentee_side,
+        mentors=mentor_side,
+        free_places=free,
+        scores=scores,
+        allowed=allowed,
+        weights=weights,
+        weights_version=row.version,
+    )
+
+
+# --- Reasons ----------------------------------------------------------------
+
+
+def _list(names: list[str]) -> str:
+    shown = [names[0], *(n[0].lower() + n[1:] if n[:2] != n[:2].upper() else n for n in names[1:])]
+    return ", ".join(shown)
+
+
+def _industry_word(industry: str) -> str:
+    """'Media, marketing & design' -> 'media': short enough for '12 more years in media'."""
+    return re.split(r"[ ,&]", Industry(industry).label)[0].lower()
+
+
+def reasons_for(
+    problem: Problem, row: int, col: int, parts: dict[str, float], *, most: int = 4
+) -> list[str]:
+    """2-4 sentences a mentee can check against the mentor's profile."""
+    mentee, mentor = problem.mentees.profiles[row], problem.mentors.profiles[col]
+    wanted = problem.mentees.people.skills[row]
+    offered = problem.mentors.people.skills[col]
+    names = problem.mentees.skill_names
+    shared = [names[c] for c in np.flatnonzero((wanted > 0) & (offered > 0))]
+    weights = problem.weights.as_dict()
+    candidates: list[tuple[float, str]] = []
+    if shared:
+        total = int((wanted > 0).sum())
+        what = "learning goal" if total == 1 else "learning goals"
+        candidates.append(
+            (
+                weights["skills"] * parts["skills"],
+                f"Shares {len(shared)} of your {total} {what}: {_list(shared)}",
+            )
+        )
+    gap = (mentor.years_experience or 0) - (mentee.years_experience or 0)
+    if gap > 0:
+        where = (
+            f" in {_industry_word(mentor.industry)}"
+            if mentor.industry and mentor.industry == mentee.industry and mentor.industry != "other"
+            else ""
+        )
+        candidates.append((weights["experience"] * parts["experience"], f"{gap} more years{where}"))
+    hours = overlap_hours(mentee.time_zone, mentor.time_zone)
+    if hours >= 1:
+        text = (
+            "Same working hours"
+            if hours >= 8
+            else f"{math.floor(hours)} hours of overlapping working time"
+        )
+        candidates.append((weights["timezone"] * parts["timezone"], text))
+    if parts["goals"] >= 0.15 and (mentee.target_role or mentee.career_goals):
+        text = (
+            f"Background close to your goal of {mentee.target_role}"
+            if mentee.target_role
+            else "Background close to your career goals"
+        )
+        candidates.append((weights["goals"] * parts["goals"], text))
+    if mentee.wants_broader_perspective and parts.get("broaden", 0) >= 1:
+        candidates.append(
+            (
+                weights["broaden"],
+                f"A view from {Industry(mentor.industry).label.lower()}"
+                if mentor.industry
+                else "A view from elsewhere",
+            )
+        )
+    candidates.sort(key=lambda c: -c[0])
+    chosen = [text for _, text in candidates[:most]]
+    if len(chosen) < 2:
+        languages = sorted(
+            {lang.name for lang in mentee.languages.all()}
+            & {lang.name for lang in mentor.languages.all()}
+        )
+        if languages:
+            chosen.append(f"You can meet in {languages[0]}")
+    if len(chosen) < 2:
+        chosen.append("Has a free place now")
+    return chosen
+
+
+# --- Suggestions ------------------------------------------------------------
+
+
+def recompute_suggestions(*, cohort: Cohort, now: datetime | None = None) -> int:
+    """Replace a cohort's suggestions (dismissed ones stay dismissed). Returns how many."""
+    now = now or timezone.now()
+    problem = build_problem(cohort)
+    fresh: list[Suggestion] = []
+    if problem is not None:
+        cols, _ = top_k(problem.scores, TOP_K, problem.allowed)
+        rows = np.repeat(np.arange(cols.shape[0]), cols.shape[1])
+        flat = cols.ravel()
+        keep = flat >= 0
+        rows, flat = rows[keep], flat[keep]
+        parts = components(
+            problem.mentees.people, problem.mentors.people, problem.weights, rows, flat
+        )
+        ranks = np.tile(np.arange(1, TOP_K + 1), cols.shape[0])[keep]
+        for n, (row, col) in enumerate(zip(rows.tolist(), flat.tolist(), strict=True)):
+            breakdown = {name: round(float(values[n]), 4) for name, values in parts.items()}
+            fresh.append(
+                Suggestion(
+                    cohort=cohort,
+                    mentee_enrollment=problem.mentees.enrollments[row],
+                    mentor_enrollment=problem.mentors.enrollments[col],
+                    rank=int(ranks[n]),
+                    score=float(parts["total"][n]),
+                    breakdown=breakdown,
+                    reasons=reasons_for(problem, row, col, breakdown),
+                    weights_version=problem.weights_version,
+                    computed_at=now,
+                )
+            )
+    with transaction.atomic():
+        Suggestion.objects.filter(cohort=cohort, dismissed_at__isnull=True).delete()
+        Suggestion.objects.bulk_create(fresh, batch_size=2000)
+    return len(fresh)
+
+
+def dismiss(*, suggestion: Suggestion, by: User) -> Suggestion:
+    """The mentee hides a suggestion; recomputing never brings that mentor back."""
+    if by.pk != suggestion.mentee_enrollment.user_id:
+        raise PermissionDenied
+    if suggestion.dismissed_at is None:
+        suggestion.dismissed_at = timezone.now()
+        suggestion.save(update_fields=["dismissed_at"])
+    return suggestion
+
+
+# --- Debounced recomputation -------------------------------------------------
+
+
+def _generation_key(cohort_id: int) -> str:
+    return f"suggestions:generation:{cohort_id}"
+
+
+def request_recompute(*, cohort_ids: Iterable[int]) -> None:
+    """Ask for a cohort's suggestions to be recomputed soon, once per burst of changes."""
+    from matching.tasks import recompute_cohort_suggestions
+
+    for cohort_id in set(cohort_ids):
+        key = _generation_key(cohort_id)
+        cache.add(key, 0, timeout=None)
+        generation = cache.incr(key)
+        transaction.on_commit(
+            partial(
+                _queue,
+                recompute_cohort_suggestions,
+                cohort_id,
+                generation,
+            )
+        )
+
+
+def _queue(task: object, cohort_id: int, generation: int) -> None:
+    try:
+        task.apply_async((cohort_id, generation), countdown=settings.SUGGESTION_DEBOUNCE_SECONDS)
+    except Exception:  # noqa: BLE001 - a broker outage must not fail a profile edit
+        logger.warning(
+            "Could not queue suggestions for cohort %s; the nightly run will catch up.", cohort_id
+        )
+
+
+def run_if_latest(*, cohort_id: int, generation: int | None) -> str:
+    """The debounced task body: only the newest request of a burst computes."""
+    if generation is not None and cache.get(_generation_key(cohort_id)) != generation:
+        return "superseded"
+    cohort = Cohort.objects.filter(pk=cohort_id).first()
+    if cohort is None:
+        return "gone"
+    return f"computed {recompute_suggestions(cohort=cohort)}"
+
+
+def cohorts_of(user_id: int) -> list[int]:
+    return list(
+        Enrollment.objects.active()
+        .filter(user_id=user_id)
+        .values_list("cohort_id", flat=True)
+        .distinct()
+    )
+
+
+def profile_changed(*, profile: Profile) -> None:
+    """Hook for profiles (settings.PROFILE_CHANGED_HOOKS): skills, goals, capacity moved."""
+    request_recompute(cohort_ids=cohorts_of(profile.user_id))
+
+
+def active_cohort_ids() -> list[int]:
+    return list(
+        Cohort.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate())
+        ).values_list("pk", flat=True)
+    )
