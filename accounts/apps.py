@@ -13,7 +13,7 @@ def _create_cache_table(using: str = "default", **kwargs: object) -> None:
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts"
+    verbose_name = "Users"
 
     def ready(self) -> None:
         post_migrate.connect(_create_cache_table, sender=self)

@@ -227,13 +227,19 @@ def reasons_for(
             if mentor.industry and mentor.industry == mentee.industry and mentor.industry != "other"
             else ""
         )
-        candidates.append((weights["experience"] * parts["experience"], f"{gap} more years{where}"))
+        candidates.append(
+            (
+                weights["experience"] * parts["experience"],
+                f"{gap} more year{'s' if gap != 1 else ''}{where}",
+            )
+        )
     hours = overlap_hours(mentee.time_zone, mentor.time_zone)
     if hours >= 1:
+        whole = math.floor(hours)
         text = (
             "Same working hours"
             if hours >= 8
-            else f"{math.floor(hours)} hours of overlapping working time"
+            else f"{whole} hour{'s' if whole != 1 else ''} of overlapping working time"
         )
         candidates.append((weights["timezone"] * parts["timezone"], text))
     if parts["goals"] >= 0.15 and (mentee.target_role or mentee.career_goals):

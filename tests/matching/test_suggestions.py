@@ -203,3 +203,13 @@ def test_nightly_task_recomputes_every_running_cohort():
     _mentor()
     assert recompute_all_suggestions.apply().get() >= 1
     assert Suggestion.objects.count() == 1
+
+
+def test_reasons_use_singular_for_one_hour_and_one_year():
+    _mentee(years_experience=4, time_zone="Africa/Abidjan", industry="finance")
+    # Abidjan is UTC+0 and Bangkok UTC+7 all year (no daylight saving): one shared hour.
+    _mentor(years_experience=5, time_zone="Asia/Bangkok", industry="finance")
+    suggestions.recompute_suggestions(cohort=default_cohort())
+    reasons = Suggestion.objects.get().reasons
+    assert "1 more year in finance" in reasons
+    assert "1 hour of overlapping working time" in reasons
