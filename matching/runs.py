@@ -12,7 +12,6 @@ import numpy as np
 from accounts.models import User
 from matching.engine.assign import assign
 from matching.engine.metrics import assignment_metrics, price_of_stability
-from matching.engine.scoring import components
 from matching.models import (
     Cohort,
     Enrollment,
@@ -26,7 +25,7 @@ from matching.models import (
     Role,
 )
 from matching.services import close_pending_requests, send_introductions
-from matching.suggestions import build_problem, reasons_for, request_recompute
+from matching.suggestions import build_problem, explain, request_recompute
 
 logger = logging.getLogger(__name__)
 
@@ -112,21 +111,17 @@ def _solve(run: MatchRun) -> tuple[list[MatchRunPair], dict, int | None]:
     metrics["places"] = int(capacities.sum())
 
     rows = np.flatnonzero(chosen >= 0)
-    cols = chosen[rows]
-    parts = components(problem.mentees.people, problem.mentors.people, problem.weights, rows, cols)
-    pairs = []
-    for n, (row, col) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
-        breakdown = {name: round(float(values[n]), 4) for name, values in parts.items()}
-        pairs.append(
-            MatchRunPair(
-                run=run,
-                mentee_enrollment=problem.mentees.enrollments[row],
-                mentor_enrollment=problem.mentors.enrollments[col],
-                score=float(parts["total"][n]),
-                breakdown=breakdown,
-                reasons=reasons_for(problem, row, col, breakdown),
-            )
+    pairs = [
+        MatchRunPair(
+            run=run,
+            mentee_enrollment=problem.mentees.enrollments[pair.row],
+            mentor_enrollment=problem.mentors.enrollments[pair.col],
+            score=pair.score,
+            breakdown=pair.breakdown,
+            reasons=pair.reasons,
         )
+        for pair in explain(problem, rows, chosen[rows])
+    ]
     return pairs, metrics, problem.weights_version
 
 

@@ -272,6 +272,35 @@ def reasons_for(
     return chosen
 
 
+@dataclass(frozen=True)
+class Explained:
+    """One scored pair, ready to store: who, how well, and why."""
+
+    row: int
+    col: int
+    score: float
+    breakdown: dict[str, float]
+    reasons: list[str]
+
+
+def explain(problem: Problem, rows: np.ndarray, cols: np.ndarray) -> list[Explained]:
+    """Breakdown and reasons for the given (mentee row, mentor column) pairs."""
+    parts = components(problem.mentees.people, problem.mentors.people, problem.weights, rows, cols)
+    explained = []
+    for n, (row, col) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
+        breakdown = {name: round(float(values[n]), 4) for name, values in parts.items()}
+        explained.append(
+            Explained(
+                row=row,
+                col=col,
+                score=float(parts["total"][n]),
+                breakdown=breakdown,
+                reasons=reasons_for(problem, row, col, breakdown),
+            )
+        )
+    return explained
+
+
 # --- Suggestions ------------------------------------------------------------
 
 
@@ -286,26 +315,24 @@ def recompute_suggestions(*, cohort: Cohort, now: datetime | None = None) -> int
         flat = cols.ravel()
         keep = flat >= 0
         rows, flat = rows[keep], flat[keep]
-        parts = components(
-            problem.mentees.people, problem.mentors.people, problem.weights, rows, flat
-        )
         ranks = np.tile(np.arange(1, TOP_K + 1), cols.shape[0])[keep]
-        for n, (row, col) in enumerate(zip(rows.tolist(), flat.tolist(), strict=True)):
-            breakdown = {name: round(float(values[n]), 4) for name, values in parts.items()}
+        for rank, pair in zip(ranks.tolist(), explain(problem, rows, flat), strict=True):
             fresh.append(
                 Suggestion(
                     cohort=cohort,
-                    mentee_enrollment=problem.mentees.enrollments[row],
-                    mentor_enrollment=problem.mentors.enrollments[col],
-                    rank=int(ranks[n]),
-                    score=float(parts["total"][n]),
-                    breakdown=breakdown,
-                    reasons=reasons_for(problem, row, col, breakdown),
+                    mentee_enrollment=problem.mentees.enrollments[pair.row],
+                    mentor_enrollment=problem.mentors.enrollments[pair.col],
+                    rank=rank,
+                    score=pair.score,
+                    breakdown=pair.breakdown,
+                    reasons=pair.reasons,
                     weights_version=problem.weights_version,
                     computed_at=now,
                 )
             )
     with transaction.atomic():
+        # The nightly run and a debounced one may overlap: they take turns here.
+        Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
         Suggestion.objects.filter(cohort=cohort, dismissed_at__isnull=True).delete()
         Suggestion.objects.bulk_create(fresh, batch_size=2000)
     return len(fresh)
