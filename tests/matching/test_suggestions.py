@@ -213,3 +213,27 @@ def test_reasons_use_singular_for_one_hour_and_one_year():
     reasons = Suggestion.objects.get().reasons
     assert "1 more year in finance" in reasons
     assert "1 hour of overlapping working time" in reasons
+
+
+@pytest.mark.parametrize("who", ["counterpart", "other_cohort", "staff"])
+def test_nobody_but_the_mentee_can_dismiss(client, who):
+    from matching.models import Cohort
+    from matching.services import join_cohort
+
+    mentee = _mentee()
+    mentor = _mentor()
+    suggestions.recompute_suggestions(cohort=default_cohort())
+    suggestion = Suggestion.objects.get()
+    if who == "counterpart":
+        actor = mentor.user
+    elif who == "other_cohort":
+        actor = ProfileFactory(wants_mentoring=True, enrolled=False).user
+        other = Cohort.objects.create(name="Other", slug="other")
+        join_cohort(user=actor, cohort=other, role="mentee")
+    else:
+        actor = ProfileFactory(user__is_staff=True, user__is_superuser=True).user
+    client.force_login(actor)
+    response = client.post(reverse("matching:suggestion-dismiss", args=[suggestion.pk]))
+    assert response.status_code == 404
+    assert Suggestion.objects.get().dismissed_at is None
+    assert mentee.user_id != actor.pk
