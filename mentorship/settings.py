@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "accounts",
     "profiles",
     "matching",
+    "goals",
 ]
 
 MIDDLEWARE = [

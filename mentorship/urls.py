@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("profiles.urls")),
     path("", include("matching.urls")),
+    path("", include("goals.urls")),
 ]
 
 handler404 = "mentorship.views.page_not_found"

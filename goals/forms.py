@@ -1,0 +1,156 @@
+from datetime import date
+from typing import Any
+
+from django import forms
+
+from goals import smart
+from goals.models import Goal, GoalStatus, MeasureKind
+
+
+class GoalForm(forms.Form):
+    """The SMART goal form. Its checks are goals.smart's, so the coaching is the same
+    here, in the service, and in the live checklist."""
+
+    title = forms.CharField(
+        max_length=120,
+        help_text="What you will be able to do or show, e.g. 'Give a talk at a meetup'.",
+    )
+    outcome = forms.CharField(
+        label="What exactly will be achieved",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Describe the result so anyone could tell when it is done.",
+    )
+    measure = forms.ChoiceField(
+        label="How will you measure it?", choices=MeasureKind.choices, widget=forms.RadioSelect
+    )
+    metric_name = forms.CharField(label="What you will count", max_length=80, required=False)
+    metric_unit = forms.CharField(label="Unit", max_length=30, required=False)
+    baseline = forms.DecimalField(label="Where you are today", required=False, max_digits=12)
+    target = forms.DecimalField(label="Target", required=False, max_digits=12)
+    milestones = forms.CharField(
+        label="Milestones, in order",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One per line.",
+    )
+    plan = forms.CharField(
+        label="Plan, resources and first steps",
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    relevance = forms.CharField(
+        label="Why it matters",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="How this moves you towards the career goals on your profile.",
+    )
+    target_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, programme_ends: date | None, today: date, **kwargs: Any):
+        self.programme_ends, self.today = programme_ends, today
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def initial_for(cls, goal: Goal) -> dict[str, Any]:
+        fields = {name: getattr(goal, name) for name in GOAL_INITIAL}
+        fields["milestones"] = "\n".join(m.title for m in goal.milestones.all())
+        return fields
+
+    def draft(self) -> smart.GoalDraft:
+        data = self.cleaned_data
+        lines = [line for line in (data.get("milestones") or "").splitlines() if line.strip()]
+        return smart.GoalDraft(
+            title=data.get("title", ""),
+            outcome=data.get("outcome", ""),
+            measure=data.get("measure", ""),
+            metric_name=data.get("metric_name", ""),
+            metric_unit=data.get("metric_unit", ""),
+            baseline=data.get("baseline"),
+            target=data.get("target"),
+            plan=data.get("plan", ""),
+            relevance=data.get("relevance", ""),
+            target_date=data.get("target_date"),
+            milestones=[(line, None) for line in lines],
+        )
+
+    def smart_errors(self) -> dict[str, list[str]]:
+        """Coaching for whatever was typed, valid fields or not (for the live checklist)."""
+        self.is_valid()
+        errors = smart.check(self.draft(), today=self.today, programme_ends=self.programme_ends)
+        for name in self.errors:
+            errors.setdefault(name, list(self.errors[name]))
+        return errors
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.errors:
+            errors = smart.check(self.draft(), today=self.today, programme_ends=self.programme_ends)
+            for name, messages in errors.items():
+                for message in messages:
+                    self.add_error(name if name in self.fields else None, message)
+        return data
+
+
+GOAL_INITIAL = (
+    "title",
+    "outcome",
+    "measure",
+    "metric_name",
+    "metric_unit",
+    "baseline",
+    "target",
+    "plan",
+    "relevance",
+    "target_date",
+)
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when asking for changes: say what to improve.",
+    )
+
+
+class ProgressForm(forms.Form):
+    value = forms.DecimalField(label="New value", required=False, max_digits=12)
+    milestones = forms.MultipleChoiceField(
+        label="Milestones finished", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, goal: Goal, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["milestones"].choices = [
+            (str(m.pk), m.title) for m in goal.milestones.all() if not m.done_at
+        ]
+        if goal.measure == MeasureKind.METRIC:
+            del self.fields["milestones"]
+            self.fields["value"].label = f"New value of {goal.metric_name}"
+        else:
+            del self.fields["value"]
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[
+            (GoalStatus.ACHIEVED, "Achieved"),
+            (GoalStatus.NOT_ACHIEVED, "Not achieved"),
+            (GoalStatus.ABANDONED, "Abandoned"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment", max_length=3000, widget=forms.Textarea(attrs={"rows": 2})
+    )

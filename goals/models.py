@@ -1,0 +1,200 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from matching.models import Mentorship
+
+
+class GoalStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Waiting for review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    IN_PROGRESS = "in_progress", "In progress"
+    ACHIEVED = "achieved", "Achieved"
+    NOT_ACHIEVED = "not_achieved", "Not achieved"
+    ABANDONED = "abandoned", "Abandoned"
+
+
+# Who may move a goal from one status to another. Everything else is refused.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (GoalStatus.DRAFT, GoalStatus.SUBMITTED): "mentee",
+    (GoalStatus.CHANGES_REQUESTED, GoalStatus.SUBMITTED): "mentee",
+    (GoalStatus.SUBMITTED, GoalStatus.APPROVED): "mentor",
+    (GoalStatus.SUBMITTED, GoalStatus.CHANGES_REQUESTED): "mentor",
+    (GoalStatus.APPROVED, GoalStatus.IN_PROGRESS): "mentee",
+    (GoalStatus.IN_PROGRESS, GoalStatus.ACHIEVED): "mentee",
+    (GoalStatus.IN_PROGRESS, GoalStatus.NOT_ACHIEVED): "mentee",
+    (GoalStatus.DRAFT, GoalStatus.ABANDONED): "mentee",
+    (GoalStatus.CHANGES_REQUESTED, GoalStatus.ABANDONED): "mentee",
+    (GoalStatus.APPROVED, GoalStatus.ABANDONED): "mentee",
+    (GoalStatus.IN_PROGRESS, GoalStatus.ABANDONED): "mentee",
+}
+EDITABLE = (GoalStatus.DRAFT, GoalStatus.CHANGES_REQUESTED)
+CLOSED = (GoalStatus.ACHIEVED, GoalStatus.NOT_ACHIEVED, GoalStatus.ABANDONED)
+
+
+class MeasureKind(models.TextChoices):
+    METRIC = "metric", "A number I can measure"
+    MILESTONES = "milestones", "A checklist of milestones"
+
+
+class GoalQuerySet(models.QuerySet["Goal"]):
+    def for_user(self, user: User) -> "GoalQuerySet":
+        """Goals of mentorships this person is in: the only ones they may see."""
+        return self.filter(
+            Q(mentorship__mentee_enrollment__user=user)
+            | Q(mentorship__mentor_enrollment__user=user)
+        )
+
+    def open(self) -> "GoalQuerySet":
+        return self.exclude(status__in=CLOSED)
+
+
+class Goal(models.Model):
+    """A SMART goal of a mentorship, owned by the mentee and reviewed by the mentor."""
+
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="goals")
+    # Specific
+    title = models.CharField(max_length=120)
+    outcome = models.TextField("what exactly will be achieved", max_length=2000)
+    # Measurable
+    measure = models.CharField(max_length=12, choices=MeasureKind.choices)
+    metric_name = models.CharField(max_length=80, blank=True)
+    metric_unit = models.CharField(max_length=30, blank=True)
+    baseline = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    target = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    current_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # Achievable
+    plan = models.TextField("plan, resources and first steps", max_length=3000)
+    # Relevant
+    relevance = models.TextField("why it matters", max_length=2000)
+    # Time-bound
+    starts_on = models.DateField(default=timezone.localdate)
+    target_date = models.DateField()
+    status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.DRAFT)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GoalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["target_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_date__gte=models.F("starts_on")),
+                name="goals_goal_dates_ordered",
+            ),
+            # A metric goal carries both numbers and they differ; a checklist goal has none.
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        measure="metric",
+                        baseline__isnull=False,
+                        target__isnull=False,
+                    )
+                    & ~Q(baseline=models.F("target"))
+                )
+                | Q(measure="milestones", baseline__isnull=True, target__isnull=True),
+                name="goals_goal_measure_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("goals:detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED
+
+    def progress_percent(self) -> int:
+        """Derived, never typed: how far from baseline to target, or milestones done."""
+        if self.measure == MeasureKind.METRIC:
+            if self.baseline is None or self.target is None or self.current_value is None:
+                return 0
+            span = self.target - self.baseline
+            if span == 0:
+                return 0
+            done = (self.current_value - self.baseline) / span
+            return int(max(Decimal(0), min(Decimal(1), done)) * 100)
+        milestones = list(self.milestones.all())
+        if not milestones:
+            return 0
+        return int(100 * sum(1 for m in milestones if m.done_at) / len(milestones))
+
+
+class Milestone(models.Model):
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="milestones")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    due_on = models.DateField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["goal", "position"], name="goals_milestone_position"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class GoalEvent(models.Model):
+    """Every status change: who, when, from what to what, and their comment."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    from_status = models.CharField(max_length=20, choices=GoalStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=GoalStatus.choices)
+    comment = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.goal}: {self.from_status or 'new'} → {self.to_status}"
+
+
+class ProgressUpdate(models.Model):
+    """The mentee's log: a new metric value and/or milestones done, with a note."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    milestones_done = models.ManyToManyField(Milestone, blank=True, related_name="+")
+    percent = models.PositiveSmallIntegerField(help_text="Progress after this update.")
+    note = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.goal}: {self.percent}%"
+
+
+class GoalComment(models.Model):
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    body = models.TextField(max_length=3000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"

@@ -1,0 +1,217 @@
+"""Writes for goals: drafting with SMART checks, the review workflow, progress, comments."""
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from goals import smart
+from goals.models import (
+    TRANSITIONS,
+    Goal,
+    GoalComment,
+    GoalEvent,
+    GoalStatus,
+    MeasureKind,
+    Milestone,
+    ProgressUpdate,
+)
+from matching.models import Mentorship
+from mentorship.outbox import services as outbox
+
+
+def _side(mentorship: Mentorship, user: User) -> str:
+    if user.pk == mentorship.mentee_enrollment.user_id:
+        return "mentee"
+    if user.pk == mentorship.mentor_enrollment.user_id:
+        return "mentor"
+    raise PermissionDenied
+
+
+GOAL_FIELDS = (
+    "title",
+    "outcome",
+    "measure",
+    "metric_name",
+    "metric_unit",
+    "baseline",
+    "target",
+    "plan",
+    "relevance",
+    "starts_on",
+    "target_date",
+)
+
+
+@transaction.atomic
+def save_goal(
+    *,
+    mentorship: Mentorship,
+    by: User,
+    draft: smart.GoalDraft,
+    goal: Goal | None = None,
+    today: date | None = None,
+) -> Goal:
+    """Create or edit a draft. Only the mentee, only while the goal is editable."""
+    if _side(mentorship, by) != "mentee":
+        raise PermissionDenied
+    if not mentorship.is_active:
+        raise ValidationError("Goals can only be added to an active mentorship.")
+    if goal is not None:
+        goal = Goal.objects.select_for_update().get(pk=goal.pk, mentorship=mentorship)
+        if not goal.is_editable:
+            raise ValidationError("This goal is under review or under way; it can't be edited.")
+    today = today or timezone.localdate()
+    errors = smart.check(draft, today=today, programme_ends=mentorship.cohort.ends_on)
+    if errors:
+        raise ValidationError(errors)
+    values = {name: getattr(draft, name) for name in GOAL_FIELDS}
+    values["title"] = " ".join(values["title"].split())
+    values["starts_on"] = values["starts_on"] or today
+    if draft.measure == MeasureKind.MILESTONES:
+        values.update(baseline=None, target=None, metric_name="", metric_unit="")
+    created = goal is None
+    if created:
+        goal = Goal.objects.create(mentorship=mentorship, **values)
+        GoalEvent.objects.create(goal=goal, actor=by, to_status=GoalStatus.DRAFT)
+    else:
+        for name, value in values.items():
+            setattr(goal, name, value)
+        goal.save()
+    # Milestones are replaced as a whole: the form always sends the full, ordered list.
+    goal.milestones.all().delete()
+    if draft.measure == MeasureKind.MILESTONES:
+        Milestone.objects.bulk_create(
+            Milestone(goal=goal, position=i, title=title.strip(), due_on=due)
+            for i, (title, due) in enumerate(t for t in draft.milestones if t[0].strip())
+        )
+    return goal
+
+
+def _move(goal: Goal, *, by: User, to: str, comment: str = "") -> Goal:
+    goal = Goal.objects.select_for_update().select_related("mentorship").get(pk=goal.pk)
+    who = _side(goal.mentorship, by)
+    allowed = TRANSITIONS.get((goal.status, to))
+    if allowed is None:
+        raise ValidationError(
+            f"A goal that is {goal.get_status_display().lower()} can't become "
+            f"{GoalStatus(to).label.lower()}."
+        )
+    if allowed != who:
+        raise PermissionDenied
+    GoalEvent.objects.create(
+        goal=goal, actor=by, from_status=goal.status, to_status=to, comment=comment.strip()
+    )
+    goal.status = to
+    goal.save(update_fields=["status", "updated_at"])
+    return goal
+
+
+@transaction.atomic
+def submit_goal(*, goal: Goal, by: User) -> Goal:
+    goal = _move(goal, by=by, to=GoalStatus.SUBMITTED)
+    mentor = goal.mentorship.mentor
+    outbox.enqueue(
+        "goal_submitted",
+        to=[mentor.email],
+        context={"goal": goal, "mentee": goal.mentorship.mentee.get_full_name()},
+        key=f"goal-submitted:{goal.pk}:{goal.events.count()}",
+    )
+    return goal
+
+
+@transaction.atomic
+def review_goal(*, goal: Goal, by: User, approve: bool, comment: str = "") -> Goal:
+    """The mentor approves, or asks for changes with a comment saying what to change."""
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": "Say what should change, so the mentee can revise."})
+    to = GoalStatus.APPROVED if approve else GoalStatus.CHANGES_REQUESTED
+    goal = _move(goal, by=by, to=to, comment=comment)
+    outbox.enqueue(
+        "goal_reviewed",
+        to=[goal.mentorship.mentee.email],
+        context={
+            "goal": goal,
+            "approved": approve,
+            "comment": comment.strip(),
+            "mentor": goal.mentorship.mentor.get_full_name(),
+        },
+        key=f"goal-reviewed:{goal.pk}:{goal.events.count()}",
+    )
+    return goal
+
+
+@transaction.atomic
+def start_goal(*, goal: Goal, by: User) -> Goal:
+    return _move(goal, by=by, to=GoalStatus.IN_PROGRESS)
+
+
+@transaction.atomic
+def close_goal(*, goal: Goal, by: User, outcome: str, comment: str = "") -> Goal:
+    """Achieved, not achieved or abandoned: the goal's history is kept either way."""
+    if outcome not in (GoalStatus.ACHIEVED, GoalStatus.NOT_ACHIEVED, GoalStatus.ABANDONED):
+        raise ValidationError({"outcome": "Choose how the goal ended."})
+    return _move(goal, by=by, to=outcome, comment=comment)
+
+
+@transaction.atomic
+def log_progress(
+    *,
+    goal: Goal,
+    by: User,
+    value: Decimal | None = None,
+    milestone_ids: Iterable[int] = (),
+    note: str = "",
+) -> ProgressUpdate:
+    """The mentee records a new value or finished milestones; the percentage follows."""
+    goal = Goal.objects.select_for_update().select_related("mentorship").get(pk=goal.pk)
+    if _side(goal.mentorship, by) != "mentee":
+        raise PermissionDenied
+    if goal.status == GoalStatus.APPROVED:
+        # Logging the first progress is starting the goal.
+        goal = _move(goal, by=by, to=GoalStatus.IN_PROGRESS)
+    if goal.status != GoalStatus.IN_PROGRESS:
+        raise ValidationError("Progress can be logged once the goal is approved.")
+    done: list[Milestone] = []
+    if goal.measure == MeasureKind.METRIC:
+        if value is None:
+            raise ValidationError({"value": f"Enter the new value of {goal.metric_name}."})
+        goal.current_value = value
+        goal.save(update_fields=["current_value", "updated_at"])
+    else:
+        ids = set(milestone_ids)
+        done = list(goal.milestones.filter(pk__in=ids, done_at__isnull=True))
+        if not done and not note.strip():
+            raise ValidationError(
+                {"milestones": "Tick the milestones you finished, or write a note."}
+            )
+        now = timezone.now()
+        for milestone in done:
+            milestone.done_at = now
+            milestone.save(update_fields=["done_at"])
+    update = ProgressUpdate.objects.create(
+        goal=goal, author=by, value=value, percent=goal.progress_percent(), note=note.strip()
+    )
+    update.milestones_done.set(done)
+    return update
+
+
+@transaction.atomic
+def comment_on_goal(*, goal: Goal, by: User, body: str) -> GoalComment:
+    side = _side(goal.mentorship, by)
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write a comment first."})
+    comment = GoalComment.objects.create(goal=goal, author=by, body=body)
+    other = goal.mentorship.mentor if side == "mentee" else goal.mentorship.mentee
+    outbox.enqueue(
+        "goal_comment",
+        to=[other.email],
+        context={"goal": goal, "author": by.get_full_name(), "body": body},
+        key=f"goal-comment:{comment.pk}",
+    )
+    return comment

@@ -1,0 +1,197 @@
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from goals import selectors, services, smart
+from goals.forms import CloseForm, CommentForm, GoalForm, ProgressForm, ReviewForm
+from goals.models import Goal
+from matching.selectors import mentorship_for
+
+
+def _goal_form(request: HttpRequest, mentorship: Any, **kwargs: Any) -> GoalForm:
+    return GoalForm(
+        request.POST or None,
+        programme_ends=mentorship.cohort.ends_on,
+        today=timezone.localdate(),
+        **kwargs,
+    )
+
+
+def _apply(form: Form, action: Callable[[], Any]) -> Any | None:
+    try:
+        return action()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+        return None
+
+
+def _render_form(request: HttpRequest, mentorship: Any, form: GoalForm, goal: Goal | None):
+    errors = form.smart_errors() if form.is_bound else {"title": []}
+    checklist = smart.checklist(errors) if form.is_bound else dict.fromkeys(smart.CRITERIA, False)
+    return render(
+        request,
+        "goals/goal_form.html",
+        {"mentorship": mentorship, "form": form, "goal": goal, "checklist": checklist},
+    )
+
+
+@login_required
+def create_goal(request: HttpRequest, mentorship_pk: int) -> HttpResponse:
+    mentorship = mentorship_for(request.user, mentorship_pk)
+    form = _goal_form(request, mentorship)
+    if request.method == "POST" and form.is_valid():
+        goal = _apply(
+            form,
+            lambda: services.save_goal(mentorship=mentorship, by=request.user, draft=form.draft()),
+        )
+        if goal:
+            messages.success(request, "Goal saved as a draft. Submit it when it's ready.")
+            return redirect(goal)
+    return _render_form(request, mentorship, form, None)
+
+
+@login_required
+def edit_goal(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = selectors.goal_for(request.user, pk)
+    form = _goal_form(request, goal.mentorship, initial=GoalForm.initial_for(goal))
+    if request.method == "POST" and form.is_valid():
+        saved = _apply(
+            form,
+            lambda: services.save_goal(
+                mentorship=goal.mentorship, by=request.user, draft=form.draft(), goal=goal
+            ),
+        )
+        if saved:
+            messages.success(request, "Goal saved.")
+            return redirect(saved)
+    return _render_form(request, goal.mentorship, form, goal)
+
+
+@login_required
+@require_POST
+def check_goal(request: HttpRequest, mentorship_pk: int) -> JsonResponse:
+    """The live SMART checklist: the same checks as saving, on what is typed so far."""
+    mentorship = mentorship_for(request.user, mentorship_pk)
+    errors = _goal_form(request, mentorship).smart_errors()
+    return JsonResponse(
+        {"criteria": smart.checklist(errors), "errors": {k: list(v) for k, v in errors.items()}}
+    )
+
+
+def _detail(request: HttpRequest, goal: Goal, **forms: Form) -> HttpResponse:
+    user = request.user
+    is_mentee = user.pk == goal.mentorship.mentee_enrollment.user_id
+    context = {
+        "goal": goal,
+        "mentorship": goal.mentorship,
+        "is_mentee": is_mentee,
+        "is_mentor": not is_mentee,
+        "milestones": goal.milestones.all(),
+        "events": goal.events.select_related("actor__profile"),
+        "updates": goal.updates.select_related("author__profile"),
+        "thread": goal.comments.select_related("author__profile"),
+        "review_form": forms.get("review_form") or ReviewForm(),
+        "progress_form": forms.get("progress_form") or ProgressForm(goal=goal),
+        "close_form": forms.get("close_form") or CloseForm(),
+        "comment_form": forms.get("comment_form") or CommentForm(),
+    }
+    return render(request, "goals/goal_detail.html", context)
+
+
+@login_required
+def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, selectors.goal_for(request.user, pk))
+
+
+def _flash_error(request: HttpRequest, exc: ValidationError) -> None:
+    messages.error(request, " ".join(exc.messages))
+
+
+@login_required
+@require_POST
+def submit_goal(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = selectors.goal_for(request.user, pk)
+    try:
+        services.submit_goal(goal=goal, by=request.user)
+    except ValidationError as exc:
+        _flash_error(request, exc)
+    else:
+        messages.success(request, "Sent to your mentor for review.")
+    return redirect(goal)
+
+
+@login_required
+@require_POST
+def review_goal(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = selectors.goal_for(request.user, pk)
+    form = ReviewForm(request.POST)
+    approve = request.POST.get("decision") == "approve"
+    if form.is_valid() and _apply(
+        form,
+        lambda: services.review_goal(
+            goal=goal, by=request.user, approve=approve, comment=form.cleaned_data["comment"]
+        ),
+    ):
+        messages.success(request, "Approved." if approve else "Your suggestions are sent.")
+        return redirect(goal)
+    return _detail(request, goal, review_form=form)
+
+
+@login_required
+@require_POST
+def log_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = selectors.goal_for(request.user, pk)
+    form = ProgressForm(request.POST, goal=goal)
+    if form.is_valid() and _apply(
+        form,
+        lambda: services.log_progress(
+            goal=goal,
+            by=request.user,
+            value=form.cleaned_data.get("value"),
+            milestone_ids=[int(i) for i in form.cleaned_data.get("milestones", [])],
+            note=form.cleaned_data["note"],
+        ),
+    ):
+        messages.success(request, "Progress logged.")
+        return redirect(goal)
+    return _detail(request, goal, progress_form=form)
+
+
+@login_required
+@require_POST
+def close_goal(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = selectors.goal_for(request.user, pk)
+    form = CloseForm(request.POST)
+    if form.is_valid() and _apply(
+        form,
+        lambda: services.close_goal(goal=goal, by=request.user, **form.cleaned_data),
+    ):
+        return redirect(goal)
+    return _detail(request, goal, close_form=form)
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = selectors.goal_for(request.user, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid() and _apply(
+        form,
+        lambda: services.comment_on_goal(
+            goal=goal, by=request.user, body=form.cleaned_data["body"]
+        ),
+    ):
+        return redirect(goal)
+    return _detail(request, goal, comment_form=form)
