@@ -195,9 +195,7 @@ MILESTONES_HINT = "List at least 2 milestones in order, so progress is visible."
     ],
 )
 def test_a_checklist_needs_two_named_milestones(milestones: list) -> None:
-    assert _only(_check(milestones_draft(milestones=milestones)), "milestones") == [
-        MILESTONES_HINT
-    ]
+    assert _only(_check(milestones_draft(milestones=milestones)), "milestones") == [MILESTONES_HINT]
 
 
 def test_two_named_milestones_without_dates_are_enough() -> None:
