@@ -84,11 +84,12 @@ class GoalForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if not self.errors:
-            errors = smart.check(self.draft(), today=self.today, programme_ends=self.programme_ends)
-            for name, messages in errors.items():
-                for message in messages:
-                    self.add_error(name if name in self.fields else None, message)
+        errors = smart.check(self.draft(), today=self.today, programme_ends=self.programme_ends)
+        for name, messages in errors.items():
+            if name in self.errors:
+                continue  # the field's own error ("required", "not a date") says it already
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
         return data
 
 

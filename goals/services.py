@@ -127,6 +127,9 @@ def submit_goal(*, goal: Goal, by: User) -> Goal:
 @transaction.atomic
 def review_goal(*, goal: Goal, by: User, approve: bool, comment: str = "") -> Goal:
     """The mentor approves, or asks for changes with a comment saying what to change."""
+    # The wrong person learns nothing about what a valid request would be.
+    if _side(goal.mentorship, by) != "mentor":
+        raise PermissionDenied
     if not approve and not comment.strip():
         raise ValidationError({"comment": "Say what should change, so the mentee can revise."})
     to = GoalStatus.APPROVED if approve else GoalStatus.CHANGES_REQUESTED
@@ -153,6 +156,8 @@ def start_goal(*, goal: Goal, by: User) -> Goal:
 @transaction.atomic
 def close_goal(*, goal: Goal, by: User, outcome: str, comment: str = "") -> Goal:
     """Achieved, not achieved or abandoned: the goal's history is kept either way."""
+    if _side(goal.mentorship, by) != "mentee":
+        raise PermissionDenied
     if outcome not in (GoalStatus.ACHIEVED, GoalStatus.NOT_ACHIEVED, GoalStatus.ABANDONED):
         raise ValidationError({"outcome": "Choose how the goal ended."})
     return _move(goal, by=by, to=outcome, comment=comment)
