@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from goals import smart
 from goals.models import (
+    CLOSED,
     TRANSITIONS,
     Goal,
     GoalComment,
@@ -71,7 +72,8 @@ def save_goal(
         raise ValidationError(errors)
     values = {name: getattr(draft, name) for name in GOAL_FIELDS}
     values["title"] = " ".join(values["title"].split())
-    values["starts_on"] = values["starts_on"] or today
+    # An edit that leaves the start empty keeps the original start, not today's date.
+    values["starts_on"] = values["starts_on"] or (goal.starts_on if goal else today)
     if draft.measure == MeasureKind.MILESTONES:
         values.update(baseline=None, target=None, metric_name="", metric_unit="")
     created = goal is None
@@ -103,6 +105,8 @@ def _move(goal: Goal, *, by: User, to: str, comment: str = "") -> Goal:
         )
     if allowed != who:
         raise PermissionDenied
+    if to not in CLOSED and not goal.mentorship.is_active:
+        raise ValidationError("This mentorship has ended; its goals can only be closed.")
     GoalEvent.objects.create(
         goal=goal, actor=by, from_status=goal.status, to_status=to, comment=comment.strip()
     )
@@ -111,8 +115,24 @@ def _move(goal: Goal, *, by: User, to: str, comment: str = "") -> Goal:
     return goal
 
 
+def draft_of(goal: Goal) -> smart.GoalDraft:
+    return smart.GoalDraft(
+        **{name: getattr(goal, name) for name in GOAL_FIELDS},
+        milestones=[(m.title, m.due_on) for m in goal.milestones.all()],
+    )
+
+
 @transaction.atomic
 def submit_goal(*, goal: Goal, by: User) -> Goal:
+    if _side(goal.mentorship, by) != "mentee":
+        raise PermissionDenied
+    # A draft saved weeks ago may no longer be SMART (its date may have passed).
+    errors = smart.check(
+        draft_of(goal), today=timezone.localdate(), programme_ends=goal.mentorship.cohort.ends_on
+    )
+    if errors:
+        problems = " ".join(m for messages in errors.values() for m in messages)
+        raise ValidationError(f"Edit the goal before submitting it: {problems}")
     goal = _move(goal, by=by, to=GoalStatus.SUBMITTED)
     mentor = goal.mentorship.mentor
     outbox.enqueue(
@@ -181,6 +201,8 @@ def log_progress(
         goal = _move(goal, by=by, to=GoalStatus.IN_PROGRESS)
     if goal.status != GoalStatus.IN_PROGRESS:
         raise ValidationError("Progress can be logged once the goal is approved.")
+    if not goal.mentorship.is_active:
+        raise ValidationError("This mentorship has ended; its goals can only be closed.")
     done: list[Milestone] = []
     if goal.measure == MeasureKind.METRIC:
         if value is None:
@@ -199,7 +221,11 @@ def log_progress(
             milestone.done_at = now
             milestone.save(update_fields=["done_at"])
     update = ProgressUpdate.objects.create(
-        goal=goal, author=by, value=value, percent=goal.progress_percent(), note=note.strip()
+        goal=goal,
+        author=by,
+        value=value if goal.measure == MeasureKind.METRIC else None,
+        percent=goal.progress_percent(),
+        note=note.strip(),
     )
     update.milestones_done.set(done)
     return update
@@ -207,7 +233,10 @@ def log_progress(
 
 @transaction.atomic
 def comment_on_goal(*, goal: Goal, by: User, body: str) -> GoalComment:
+    goal = Goal.objects.select_related("mentorship").get(pk=goal.pk)
     side = _side(goal.mentorship, by)
+    if not goal.mentorship.is_active:
+        raise ValidationError("This mentorship has ended; its goals are read-only.")
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write a comment first."})
