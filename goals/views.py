@@ -1,4 +1,3 @@
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +13,7 @@ from goals import selectors, services, smart
 from goals.forms import CloseForm, CommentForm, GoalForm, ProgressForm, ReviewForm
 from goals.models import Goal
 from matching.selectors import mentorship_for
+from mentorship.lib.forms import apply_service
 
 
 def _goal_form(request: HttpRequest, mentorship: Any, **kwargs: Any) -> GoalForm:
@@ -23,18 +23,6 @@ def _goal_form(request: HttpRequest, mentorship: Any, **kwargs: Any) -> GoalForm
         today=timezone.localdate(),
         **kwargs,
     )
-
-
-def _apply(form: Form, action: Callable[[], Any]) -> Any | None:
-    try:
-        return action()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-        return None
 
 
 def _render_form(request: HttpRequest, mentorship: Any, form: GoalForm, goal: Goal | None):
@@ -52,7 +40,7 @@ def create_goal(request: HttpRequest, mentorship_pk: int) -> HttpResponse:
     mentorship = mentorship_for(request.user, mentorship_pk)
     form = _goal_form(request, mentorship)
     if request.method == "POST" and form.is_valid():
-        goal = _apply(
+        goal = apply_service(
             form,
             lambda: services.save_goal(mentorship=mentorship, by=request.user, draft=form.draft()),
         )
@@ -67,7 +55,7 @@ def edit_goal(request: HttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_for(request.user, pk)
     form = _goal_form(request, goal.mentorship, initial=GoalForm.initial_for(goal))
     if request.method == "POST" and form.is_valid():
-        saved = _apply(
+        saved = apply_service(
             form,
             lambda: services.save_goal(
                 mentorship=goal.mentorship, by=request.user, draft=form.draft(), goal=goal
@@ -138,7 +126,7 @@ def review_goal(request: HttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_for(request.user, pk)
     form = ReviewForm(request.POST)
     approve = request.POST.get("decision") == "approve"
-    if form.is_valid() and _apply(
+    if form.is_valid() and apply_service(
         form,
         lambda: services.review_goal(
             goal=goal, by=request.user, approve=approve, comment=form.cleaned_data["comment"]
@@ -154,7 +142,7 @@ def review_goal(request: HttpRequest, pk: int) -> HttpResponse:
 def log_progress(request: HttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_for(request.user, pk)
     form = ProgressForm(request.POST, goal=goal)
-    if form.is_valid() and _apply(
+    if form.is_valid() and apply_service(
         form,
         lambda: services.log_progress(
             goal=goal,
@@ -174,7 +162,7 @@ def log_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def close_goal(request: HttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_for(request.user, pk)
     form = CloseForm(request.POST)
-    if form.is_valid() and _apply(
+    if form.is_valid() and apply_service(
         form,
         lambda: services.close_goal(goal=goal, by=request.user, **form.cleaned_data),
     ):
@@ -187,7 +175,7 @@ def close_goal(request: HttpRequest, pk: int) -> HttpResponse:
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_for(request.user, pk)
     form = CommentForm(request.POST)
-    if form.is_valid() and _apply(
+    if form.is_valid() and apply_service(
         form,
         lambda: services.comment_on_goal(
             goal=goal, by=request.user, body=form.cleaned_data["body"]

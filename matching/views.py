@@ -23,20 +23,7 @@ from matching.forms import (
     RequestForm,
 )
 from matching.models import IntroductionStatus, Role
-
-
-def _apply(form: Form, action: Callable[[], Any]) -> Any | None:
-    """Run a service; put a broken rule on the form instead of raising. None on failure."""
-    try:
-        return action()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-        return None
-
+from mentorship.lib.forms import apply_service
 
 # --- Directory --------------------------------------------------------------
 
@@ -95,7 +82,7 @@ def send_request(request: HttpRequest, pk: int) -> HttpResponse:
     mentor = selectors.mentor_for(request.user, pk)
     form = RequestForm(request.POST)
     if form.is_valid():
-        sent = _apply(
+        sent = apply_service(
             form,
             lambda: services.send_request(
                 mentee=request.user, mentor_enrollment=mentor, **form.cleaned_data
@@ -151,7 +138,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mentorship_request = selectors.request_for(request.user, pk)
     if request.method == "POST":
         form = MessageForm(request.POST)
-        if form.is_valid() and _apply(
+        if form.is_valid() and apply_service(
             form,
             lambda: services.post_request_message(
                 request=mentorship_request, author=request.user, body=form.cleaned_data["body"]
@@ -181,7 +168,7 @@ def accept_request(request: HttpRequest, pk: int) -> HttpResponse:
 def decline_request(request: HttpRequest, pk: int) -> HttpResponse:
     mentorship_request = selectors.request_for(request.user, pk)
     form = DeclineForm(request.POST)
-    if form.is_valid() and _apply(
+    if form.is_valid() and apply_service(
         form,
         lambda: services.decline_request(
             request=mentorship_request, by=request.user, **form.cleaned_data
@@ -232,7 +219,7 @@ def mentorship_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mentorship = selectors.mentorship_for(request.user, pk)
     if request.method == "POST":
         form = MessageForm(request.POST)
-        if form.is_valid() and _apply(
+        if form.is_valid() and apply_service(
             form,
             lambda: services.post_mentorship_message(
                 mentorship=mentorship, author=request.user, body=form.cleaned_data["body"]
@@ -255,7 +242,7 @@ def _mentorship_action(
     """POST a form about one mentorship to one service; on failure, show the page again."""
     mentorship = selectors.mentorship_for(request.user, pk)
     form = form_class(request.POST)
-    if form.is_valid() and _apply(
+    if form.is_valid() and apply_service(
         form, lambda: service(mentorship=mentorship, by=request.user, **form.cleaned_data)
     ):
         messages.success(request, success)
@@ -354,7 +341,7 @@ def cohorts(request: HttpRequest) -> HttpResponse:
     form = JoinCohortForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        joined = _apply(
+        joined = apply_service(
             form,
             lambda: services.join_cohort(
                 user=request.user,
