@@ -211,10 +211,15 @@ class DeclineReason(models.TextChoices):
     OTHER = "other", "Another reason"
 
 
+def either_side(user: User) -> Q:
+    """Rows where this person is the mentee or the mentor (requests and mentorships)."""
+    return Q(mentee_enrollment__user=user) | Q(mentor_enrollment__user=user)
+
+
 class MentorshipRequestQuerySet(models.QuerySet["MentorshipRequest"]):
     def for_user(self, user: User) -> "MentorshipRequestQuerySet":
         """Requests this person sent or received: the only ones they may see."""
-        return self.filter(Q(mentee_enrollment__user=user) | Q(mentor_enrollment__user=user))
+        return self.filter(either_side(user))
 
     def pending(self) -> "MentorshipRequestQuerySet":
         return self.filter(status=RequestStatus.PENDING)
@@ -296,7 +301,7 @@ class MentorshipStatus(models.TextChoices):
 
 class MentorshipQuerySet(models.QuerySet["Mentorship"]):
     def for_user(self, user: User) -> "MentorshipQuerySet":
-        return self.filter(Q(mentee_enrollment__user=user) | Q(mentor_enrollment__user=user))
+        return self.filter(either_side(user))
 
     def active(self) -> "MentorshipQuerySet":
         return self.filter(status=MentorshipStatus.ACTIVE)
