@@ -1,3 +1,5 @@
+import uuid
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -39,6 +41,16 @@ EDITABLE = (GoalStatus.DRAFT, GoalStatus.CHANGES_REQUESTED)
 CLOSED = (GoalStatus.ACHIEVED, GoalStatus.NOT_ACHIEVED, GoalStatus.ABANDONED)
 
 
+def visible_to(user: User, path: str = "") -> Q:
+    """Rows of a mentorship (reached through ``path``) that ``user`` may read: the mentee,
+    the mentor, and the programme admins of that mentorship's cohort."""
+    return (
+        Q(**{f"{path}mentee_enrollment__user": user})
+        | Q(**{f"{path}mentor_enrollment__user": user})
+        | Q(**{f"{path}cohort__admins": user})
+    )
+
+
 class MeasureKind(models.TextChoices):
     METRIC = "metric", "A number I can measure"
     MILESTONES = "milestones", "A checklist of milestones"
@@ -46,11 +58,8 @@ class MeasureKind(models.TextChoices):
 
 class GoalQuerySet(models.QuerySet["Goal"]):
     def for_user(self, user: User) -> "GoalQuerySet":
-        """Goals of mentorships this person is in: the only ones they may see."""
-        return self.filter(
-            Q(mentorship__mentee_enrollment__user=user)
-            | Q(mentorship__mentor_enrollment__user=user)
-        )
+        """Goals this person may see: their own mentorships', or their cohorts' as an admin."""
+        return self.filter(visible_to(user, "mentorship__"))
 
     def open(self) -> "GoalQuerySet":
         return self.exclude(status__in=CLOSED)
@@ -198,3 +207,180 @@ class GoalComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author}: {self.body[:40]}"
+
+
+class MeetingFormat(models.TextChoices):
+    VIDEO = "video", "Video call"
+    PHONE = "phone", "Phone call"
+    IN_PERSON = "in_person", "In person"
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class MeetingQuerySet(models.QuerySet["Meeting"]):
+    def for_user(self, user: User) -> "MeetingQuerySet":
+        return self.filter(visible_to(user, "mentorship__"))
+
+    def scheduled(self) -> "MeetingQuerySet":
+        return self.filter(status=MeetingStatus.SCHEDULED)
+
+
+class Meeting(models.Model):
+    """A meeting of a mentorship. Times are stored in UTC and shown in each person's zone."""
+
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="meetings")
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=45)
+    format = models.CharField(max_length=10, choices=MeetingFormat.choices)
+    location = models.CharField("place or link", max_length=300, blank=True)
+    agenda = models.TextField(max_length=3000, blank=True)
+    status = models.CharField(
+        max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    )
+    # The calendar invitation's identity: UID stays, SEQUENCE grows with every update,
+    # so calendars replace the event instead of adding a second one.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    cancel_reason = models.TextField(max_length=1000, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=15, duration_minutes__lte=480),
+                name="goals_meeting_duration_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["mentorship", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.mentorship}: {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    def get_absolute_url(self) -> str:
+        return reverse("goals:meeting-detail", args=[self.pk])
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+    def has_happened(self, now: datetime | None = None) -> bool:
+        return self.starts_at <= (now or timezone.now())
+
+
+class MeetingNoteQuerySet(models.QuerySet["MeetingNote"]):
+    def readable_by(self, user: User) -> "MeetingNoteQuerySet":
+        """Shared notes, plus this person's own private ones. Nobody reads another's."""
+        return self.filter(Q(is_private=False) | Q(author=user))
+
+
+class MeetingNote(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    body = models.TextField(max_length=5000)
+    is_private = models.BooleanField(
+        "only for me", default=False, help_text="Private notes are never shown to anyone else."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"
+
+
+class ActionItem(models.Model):
+    """Something someone agreed to do after a meeting, optionally towards a goal."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="action_items"
+    )
+    title = models.CharField(max_length=200)
+    due_on = models.DateField(null=True, blank=True)
+    goal = models.ForeignKey(
+        Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_items"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["done_at", "due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+class ObstacleCategory(models.TextChoices):
+    TIME = "time", "Time"
+    SKILLS = "skills", "Skills"
+    ACCESS = "access", "Access to people or resources"
+    CONFIDENCE = "confidence", "Confidence"
+    PERSONAL = "personal", "Personal circumstances"
+    OTHER = "other", "Something else"
+
+
+class Obstacle(models.Model):
+    """What blocks a goal, the mentor's advice, and when it stopped blocking."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="obstacles")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    category = models.CharField(max_length=12, choices=ObstacleCategory.choices)
+    description = models.TextField("what is blocking you", max_length=2000)
+    advice = models.TextField(max_length=3000, blank=True)
+    advised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    advised_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.TextField("what unblocked it", max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["resolved_at", "-created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(advised_at__isnull=True) | ~Q(advice=""),
+                name="goals_obstacle_advice_has_text",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.description[:40]}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None

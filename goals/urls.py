@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from goals import views
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("goals/<int:pk>/progress/", views.log_progress, name="progress"),
     path("goals/<int:pk>/close/", views.close_goal, name="close"),
     path("goals/<int:pk>/comment/", views.comment, name="comment"),
+    path("", include("goals.meeting_urls")),
+    path("", include("goals.obstacle_urls")),
 ]

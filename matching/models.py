@@ -60,6 +60,13 @@ class Cohort(models.Model):
     is_default = models.BooleanField(
         default=False, help_text="The community cohort everyone joins during onboarding."
     )
+    admins = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="administered_cohorts",
+        verbose_name="programme admins",
+        help_text="People who run this cohort: they see its goals, meetings and reports.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = CohortQuerySet.as_manager()

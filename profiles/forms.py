@@ -239,3 +239,9 @@ def skill_formset(
     return SkillFormSet(
         data, prefix=kind, initial=None if data is not None else initial[:15], required=required
     )
+
+
+class EmailSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["email_reminders", "email_digest"]

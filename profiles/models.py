@@ -165,6 +165,18 @@ class Profile(models.Model):
     career_goals = models.TextField(max_length=2000, blank=True)
     target_role = models.CharField(max_length=120, blank=True)
     linkedin_url = models.URLField("LinkedIn profile", blank=True)
+    # Email settings: transactional emails always go; these are the periodic ones.
+    email_reminders = models.BooleanField(
+        "goal and meeting reminders",
+        default=True,
+        help_text="A note when a goal is due in a week or overdue, or a month passes "
+        "without a meeting.",
+    )
+    email_digest = models.BooleanField(
+        "weekly digest",
+        default=True,
+        help_text="Mentors: a Monday summary of the goals waiting for your review.",
+    )
     # Progress
     essentials_done_at = models.DateTimeField(null=True, blank=True)
     onboarded_at = models.DateTimeField(null=True, blank=True)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("profile/edit/", views.profile_edit, name="edit"),
     path("profile/role/", views.profile_role, name="role"),
     path("profile/skills/", views.profile_skills, name="skills"),
+    path("profile/emails/", views.email_settings, name="email-settings"),
 ]

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from profiles import selectors, services
-from profiles.forms import EssentialsForm, IntentForm, skill_formset
+from profiles.forms import EmailSettingsForm, EssentialsForm, IntentForm, skill_formset
 from profiles.models import Profile, SkillKind
 
 ONBOARDING_STEPS = [
@@ -167,6 +167,18 @@ def profile_role(request: HttpRequest) -> HttpResponse:
             return redirect("profiles:skills")
         return redirect("profiles:detail")
     return render(request, "profiles/role.html", {"form": form})
+
+
+@login_required
+def email_settings(request: HttpRequest) -> HttpResponse:
+    """Reached from the footer of every email: the periodic emails can be switched off."""
+    profile = selectors.profile_for(request.user)
+    form = EmailSettingsForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your email settings are saved.")
+        return redirect("profiles:email-settings")
+    return render(request, "profiles/email_settings.html", {"form": form})
 
 
 @login_required

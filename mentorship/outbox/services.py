@@ -7,7 +7,9 @@ unsent, e.g. because the broker was down when they were queued.
 """
 
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.mime.text import MIMEText
 from functools import partial
 from typing import Any
 
@@ -16,7 +18,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from mentorship.lib.email import render_email
+from mentorship.lib.email import RenderedEmail, render_email, with_footer
 from mentorship.outbox.models import OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -26,8 +28,34 @@ SWEEP_GRACE = timedelta(seconds=30)
 SWEEP_BATCH = 500
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A text file sent with an email, e.g. ``invite.ics`` as ``text/calendar``.
+
+    ``params`` are extra Content-Type parameters (calendar clients read ``method``).
+    """
+
+    filename: str
+    content: str
+    mimetype: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "content": self.content,
+            "mimetype": self.mimetype,
+            "params": self.params,
+        }
+
+
 def enqueue(
-    template: str, *, to: list[str], context: dict[str, Any], key: str | None = None
+    template: str,
+    *,
+    to: list[str],
+    context: dict[str, Any],
+    key: str | None = None,
+    attachments: list[Attachment] = (),  # type: ignore[assignment]
 ) -> OutboxEmail:
     """Render ``emails/<template>*`` and queue it; a repeated ``key`` queues nothing new."""
     rendered = render_email(template, context)
@@ -37,6 +65,7 @@ def enqueue(
         subject=rendered.subject,
         body_text=rendered.text,
         body_html=rendered.html,
+        attachments=[a.as_json() for a in attachments],
         key=key,
     )
 
@@ -52,12 +81,13 @@ def enqueue_message(
     text = message.body
     if message.content_subtype == "html":
         html, text = message.body, ""
+    rendered = with_footer(RenderedEmail(subject=message.subject, text=text, html=html))
     return _store(
         template=template,
         to=list(message.to),
         subject=message.subject,
-        body_text=text,
-        body_html=html,
+        body_text=rendered.text if text else "",
+        body_html=rendered.html,
         key=key,
     )
 
@@ -141,6 +171,15 @@ def _build(row: OutboxEmail) -> EmailMultiAlternatives:
             row.subject, row.body_html, row.from_email, row.to, connection=connection
         )
         message.content_subtype = "html"
+    for item in row.attachments:
+        maintype, _, subtype = item["mimetype"].partition("/")
+        if maintype != "text":
+            raise ValueError(f"Only text attachments are supported, not {item['mimetype']}")
+        part = MIMEText(item["content"], subtype, "utf-8")
+        for name, value in item.get("params", {}).items():
+            part.set_param(name, value)
+        part.add_header("Content-Disposition", "attachment", filename=item["filename"])
+        message.attach(part)
     message.extra_headers["X-Outbox-Id"] = str(row.pk)
     return message
 

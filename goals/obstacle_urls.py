@@ -1,0 +1,3 @@
+"""URLs of obstacles; included by goals.urls, so names live in the goals namespace."""
+
+urlpatterns: list = []
