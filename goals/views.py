@@ -80,12 +80,15 @@ def check_goal(request: HttpRequest, mentorship_pk: int) -> JsonResponse:
 
 def _detail(request: HttpRequest, goal: Goal, **forms: Form) -> HttpResponse:
     user = request.user
+    # A programme admin of the cohort reads the goal but is neither side of it.
     is_mentee = user.pk == goal.mentorship.mentee_enrollment.user_id
+    is_mentor = user.pk == goal.mentorship.mentor_enrollment.user_id
     context = {
         "goal": goal,
         "mentorship": goal.mentorship,
         "is_mentee": is_mentee,
-        "is_mentor": not is_mentee,
+        "is_mentor": is_mentor,
+        "is_participant": is_mentee or is_mentor,
         "milestones": goal.milestones.all(),
         "events": goal.events.select_related("actor__profile"),
         "updates": goal.updates.select_related("author__profile"),
