@@ -2,9 +2,80 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 from goals import smart
 from goals.models import Goal, GoalStatus, MeasureKind
+
+MAX_MILESTONES = 12
+Row = tuple[str, str]
+
+
+class MilestonesWidget(forms.Widget):
+    """Rows of title + due date, posted as ``<name>-<i>-title`` / ``<name>-<i>-due``.
+
+    A plain ``<name>`` with one milestone per line is accepted too, for scripts and for
+    browsers that post the older form.
+    """
+
+    blank_rows = 2
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[Row]:
+        rows = [
+            (
+                str(data.get(f"{name}-{i}-title", "")).strip(),
+                str(data.get(f"{name}-{i}-due", "")).strip(),
+            )
+            for i in range(MAX_MILESTONES)
+        ]
+        if not any(f"{name}-{i}-title" in data for i in range(MAX_MILESTONES)):
+            rows = [(line.strip(), "") for line in str(data.get(name, "")).splitlines()]
+        return [row for row in rows if row[0] or row[1]]
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and f"{name}-0-title" not in data
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        rows = [
+            (title, due.isoformat() if isinstance(due, date) else (due or ""))
+            for title, due in (value or [])
+        ]
+        count = min(MAX_MILESTONES, max(3, len(rows) + self.blank_rows))
+        rows += [("", "")] * (count - len(rows))
+        return render_to_string(
+            "goals/_milestones_widget.html",
+            {"name": name, "rows": rows, "invalid": "is-invalid" in (attrs or {}).get("class", "")},
+        )
+
+
+class MilestonesField(forms.Field):
+    """An ordered list of (title, due date or None); due dates are optional."""
+
+    widget = MilestonesWidget
+
+    def to_python(self, value: Any) -> list[tuple[str, date | None]]:
+        milestones: list[tuple[str, date | None]] = []
+        problems: list[str] = []
+        for number, (title, due) in enumerate(value or [], start=1):
+            if not title:
+                problems.append(f"Milestone {number} has a date but no title.")
+            elif len(title) > 200:
+                problems.append(f"Milestone {number}: keep the title under 200 characters.")
+            try:
+                parsed = date.fromisoformat(due) if due else None
+            except ValueError:
+                problems.append(f"Milestone {number}: enter the due date as YYYY-MM-DD.")
+                parsed = None
+            milestones.append((title, parsed))
+        if len(milestones) > MAX_MILESTONES:
+            problems.append(f"Keep to {MAX_MILESTONES} milestones at most.")
+        if problems:
+            raise ValidationError(problems)
+        return milestones
 
 
 class GoalForm(forms.Form):
@@ -28,11 +99,11 @@ class GoalForm(forms.Form):
     metric_unit = forms.CharField(label="Unit", max_length=30, required=False)
     baseline = forms.DecimalField(label="Where you are today", required=False, max_digits=12)
     target = forms.DecimalField(label="Target", required=False, max_digits=12)
-    milestones = forms.CharField(
+    milestones = MilestonesField(
         label="Milestones, in order",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="One per line.",
+        help_text="One per row, in the order you will do them; due dates are optional "
+        "but help you and your mentor see what is late. Leave spare rows empty.",
     )
     plan = forms.CharField(
         label="Plan, resources and first steps",
@@ -54,12 +125,11 @@ class GoalForm(forms.Form):
     @classmethod
     def initial_for(cls, goal: Goal) -> dict[str, Any]:
         fields = {name: getattr(goal, name) for name in GOAL_INITIAL}
-        fields["milestones"] = "\n".join(m.title for m in goal.milestones.all())
+        fields["milestones"] = [(m.title, m.due_on) for m in goal.milestones.all()]
         return fields
 
     def draft(self) -> smart.GoalDraft:
         data = self.cleaned_data
-        lines = [line for line in (data.get("milestones") or "").splitlines() if line.strip()]
         return smart.GoalDraft(
             title=data.get("title", ""),
             outcome=data.get("outcome", ""),
@@ -71,7 +141,7 @@ class GoalForm(forms.Form):
             plan=data.get("plan", ""),
             relevance=data.get("relevance", ""),
             target_date=data.get("target_date"),
-            milestones=[(line, None) for line in lines],
+            milestones=list(data.get("milestones") or []),
         )
 
     def smart_errors(self) -> dict[str, list[str]]:

@@ -31,7 +31,14 @@ def _render_form(request: HttpRequest, mentorship: Any, form: GoalForm, goal: Go
     return render(
         request,
         "goals/goal_form.html",
-        {"mentorship": mentorship, "form": form, "goal": goal, "checklist": checklist},
+        {
+            "mentorship": mentorship,
+            "form": form,
+            "goal": goal,
+            "checklist": checklist,
+            # Relevant means relevant to these: shown beside the field they support.
+            "career_profile": mentorship.mentee.profile,
+        },
     )
 
 

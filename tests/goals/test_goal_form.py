@@ -1,0 +1,133 @@
+"""The goal form's milestone rows, the career goals beside "Relevant", and admin reads."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+import pytest
+
+from goals.models import Goal, GoalStatus
+from matching.models import Cohort
+from tests.factories import ProfileFactory
+from tests.goals.conftest import days, milestones_draft
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(**overrides: str) -> dict[str, str]:
+    data = {
+        "title": "Give a talk at the Python meetup",
+        "outcome": "A 20-minute talk about our test suite, given to at least 30 people.",
+        "measure": "milestones",
+        "plan": "Pick the topic this week, outline it, rehearse twice with my mentor.",
+        "relevance": "Speaking in public is what my target role of tech lead asks of me.",
+        "target_date": days(60).isoformat(),
+        "milestones-0-title": "Outline the talk",
+        "milestones-0-due": days(10).isoformat(),
+        "milestones-1-title": "Rehearse with my mentor",
+        "milestones-1-due": days(30).isoformat(),
+        "milestones-2-title": "Give the talk",
+        "milestones-2-due": "",
+    }
+    return {**data, **overrides}
+
+
+def test_milestones_are_saved_with_their_due_dates_in_order(client, mentorship, mentee):
+    client.force_login(mentee)
+    response = client.post(reverse("goals:create", args=[mentorship.pk]), _post())
+    goal = Goal.objects.get()
+    assert response.status_code == 302 and response.url == goal.get_absolute_url()
+    assert list(goal.milestones.values_list("title", "due_on")) == [
+        ("Outline the talk", days(10)),
+        ("Rehearse with my mentor", days(30)),
+        ("Give the talk", None),
+    ]
+
+
+def test_a_bad_milestone_date_is_explained_and_every_row_is_kept(client, mentorship, mentee):
+    client.force_login(mentee)
+    response = client.post(
+        reverse("goals:create", args=[mentorship.pk]), _post(**{"milestones-1-due": "31/02"})
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Milestone 2: enter the due date as YYYY-MM-DD." in html
+    assert 'value="Rehearse with my mentor"' in html and 'value="Outline the talk"' in html
+    assert f'value="{days(10).isoformat()}"' in html
+    assert not Goal.objects.exists()
+
+
+def test_a_milestone_due_after_the_goal_is_refused(client, mentorship, mentee):
+    client.force_login(mentee)
+    late = (timezone.localdate() + timedelta(days=90)).isoformat()
+    response = client.post(
+        reverse("goals:create", args=[mentorship.pk]), _post(**{"milestones-2-due": late})
+    )
+    assert "is due after the goal&#x27;s target date" in response.content.decode()
+    assert not Goal.objects.exists()
+
+
+def test_a_date_without_a_title_is_refused(client, mentorship, mentee):
+    client.force_login(mentee)
+    response = client.post(
+        reverse("goals:create", args=[mentorship.pk]),
+        _post(**{"milestones-3-title": "", "milestones-3-due": days(40).isoformat()}),
+    )
+    assert "Milestone 4 has a date but no title." in response.content.decode()
+    assert not Goal.objects.exists()
+
+
+def test_one_milestone_per_line_still_works(client, mentorship, mentee):
+    data = {k: v for k, v in _post().items() if not k.startswith("milestones-")}
+    data["milestones"] = "Outline\nRehearse\n\nGive the talk"
+    client.force_login(mentee)
+    client.post(reverse("goals:create", args=[mentorship.pk]), data)
+    assert list(Goal.objects.get().milestones.values_list("title", flat=True)) == [
+        "Outline",
+        "Rehearse",
+        "Give the talk",
+    ]
+
+
+def test_the_edit_page_shows_the_rows_with_dates_and_spare_rows(client, make_goal, mentee):
+    goal = make_goal(draft=milestones_draft())
+    client.force_login(mentee)
+    html = client.get(reverse("goals:edit", args=[goal.pk])).content.decode()
+    assert 'value="Design the data model"' in html
+    assert f'value="{days(50).isoformat()}"' in html
+    # Four milestones and two empty rows to add more.
+    assert 'name="milestones-5-title"' in html and 'name="milestones-6-title"' not in html
+
+
+def test_the_form_shows_the_career_goals_it_should_serve(client, mentorship, mentee):
+    mentee.profile.career_goals = "Lead a platform team within two years."
+    mentee.profile.target_role = "Engineering manager"
+    mentee.profile.save()
+    client.force_login(mentee)
+    html = client.get(reverse("goals:create", args=[mentorship.pk])).content.decode()
+    assert "Lead a platform team within two years." in html
+    assert "towards Engineering manager" in html
+
+
+def test_a_cohort_admin_reads_the_goal_but_cannot_review_or_comment(client, make_goal):
+    goal = make_goal(GoalStatus.SUBMITTED)
+    admin = ProfileFactory(enrolled=False).user
+    goal.mentorship.cohort.admins.add(admin)
+    client.force_login(admin)
+    page = client.get(reverse("goals:detail", args=[goal.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200 and goal.title in html
+    assert reverse("goals:review", args=[goal.pk]) not in html
+    assert reverse("goals:comment", args=[goal.pk]) not in html
+    refused = client.post(reverse("goals:review", args=[goal.pk]), {"decision": "approve"})
+    assert refused.status_code == 403
+    assert Goal.objects.get(pk=goal.pk).status == GoalStatus.SUBMITTED
+
+
+def test_an_admin_of_another_cohort_gets_404(client, make_goal):
+    goal = make_goal()
+    admin = ProfileFactory(enrolled=False).user
+    Cohort.objects.create(name="Elsewhere", slug="elsewhere").admins.add(admin)
+    client.force_login(admin)
+    assert client.get(reverse("goals:detail", args=[goal.pk])).status_code == 404
