@@ -7,6 +7,7 @@ app_name = "goals"
 urlpatterns = [
     path("mentorships/<int:mentorship_pk>/goals/new/", views.create_goal, name="create"),
     path("mentorships/<int:mentorship_pk>/goals/check/", views.check_goal, name="check"),
+    path("goals/review/", views.review_board, name="review-board"),
     path("goals/<int:pk>/", views.goal_detail, name="detail"),
     path("goals/<int:pk>/edit/", views.edit_goal, name="edit"),
     path("goals/<int:pk>/submit/", views.submit_goal, name="submit"),

@@ -7,6 +7,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from goals import selectors, services, smart
@@ -191,5 +192,31 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
             goal=goal, by=request.user, body=form.cleaned_data["body"]
         ),
     ):
-        return redirect(goal)
+        return _back(request, goal.get_absolute_url())
     return _detail(request, goal, comment_form=form)
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    """Return to the page the form was on (e.g. the review board), if it is ours."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
+
+
+@login_required
+def review_board(request: HttpRequest) -> HttpResponse:
+    """The mentor's page: every mentee's goals, what waits for review, what is late."""
+    board = selectors.review_board(request.user)
+    return render(
+        request,
+        "goals/review_board.html",
+        {
+            "board": board,
+            "comment_form": CommentForm(),
+            "waiting": sum(m.needs_review for m in board),
+            "overdue": sum(m.overdue for m in board),
+        },
+    )

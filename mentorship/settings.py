@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "mentorship.context_processors.site",
                 "matching.context_processors.navigation",
+                "goals.context_processors.navigation",
             ],
         },
     },
@@ -209,6 +210,14 @@ CELERY_BEAT_SCHEDULE = {
     "expire-requests": {
         "task": "matching.tasks.expire_requests",
         "schedule": env.float("REQUEST_EXPIRY_SWEEP_SECONDS", default=900.0),
+    },
+    "goal-and-meeting-reminders": {
+        "task": "goals.tasks.send_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "mentor-review-digest": {
+        "task": "goals.tasks.send_review_digests",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
     },
 }
 
