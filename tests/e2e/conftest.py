@@ -116,6 +116,27 @@ def page(
 
 
 @pytest.fixture
+def second_page(
+    request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
+) -> Iterator[Page]:
+    """Another person's browser: own cookies, same live server."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    try:
+        yield page
+        report = getattr(request.node, "rep_call", None)
+        if report is not None and report.failed:
+            SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+            page.screenshot(
+                path=SCREENSHOT_DIR / f"{_file_name(request.node.name)}--second-page.png",
+                full_page=True,
+            )
+    finally:
+        context.close()
+
+
+@pytest.fixture
 def screenshot(request: pytest.FixtureRequest) -> Screenshot:
     """Save what the person sees right now, as ``<test name>--<step>.png``."""
 

@@ -3,21 +3,18 @@ a question and answer between both sides, the mentor's accept and the introducti
 it sends; and a request too short to send, explained without losing what was typed."""
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core import mail
 
-import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
-from pytest_django.live_server_helper import LiveServer
+from playwright.sync_api import Locator, Page, expect
 
 from accounts.models import User
 from matching.models import MentorshipRequest
 from mentorship.outbox.models import OutboxEmail
 from profiles.models import SkillKind, SkillLevel
 from profiles.services import SkillEntry, set_skills
-from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, SCREENSHOT_DIR
 from tests.factories import PASSWORD, ProfileFactory
 
 Screenshot = Callable[[Page, str], Path]
@@ -83,26 +80,6 @@ def send_message(page: Page, body: str) -> None:
 
 def thread(page: Page) -> Locator:
     return page.get_by_role("region", name="Conversation")
-
-
-@pytest.fixture
-def second_page(
-    request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
-) -> Iterator[Page]:
-    """Another person's browser: own cookies, same live server."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    try:
-        yield page
-        report = getattr(request.node, "rep_call", None)
-        if report is not None and report.failed:
-            SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-            page.screenshot(
-                path=SCREENSHOT_DIR / f"{request.node.name}--second-page.png", full_page=True
-            )
-    finally:
-        context.close()
 
 
 def test_mentee_finds_a_mentor_who_asks_a_question_then_accepts(
