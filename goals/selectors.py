@@ -1,12 +1,20 @@
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from django.db.models import Max, Prefetch
+from django.db.models import F, Max, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
-from goals.models import Goal, GoalComment, GoalEvent, GoalStatus, Milestone
+from goals.models import (
+    ActionItem,
+    Goal,
+    GoalComment,
+    GoalEvent,
+    GoalStatus,
+    Meeting,
+    Milestone,
+)
 from matching.models import Mentorship, MentorshipStatus
 
 
@@ -116,3 +124,49 @@ def goals_awaiting_review(mentor: User) -> int:
         mentorship__status=MentorshipStatus.ACTIVE,
         mentorship__mentor_enrollment__user=mentor,
     ).count()
+
+
+@dataclass
+class UpNext:
+    meetings: list[Meeting]
+    action_items: list[ActionItem]
+    goals_due: list[Goal]
+    to_review: int
+
+    def __bool__(self) -> bool:
+        return bool(self.meetings or self.action_items or self.goals_due or self.to_review)
+
+
+UP_NEXT_DAYS = 14
+
+
+def up_next(user: User, *, now: datetime | None = None) -> UpNext:
+    """The dashboard's first card: what this person has coming, across mentorships."""
+    now = now or timezone.now()
+    soon = timezone.localdate(now) + timedelta(days=UP_NEXT_DAYS)
+    mine = Q(mentorship__mentee_enrollment__user=user) | Q(mentorship__mentor_enrollment__user=user)
+    active = Q(mentorship__status=MentorshipStatus.ACTIVE)
+    return UpNext(
+        meetings=list(
+            Meeting.objects.scheduled()
+            .filter(mine, active, starts_at__gte=now - timedelta(hours=1))
+            .select_related(
+                "mentorship__mentee_enrollment__user__profile",
+                "mentorship__mentor_enrollment__user__profile",
+            )[:3]
+        ),
+        action_items=list(
+            ActionItem.objects.filter(
+                owner=user, done_at__isnull=True, meeting__mentorship__status="active"
+            )
+            .select_related("goal", "meeting")
+            .order_by(F("due_on").asc(nulls_last=True), "pk")[:5]
+        ),
+        goals_due=list(
+            Goal.objects.open()
+            .filter(active, mentorship__mentee_enrollment__user=user, target_date__lte=soon)
+            .exclude(status__in=[GoalStatus.DRAFT, GoalStatus.CHANGES_REQUESTED])
+            .order_by("target_date")[:5]
+        ),
+        to_review=goals_awaiting_review(user),
+    )

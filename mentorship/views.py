@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
+from goals import selectors as goals_selectors
 from matching import selectors as matching_selectors
 from profiles import selectors as profile_selectors
 from profiles.services import missing_for_onboarding
@@ -24,6 +25,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "expertise": [s for s in skills if s.kind == "expertise"],
         "learning": [s for s in skills if s.kind == "learn"],
         "missing": missing_for_onboarding(profile),
+        "up_next": goals_selectors.up_next(request.user),
         "board": matching_selectors.dashboard_for(
             request.user,
             recently_viewed_ids=request.session.get(matching_selectors.RECENTLY_VIEWED_KEY, []),
