@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from matching.models import Mentorship
+from matching.models import Cohort, Mentorship
 
 
 class GoalStatus(models.TextChoices):
@@ -44,10 +44,13 @@ CLOSED = (GoalStatus.ACHIEVED, GoalStatus.NOT_ACHIEVED, GoalStatus.ABANDONED)
 def visible_to(user: User, path: str = "") -> Q:
     """Rows of a mentorship (reached through ``path``) that ``user`` may read: the mentee,
     the mentor, and the programme admins of that mentorship's cohort."""
+    # A subquery, not a join through the admins table: a join would repeat each row
+    # once per admin of the cohort.
+    administered = Cohort.admins.through.objects.filter(user=user).values("cohort_id")
     return (
         Q(**{f"{path}mentee_enrollment__user": user})
         | Q(**{f"{path}mentor_enrollment__user": user})
-        | Q(**{f"{path}cohort__admins": user})
+        | Q(**{f"{path}cohort_id__in": administered})
     )
 
 
