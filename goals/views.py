@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from goals import selectors, services, smart
+from goals import charts, obstacles, selectors, services, smart
 from goals.forms import CloseForm, CommentForm, GoalForm, ProgressForm, ReviewForm
 from goals.models import Goal
+from goals.obstacle_forms import ObstacleForm, open_obstacle_rows
 from matching.selectors import mentorship_for
 from mentorship.lib.forms import apply_service
 
@@ -91,6 +92,7 @@ def _detail(request: HttpRequest, goal: Goal, **forms: Form) -> HttpResponse:
     # A programme admin of the cohort reads the goal but is neither side of it.
     is_mentee = user.pk == goal.mentorship.mentee_enrollment.user_id
     is_mentor = user.pk == goal.mentorship.mentor_enrollment.user_id
+    open_obstacles, resolved_obstacles = obstacles.obstacles_of(goal)
     context = {
         "goal": goal,
         "mentorship": goal.mentorship,
@@ -105,6 +107,15 @@ def _detail(request: HttpRequest, goal: Goal, **forms: Form) -> HttpResponse:
         "progress_form": forms.get("progress_form") or ProgressForm(goal=goal),
         "close_form": forms.get("close_form") or CloseForm(),
         "comment_form": forms.get("comment_form") or CommentForm(),
+        "chart": charts.chart_for(goal, timezone.localdate()),
+        "open_obstacles": open_obstacle_rows(
+            open_obstacles,
+            advice_form=forms.get("advice_form"),
+            resolve_form=forms.get("resolve_form"),
+        ),
+        "resolved_obstacles": resolved_obstacles,
+        "obstacle_form": forms.get("obstacle_form") or ObstacleForm(),
+        "can_flag_obstacle": is_mentee and goal.mentorship.is_active and not goal.is_closed,
     }
     return render(request, "goals/goal_detail.html", context)
 

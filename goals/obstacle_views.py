@@ -1,0 +1,81 @@
+"""Obstacle actions on the goal page. Each is a POST that redirects back to the goal, or
+shows the goal page again with the rejected form and everything that was typed."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from goals import obstacles, selectors
+from goals.models import Goal
+from goals.obstacle_forms import AdviceForm, ObstacleForm, ResolveForm
+from goals.views import _detail
+from mentorship.lib.forms import apply_service
+
+
+def _back(goal: Goal, anchor: str = "obstacles") -> HttpResponseRedirect:
+    return redirect(f"{goal.get_absolute_url()}#{anchor}")
+
+
+@login_required
+@require_POST
+def flag_obstacle(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = selectors.goal_for(request.user, pk)
+    # Refuse the wrong person before reading the form: a programme admin who sends an
+    # empty form must get "forbidden", not a page of validation errors.
+    if not obstacles.may_flag(goal, request.user):
+        raise PermissionDenied
+    form = ObstacleForm(request.POST)
+    if form.is_valid() and apply_service(
+        form,
+        lambda: obstacles.flag_obstacle(goal=goal, by=request.user, **form.cleaned_data),
+    ):
+        messages.success(request, "Obstacle flagged. Your mentor has been asked for advice.")
+        return _back(goal)
+    return _detail(request, goal, obstacle_form=form)
+
+
+@login_required
+@require_POST
+def advise_on_obstacle(request: HttpRequest, pk: int) -> HttpResponse:
+    obstacle = obstacles.obstacle_for(request.user, pk)
+    if not obstacles.may_advise(obstacle, request.user):
+        raise PermissionDenied
+    form = AdviceForm(request.POST, obstacle_pk=obstacle.pk)
+    if form.is_valid() and apply_service(
+        form,
+        lambda: obstacles.advise_on_obstacle(
+            obstacle=obstacle, by=request.user, advice=form.cleaned_data["advice"]
+        ),
+    ):
+        messages.success(request, "Advice sent to your mentee.")
+        return _back(obstacle.goal, f"obstacle-{obstacle.pk}")
+    if form.non_field_errors():
+        # A broken rule, e.g. already resolved: this obstacle's form is gone from the page.
+        messages.error(request, " ".join(form.non_field_errors()))
+        return _back(obstacle.goal)
+    return _detail(request, obstacle.goal, advice_form=form)
+
+
+@login_required
+@require_POST
+def resolve_obstacle(request: HttpRequest, pk: int) -> HttpResponse:
+    obstacle = obstacles.obstacle_for(request.user, pk)
+    if not obstacles.may_resolve(obstacle, request.user):
+        raise PermissionDenied
+    form = ResolveForm(request.POST, obstacle_pk=obstacle.pk)
+    if form.is_valid() and apply_service(
+        form,
+        lambda: obstacles.resolve_obstacle(
+            obstacle=obstacle, by=request.user, resolution=form.cleaned_data["resolution"]
+        ),
+    ):
+        messages.success(request, "Obstacle resolved. It stays in the goal's history.")
+        return _back(obstacle.goal)
+    if form.non_field_errors():
+        # A broken rule, e.g. already resolved: this obstacle's form is gone from the page.
+        messages.error(request, " ".join(form.non_field_errors()))
+        return _back(obstacle.goal)
+    return _detail(request, obstacle.goal, resolve_form=form)
