@@ -1,0 +1,149 @@
+"""Forms for meetings. Times are typed in the person's own zone and stored in UTC."""
+
+import zoneinfo
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import User
+from goals.models import Goal, Meeting, MeetingFormat
+from matching.models import Mentorship
+
+DURATIONS = [
+    (15, "15 minutes"),
+    (30, "30 minutes"),
+    (45, "45 minutes"),
+    (60, "1 hour"),
+    (90, "1½ hours"),
+    (120, "2 hours"),
+]
+
+
+def local_datetime(day: date, at: time, zone: str) -> tuple[datetime | None, str]:
+    """The instant ``day`` at ``at`` means in ``zone``, or None and why not.
+
+    When clocks go back, a time such as 02:30 happens twice; the first one is meant,
+    as in most calendar apps. When clocks go forward, 02:30 does not happen at all."""
+    tz = zoneinfo.ZoneInfo(zone)
+    naive = datetime.combine(day, at.replace(tzinfo=None, second=0, microsecond=0))
+    aware = naive.replace(tzinfo=tz, fold=0)
+    # A time in the gap does not survive a round trip through UTC.
+    if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        later = aware.astimezone(UTC).astimezone(tz)
+        return None, (
+            f"{at:%H:%M} does not exist on that day in {zone}: the clocks go forward. "
+            f"Choose another time, such as {later:%H:%M}."
+        )
+    return aware, ""
+
+
+class MeetingForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    duration_minutes = forms.TypedChoiceField(
+        label="Duration", choices=DURATIONS, coerce=int, initial=45
+    )
+    format = forms.ChoiceField(choices=MeetingFormat.choices, initial=MeetingFormat.VIDEO)
+    location = forms.CharField(
+        label="Place or link",
+        max_length=300,
+        required=False,
+        help_text="A video-call link, a phone number, or where you will meet.",
+    )
+    agenda = forms.CharField(
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What you would like to talk about.",
+    )
+
+    def __init__(self, *args: Any, zone: str, **kwargs: Any) -> None:
+        self.zone = zone
+        super().__init__(*args, **kwargs)
+        self.fields["date"].help_text = f"In your time zone, {zone}."
+        self.fields["time"].help_text = f"In your time zone, {zone}."
+        # A meeting made elsewhere (e.g. the admin) may last 75 minutes: keep it choosable.
+        current = self.initial.get("duration_minutes")
+        if current and current not in dict(DURATIONS):
+            field = self.fields["duration_minutes"]
+            field.choices = sorted([*DURATIONS, (current, f"{current} minutes")])
+
+    @classmethod
+    def initial_for(cls, meeting: Meeting, zone: str) -> dict[str, Any]:
+        local = meeting.starts_at.astimezone(zoneinfo.ZoneInfo(zone))
+        return {
+            "date": local.date(),
+            "time": local.time().replace(second=0, microsecond=0),
+            "duration_minutes": meeting.duration_minutes,
+            "format": meeting.format,
+            "location": meeting.location,
+            "agenda": meeting.agenda,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        day, at = data.get("date"), data.get("time")
+        if day is None or at is None:
+            return data  # the field's own error says what is missing
+        starts_at, problem = local_datetime(day, at, self.zone)
+        if starts_at is None:
+            self.add_error("time", problem)
+        elif starts_at <= timezone.now():
+            today = timezone.now().astimezone(zoneinfo.ZoneInfo(self.zone)).date()
+            self.add_error("time" if day == today else "date", "Choose a time in the future.")
+        else:
+            data["starts_at"] = starts_at
+        return data
+
+    def details(self) -> dict[str, Any]:
+        """The service's keyword arguments."""
+        data = self.cleaned_data
+        return {
+            "starts_at": data["starts_at"],
+            "duration_minutes": data["duration_minutes"],
+            "format": data["format"],
+            "location": data["location"],
+            "agenda": data["agenda"],
+        }
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional; it is included in the cancellation email.",
+    )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label="Note", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    is_private = forms.BooleanField(
+        label="Only for me",
+        required=False,
+        help_text="Private notes are never shown to anyone else, programme admins included.",
+    )
+
+
+class _PersonChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name()
+
+
+class ActionItemForm(forms.Form):
+    title = forms.CharField(label="What will be done", max_length=200)
+    owner = _PersonChoice(queryset=User.objects.none(), empty_label=None, label="Who")
+    due_on = forms.DateField(
+        label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    goal = forms.ModelChoiceField(
+        queryset=Goal.objects.none(), required=False, empty_label="No goal", label="Towards goal"
+    )
+
+    def __init__(self, *args: Any, mentorship: Mentorship, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = [mentorship.mentee_enrollment.user_id, mentorship.mentor_enrollment.user_id]
+        self.fields["owner"].queryset = User.objects.filter(pk__in=people).select_related("profile")
+        self.fields["goal"].queryset = mentorship.goals.all()

@@ -1,0 +1,197 @@
+"""Meeting pages. Programme admins of the cohort read them; only the two participants
+change anything, and to anyone else a change answers 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from goals import meetings
+from goals.ics import CANCEL, REQUEST, build_ics
+from goals.meeting_forms import ActionItemForm, CancelForm, MeetingForm, NoteForm
+from goals.models import Meeting
+from mentorship.lib.forms import apply_service
+
+
+def _is_participant(meeting: Meeting, user_pk: int) -> bool:
+    mentorship = meeting.mentorship
+    return user_pk in (mentorship.mentee_enrollment.user_id, mentorship.mentor_enrollment.user_id)
+
+
+@login_required
+def meeting_list(request: HttpRequest, mentorship_pk: int) -> HttpResponse:
+    mentorship = meetings.mentorship_with_meetings_for(request.user, mentorship_pk)
+    is_participant = request.user.pk in (
+        mentorship.mentee_enrollment.user_id,
+        mentorship.mentor_enrollment.user_id,
+    )
+    zone = meetings.zone_of(request.user)
+    all_meetings = list(meetings.meetings_of(mentorship))
+    for meeting in all_meetings:
+        meeting.when = meetings.describe_time(meeting, zone)
+    upcoming = [m for m in all_meetings if not m.has_happened()]
+    past = [m for m in reversed(all_meetings) if m.has_happened()]
+    return render(
+        request,
+        "goals/meetings/meeting_list.html",
+        {
+            "mentorship": mentorship,
+            "upcoming": upcoming,
+            "past": past,
+            "zone": zone,
+            "is_participant": is_participant,
+        },
+    )
+
+
+@login_required
+def meeting_create(request: HttpRequest, mentorship_pk: int) -> HttpResponse:
+    mentorship = meetings.mentorship_with_meetings_for(request.user, mentorship_pk, to_change=True)
+    zone = meetings.zone_of(request.user)
+    form = MeetingForm(request.POST or None, zone=zone)
+    if request.method == "POST" and form.is_valid():
+        meeting = apply_service(
+            form,
+            lambda: meetings.schedule_meeting(
+                mentorship=mentorship, by=request.user, **form.details()
+            ),
+        )
+        if meeting:
+            messages.success(request, "Meeting scheduled. You both have an invitation by email.")
+            return redirect(meeting)
+    return render(
+        request,
+        "goals/meetings/meeting_form.html",
+        {"mentorship": mentorship, "form": form, "meeting": None, "zone": zone},
+    )
+
+
+@login_required
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meetings.meeting_for(request.user, pk, to_change=True)
+    zone = meetings.zone_of(request.user)
+    form = MeetingForm(
+        request.POST or None, zone=zone, initial=MeetingForm.initial_for(meeting, zone)
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = apply_service(
+            form,
+            lambda: meetings.reschedule_meeting(meeting=meeting, by=request.user, **form.details()),
+        )
+        if saved:
+            messages.success(request, "Meeting updated. You both have a new invitation by email.")
+            return redirect(saved)
+    return render(
+        request,
+        "goals/meetings/meeting_form.html",
+        {"mentorship": meeting.mentorship, "form": form, "meeting": meeting, "zone": zone},
+    )
+
+
+def _detail(request: HttpRequest, meeting: Meeting, **forms: Form) -> HttpResponse:
+    user = request.user
+    mentorship = meeting.mentorship
+    is_participant = _is_participant(meeting, user.pk)
+    has_happened = meeting.has_happened()
+    can_follow_up = (
+        is_participant and mentorship.is_active and has_happened and not meeting.is_cancelled
+    )
+    zone = meetings.zone_of(user)
+    # A refusal that names no field (the meeting was cancelled meanwhile, say) is shown at
+    # the top: the form it came from may no longer be on the page.
+    problems = [e for form in forms.values() for e in form.non_field_errors()]
+    context = {
+        "problems": problems,
+        "meeting": meeting,
+        "mentorship": mentorship,
+        "zone": zone,
+        "when": meetings.describe_time(meeting, zone),
+        "is_participant": is_participant,
+        "has_happened": has_happened,
+        "can_change": is_participant and not has_happened and not meeting.is_cancelled,
+        "can_follow_up": can_follow_up,
+        # Admins and the other side get shared notes only: private ones stay with their writer.
+        "notes": meeting.notes.readable_by(user).select_related("author__profile"),
+        "action_items": meeting.action_items.select_related("owner__profile", "goal"),
+        "cancel_form": forms.get("cancel_form") or CancelForm(),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "action_form": forms.get("action_form")
+        or ActionItemForm(mentorship=mentorship, initial={"owner": user.pk}),
+    }
+    return render(request, "goals/meetings/meeting_detail.html", context)
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, meetings.meeting_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meetings.meeting_for(request.user, pk, to_change=True)
+    form = CancelForm(request.POST)
+    if form.is_valid() and apply_service(
+        form,
+        lambda: meetings.cancel_meeting(
+            meeting=meeting, by=request.user, reason=form.cleaned_data["reason"]
+        ),
+    ):
+        messages.success(request, "Meeting cancelled. You both have an email saying so.")
+        return redirect(meeting)
+    return _detail(request, meeting, cancel_form=form)
+
+
+@login_required
+@require_POST
+def meeting_note(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meetings.meeting_for(request.user, pk, to_change=True)
+    form = NoteForm(request.POST)
+    if form.is_valid() and apply_service(
+        form, lambda: meetings.add_note(meeting=meeting, by=request.user, **form.cleaned_data)
+    ):
+        messages.success(request, "Note saved.")
+        return redirect(meeting)
+    return _detail(request, meeting, note_form=form)
+
+
+@login_required
+@require_POST
+def meeting_action(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meetings.meeting_for(request.user, pk, to_change=True)
+    form = ActionItemForm(request.POST, mentorship=meeting.mentorship)
+    if form.is_valid() and apply_service(
+        form,
+        lambda: meetings.add_action_item(meeting=meeting, by=request.user, **form.cleaned_data),
+    ):
+        messages.success(request, "Action item added.")
+        return redirect(meeting)
+    return _detail(request, meeting, action_form=form)
+
+
+@login_required
+@require_POST
+def action_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    item = meetings.action_item_for(request.user, pk)
+    # The wanted state is sent, not "flip it", so a double click does not undo itself.
+    done = request.POST.get("done") == "1"
+    try:
+        meetings.set_action_item_done(item=item, by=request.user, done=done)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(item.meeting)
+
+
+@login_required
+def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meetings.meeting_for(request.user, pk, to_change=True)
+    method = CANCEL if meeting.is_cancelled else REQUEST
+    response = HttpResponse(
+        build_ics(meeting, method=method),
+        content_type=f"text/calendar; charset=utf-8; method={method}",
+    )
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    return response

@@ -1,0 +1,382 @@
+"""Meetings of a mentorship: who may see them (selectors) and how they change (services).
+
+Both people get their own email, with the time in their own zone and an .ics invitation
+whose UID never changes and whose SEQUENCE grows with every update, so their calendars
+move or remove the event instead of adding another.
+"""
+
+import zoneinfo
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import User
+from goals.ics import CANCEL, REQUEST, build_ics
+from goals.models import (
+    ActionItem,
+    Goal,
+    Meeting,
+    MeetingFormat,
+    MeetingNote,
+    MeetingStatus,
+    visible_to,
+)
+from matching.models import Mentorship
+from mentorship.outbox import services as outbox
+
+MIN_MINUTES, MAX_MINUTES = 15, 480
+# Far enough for a monthly rhythm planned a year out; further is usually a typo in the year.
+MAX_DAYS_AHEAD = 366
+RELATED = (
+    "mentorship__cohort",
+    "mentorship__mentee_enrollment__user__profile",
+    "mentorship__mentor_enrollment__user__profile",
+    "scheduled_by__profile",
+)
+
+
+# --- Reads ---------------------------------------------------------------------------
+
+
+def _participant(user: User, path: str = "") -> Q:
+    return Q(**{f"{path}mentee_enrollment__user": user}) | Q(
+        **{f"{path}mentor_enrollment__user": user}
+    )
+
+
+def mentorship_with_meetings_for(user: User, pk: int, *, to_change: bool = False) -> Mentorship:
+    """A mentorship whose meetings this person may read (participants and the cohort's
+    programme admins) or, with ``to_change``, schedule (participants only); else 404."""
+    rule = _participant(user) if to_change else visible_to(user)
+    return get_object_or_404(
+        Mentorship.objects.filter(rule)
+        .distinct()
+        .select_related(
+            "cohort", "mentee_enrollment__user__profile", "mentor_enrollment__user__profile"
+        ),
+        pk=pk,
+    )
+
+
+def meeting_for(user: User, pk: int, *, to_change: bool = False) -> Meeting:
+    """A meeting this person may read or, with ``to_change``, act on; otherwise 404.
+
+    Programme admins read meetings but are neither side of them: to them a change
+    looks exactly like a meeting that does not exist."""
+    meetings = (
+        Meeting.objects.filter(_participant(user, "mentorship__"))
+        if to_change
+        else Meeting.objects.for_user(user)
+    )
+    return get_object_or_404(meetings.distinct().select_related(*RELATED), pk=pk)
+
+
+def action_item_for(user: User, pk: int) -> ActionItem:
+    """An action item of one of this person's own meetings, or 404."""
+    return get_object_or_404(
+        ActionItem.objects.filter(_participant(user, "meeting__mentorship__")).select_related(
+            "meeting__mentorship__mentee_enrollment", "meeting__mentorship__mentor_enrollment"
+        ),
+        pk=pk,
+    )
+
+
+def meetings_of(mentorship: Mentorship) -> QuerySet[Meeting]:
+    return mentorship.meetings.select_related("scheduled_by__profile").order_by("starts_at", "pk")
+
+
+def zone_of(user: User | None) -> str:
+    """The IANA zone a person sees times in; UTC for anyone without a (valid) profile."""
+    profile = getattr(user, "profile", None)
+    name = getattr(profile, "time_zone", "") or "UTC"
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name
+
+
+def describe_time(meeting: Meeting, zone: str) -> str:
+    """E.g. 'Tuesday 1 December 2026, 18:00–18:45 (Europe/Berlin)'."""
+    tz = zoneinfo.ZoneInfo(zone)
+    start, end = meeting.starts_at.astimezone(tz), meeting.ends_at.astimezone(tz)
+    day = f"{start:%A} {start.day} {start:%B %Y}"
+    until = f"{end:%H:%M}"
+    if end.date() != start.date():
+        until = f"{end:%A} {end.day} {end:%B}, {until}"
+    return f"{day}, {start:%H:%M}–{until} ({zone})"
+
+
+# --- Rules shared by the writes --------------------------------------------------------
+
+
+def _require_participant(mentorship: Mentorship, user: User) -> None:
+    if user.pk not in (mentorship.mentee_enrollment.user_id, mentorship.mentor_enrollment.user_id):
+        raise PermissionDenied
+
+
+def _require_active(mentorship: Mentorship) -> None:
+    if not mentorship.is_active:
+        raise ValidationError("This mentorship has ended; its meetings are read-only.")
+
+
+def _check_details(
+    *, starts_at: datetime, duration_minutes: int, format: str, location: str, agenda: str
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    now = timezone.now()
+    if timezone.is_naive(starts_at):
+        # A naive time would be read in the server's zone, which is nobody's.
+        errors["starts_at"] = ["Give the time with its time zone."]
+    elif starts_at <= now:
+        errors["starts_at"] = ["Choose a time in the future."]
+    elif starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
+        errors["starts_at"] = ["Meetings can be planned up to a year ahead."]
+    if not isinstance(duration_minutes, int) or not (
+        MIN_MINUTES <= duration_minutes <= MAX_MINUTES
+    ):
+        errors["duration_minutes"] = [
+            f"A meeting lasts between {MIN_MINUTES} minutes and {MAX_MINUTES // 60} hours."
+        ]
+    if format not in MeetingFormat.values:
+        errors["format"] = ["Choose video, phone or in person."]
+    if len(location) > 300:
+        errors["location"] = ["Keep the place or link under 300 characters."]
+    if len(agenda) > 3000:
+        errors["agenda"] = ["Keep the agenda under 3000 characters."]
+    return errors
+
+
+def _require_after_start(meeting: Meeting) -> None:
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting was cancelled.")
+    if not meeting.has_happened():
+        raise ValidationError("Notes and action items can be added once the meeting has started.")
+
+
+def _invite(
+    meeting: Meeting,
+    *,
+    template: str,
+    by: User,
+    previously: dict[int, str] | None = None,
+    reason: str = "",
+) -> None:
+    """One email per person, each with the times in their own zone, and the same .ics."""
+    method = CANCEL if meeting.is_cancelled else REQUEST
+    attachment = outbox.Attachment(
+        filename="invite.ics",
+        content=build_ics(meeting, method=method),
+        mimetype="text/calendar",
+        params={"method": method},
+    )
+    mentorship = meeting.mentorship
+    for person in (mentorship.mentee, mentorship.mentor):
+        outbox.enqueue(
+            template,
+            to=[person.email],
+            context={
+                "meeting": meeting,
+                "name": person.get_full_name(),
+                "other": mentorship.other_side(person).get_full_name(),
+                "by": by.get_full_name(),
+                "by_you": by.pk == person.pk,
+                "when": describe_time(meeting, zone_of(person)),
+                "previously": (previously or {}).get(person.pk, ""),
+                "reason": reason,
+            },
+            # SEQUENCE is in the key: each version is sent once, however often it is saved.
+            key=f"meeting:{meeting.pk}:{meeting.sequence}:{person.pk}",
+            attachments=[attachment],
+        )
+
+
+# --- Writes ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def schedule_meeting(
+    *,
+    mentorship: Mentorship,
+    by: User,
+    starts_at: datetime,
+    duration_minutes: int,
+    format: str,
+    location: str = "",
+    agenda: str = "",
+) -> Meeting:
+    """Either side schedules a meeting; both get an invitation."""
+    _require_participant(mentorship, by)
+    _require_active(mentorship)
+    location, agenda = location.strip(), agenda.strip()
+    errors = _check_details(
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        format=format,
+        location=location,
+        agenda=agenda,
+    )
+    if errors:
+        raise ValidationError(errors)
+    meeting = Meeting.objects.create(
+        mentorship=mentorship,
+        scheduled_by=by,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        format=format,
+        location=location,
+        agenda=agenda,
+    )
+    _invite(meeting, template="meeting_invitation", by=by)
+    return meeting
+
+
+@transaction.atomic
+def reschedule_meeting(
+    *,
+    meeting: Meeting,
+    by: User,
+    starts_at: datetime,
+    duration_minutes: int,
+    format: str,
+    location: str = "",
+    agenda: str = "",
+) -> Meeting:
+    """Change the time or details; both calendars get the updated event."""
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related(*RELATED).get(pk=meeting.pk)
+    )
+    _require_participant(meeting.mentorship, by)
+    _require_active(meeting.mentorship)
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting was cancelled; schedule a new one instead.")
+    if meeting.has_happened():
+        raise ValidationError("This meeting has already started; schedule a new one instead.")
+    location, agenda = location.strip(), agenda.strip()
+    errors = _check_details(
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        format=format,
+        location=location,
+        agenda=agenda,
+    )
+    if errors:
+        raise ValidationError(errors)
+    values = {
+        "starts_at": starts_at,
+        "duration_minutes": duration_minutes,
+        "format": format,
+        "location": location,
+        "agenda": agenda,
+    }
+    if all(getattr(meeting, name) == value for name, value in values.items()):
+        return meeting  # a resubmitted form: nothing to tell anyone
+    moved = meeting.starts_at != starts_at or meeting.duration_minutes != duration_minutes
+    people = (meeting.mentorship.mentee, meeting.mentorship.mentor)
+    # The old time, worded for each person, so the email can say what changed.
+    previously = {p.pk: describe_time(meeting, zone_of(p)) for p in people} if moved else {}
+    for name, value in values.items():
+        setattr(meeting, name, value)
+    meeting.sequence += 1
+    meeting.save()
+    _invite(meeting, template="meeting_updated", by=by, previously=previously)
+    return meeting
+
+
+@transaction.atomic
+def cancel_meeting(*, meeting: Meeting, by: User, reason: str = "") -> Meeting:
+    """Either side cancels an upcoming meeting; calendars remove it."""
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related(*RELATED).get(pk=meeting.pk)
+    )
+    _require_participant(meeting.mentorship, by)
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting is already cancelled.")
+    if meeting.has_happened():
+        raise ValidationError("This meeting has already started, so it can't be cancelled.")
+    reason = reason.strip()
+    if len(reason) > 1000:
+        raise ValidationError({"reason": "Keep the reason under 1000 characters."})
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancelled_by = by
+    meeting.cancelled_at = timezone.now()
+    meeting.cancel_reason = reason
+    meeting.sequence += 1
+    meeting.save()
+    _invite(meeting, template="meeting_cancelled", by=by, reason=reason)
+    return meeting
+
+
+@transaction.atomic
+def add_note(*, meeting: Meeting, by: User, body: str, is_private: bool = False) -> MeetingNote:
+    """A note after a meeting: shared with the other side and the programme admins, or
+    private to its writer."""
+    meeting = Meeting.objects.select_related(*RELATED).get(pk=meeting.pk)
+    _require_participant(meeting.mentorship, by)
+    _require_active(meeting.mentorship)
+    _require_after_start(meeting)
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write the note first."})
+    if len(body) > 5000:
+        raise ValidationError({"body": "Keep a note under 5000 characters."})
+    return MeetingNote.objects.create(meeting=meeting, author=by, body=body, is_private=is_private)
+
+
+@transaction.atomic
+def add_action_item(
+    *,
+    meeting: Meeting,
+    by: User,
+    owner: User,
+    title: str,
+    due_on: date | None = None,
+    goal: Goal | None = None,
+) -> ActionItem:
+    """Something one of the two agreed to do, optionally towards one of their goals."""
+    meeting = Meeting.objects.select_related(*RELATED).get(pk=meeting.pk)
+    mentorship = meeting.mentorship
+    _require_participant(mentorship, by)
+    _require_active(mentorship)
+    _require_after_start(meeting)
+    errors: dict[str, str] = {}
+    title = " ".join(title.split())
+    if not title:
+        errors["title"] = "Say what will be done."
+    elif len(title) > 200:
+        errors["title"] = "Keep it under 200 characters."
+    if owner.pk not in (mentorship.mentee.pk, mentorship.mentor.pk):
+        errors["owner"] = "The owner is you or the other person in this mentorship."
+    # "Today" is the writer's, so a due date of today is fine anywhere in the world.
+    today = timezone.now().astimezone(zoneinfo.ZoneInfo(zone_of(by))).date()
+    if due_on is not None and due_on < today:
+        errors["due_on"] = "Choose a due date from today on."
+    if goal is not None and goal.mentorship_id != mentorship.pk:
+        errors["goal"] = "Link a goal of this mentorship."
+    if errors:
+        raise ValidationError(errors)
+    return ActionItem.objects.create(
+        meeting=meeting, owner=owner, title=title, due_on=due_on, goal=goal, created_by=by
+    )
+
+
+@transaction.atomic
+def set_action_item_done(*, item: ActionItem, by: User, done: bool) -> ActionItem:
+    """Tick an action item off, or open it again. Setting the state it has is a no-op."""
+    item = (
+        ActionItem.objects.select_for_update(of=("self",))
+        .select_related(
+            "meeting__mentorship__mentee_enrollment", "meeting__mentorship__mentor_enrollment"
+        )
+        .get(pk=item.pk)
+    )
+    _require_participant(item.meeting.mentorship, by)
+    _require_active(item.meeting.mentorship)
+    if done != item.is_done:
+        item.done_at = timezone.now() if done else None
+        item.save(update_fields=["done_at"])
+    return item
