@@ -40,6 +40,11 @@ class Attachment:
     mimetype: str
     params: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Refused when queued, not when sent: a bad attachment would never send.
+        if not self.mimetype.startswith("text/"):
+            raise ValueError(f"Only text attachments are supported, not {self.mimetype}")
+
     def as_json(self) -> dict[str, Any]:
         return {
             "filename": self.filename,
