@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
+from goals import charts
 from goals.models import (
     ActionItem,
     Goal,
@@ -39,6 +40,7 @@ class BoardGoal:
     next_milestone: Milestone | None
     waiting_days: int | None
     comments: list[GoalComment]
+    pace: tuple[str, str] | None = None  # (icon, word), for goals under way
 
 
 @dataclass
@@ -110,6 +112,13 @@ def review_board(mentor: User, *, today: date | None = None) -> list[BoardMentee
                     if needs_review and since
                     else None,
                     comments=list(goal.comments.all())[-BOARD_COMMENTS:],
+                    pace=charts.PACE_LABELS[
+                        charts.pace(
+                            goal.starts_on, goal.target_date, today, goal.progress_percent()
+                        )
+                    ]
+                    if goal.status == GoalStatus.IN_PROGRESS
+                    else None,
                 )
             )
         # What needs the mentor comes first: reviews, then late goals, then by date.

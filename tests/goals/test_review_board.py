@@ -37,6 +37,7 @@ def test_the_board_flags_goals_to_review_and_overdue_ones(client, make_goal, men
     assert "1 goal waits for your review." in html
     assert html.count("flag-review") == 1 and html.count("flag-overdue") == 1
     assert html.index(waiting.title) < html.index(late.title)  # reviews come first
+    assert "▼ Behind" in html  # past its date with no progress
 
 
 def test_late_milestones_and_the_next_one_are_named(client, make_goal, mentor):

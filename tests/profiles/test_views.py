@@ -942,7 +942,9 @@ def test_page_queries_do_not_grow_with_the_number_of_skills(client, name: str) -
     assert counts[0] == counts[1]
 
 
-@pytest.mark.parametrize(("name", "budget"), [("profiles:detail", 10), ("dashboard", 20)])
+# The dashboard's "Up next" card adds four queries (meetings, action items, goals due,
+# reviews waiting) and the navbar's review badge one: fixed, whatever the data.
+@pytest.mark.parametrize(("name", "budget"), [("profiles:detail", 10), ("dashboard", 25)])
 def test_page_stays_within_a_small_query_budget(
     client, django_assert_max_num_queries, name: str, budget: int
 ) -> None:
