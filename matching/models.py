@@ -29,6 +29,16 @@ class CohortQuerySet(models.QuerySet["Cohort"]):
     def for_user(self, user: User) -> "CohortQuerySet":
         return self.filter(enrollments__user=user, enrollments__status="active").distinct()
 
+    def administered_by(self, user: User) -> "CohortQuerySet":
+        """The cohorts this person runs: all of them for a superuser."""
+        if user.is_superuser:
+            return self.all()
+        if not (user.is_active and user.is_staff):
+            return self.none()
+        return self.filter(
+            pk__in=Cohort.admins.through.objects.filter(user=user).values("cohort_id")
+        )
+
 
 class Cohort(models.Model):
     """A mentoring programme: people enroll as mentor or mentee for its duration."""
@@ -66,6 +76,12 @@ class Cohort(models.Model):
         related_name="administered_cohorts",
         verbose_name="programme admins",
         help_text="People who run this cohort: they see its goals, meetings and reports.",
+    )
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set by closing the cohort: mentorships complete."
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -632,3 +648,40 @@ class MatchRunPair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor_enrollment.user} ↔ {self.mentee_enrollment.user} ({self.score:.2f})"
+
+
+class AuditAction(models.TextChoices):
+    RUN_STARTED = "run_started", "Started a match run"
+    RUN_EDITED = "run_edited", "Edited a match run"
+    RUN_PUBLISHED = "run_published", "Published a match run"
+    WEIGHTS_CHANGED = "weights_changed", "Changed the match weights"
+    IMPORT_APPLIED = "import_applied", "Imported participants"
+    INVITATIONS_SENT = "invitations_sent", "Sent invitations"
+    REMINDERS_SENT = "reminders_sent", "Reminded mentors"
+    SURVEY_SENT = "survey_sent", "Sent a survey"
+    COHORT_CLOSED = "cohort_closed", "Closed the cohort"
+
+
+class AuditEntry(models.Model):
+    """Who did what to a programme, for the record. Written by services, never edited."""
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    summary = models.CharField(max_length=300)
+    object_type = models.CharField(max_length=50, blank=True)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit log"
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor}: {self.summary}"

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "profiles",
     "matching",
     "goals",
+    "programmes",
 ]
 
 MIDDLEWARE = [

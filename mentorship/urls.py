@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("profiles.urls")),
     path("", include("matching.urls")),
     path("", include("goals.urls")),
+    path("", include("programmes.urls")),
 ]
 
 handler404 = "mentorship.views.page_not_found"

@@ -1,0 +1,170 @@
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from matching.models import Cohort, Role
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ImportBatch(models.Model):
+    """One uploaded CSV: parsed rows with their errors, kept until it is applied."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="import_batches")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    # [{"line": 2, "email": ..., "name": ..., "role": ..., "capacity": ..., "errors": [...]}]
+    rows = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    imported_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"{self.filename} → {self.cohort}"
+
+    @property
+    def error_rows(self) -> list[dict]:
+        return [row for row in self.rows if row.get("errors")]
+
+    @property
+    def valid_rows(self) -> list[dict]:
+        return [row for row in self.rows if not row.get("errors")]
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> "InvitationQuerySet":
+        return self.filter(accepted_at__isnull=True)
+
+
+class Invitation(models.Model):
+    """A personal link that signs someone up (or logs them in) and enrolls them."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    name = models.CharField(max_length=120, blank=True)
+    role = models.CharField(max_length=10, choices=Role.choices)
+    capacity = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_count = models.PositiveSmallIntegerField(default=0)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "email"], name="programmes_one_invite_each"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.cohort} ({self.get_role_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("programmes:invitation", args=[self.token])
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
+
+
+class SurveyKind(models.TextChoices):
+    MIDPOINT = "midpoint", "Mid-point survey"
+    END = "end", "End-of-cohort survey"
+
+
+class GoalProgress(models.IntegerChoices):
+    NONE = 0, "No progress yet"
+    SOME = 1, "Some progress"
+    MOST = 2, "Good progress on most of my goals"
+    ALL = 3, "I reached my goals"
+
+
+class SurveyResponse(models.Model):
+    """One person's survey for one cohort and moment: sent with a personal link, answered
+    once. Answers are for programme admins only."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="survey_responses")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_responses"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    kind = models.CharField(max_length=10, choices=SurveyKind.choices)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    sent_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    recommend = models.PositiveSmallIntegerField(
+        "would recommend",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
+    goal_progress = models.PositiveSmallIntegerField(
+        "progress on goals", choices=GoalProgress.choices, null=True, blank=True
+    )
+    comments = models.TextField(max_length=3000, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "user", "kind"], name="programmes_one_survey_each"
+            ),
+            models.CheckConstraint(
+                condition=Q(satisfaction__isnull=True)
+                | Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="programmes_satisfaction_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(recommend__isnull=True) | Q(recommend__lte=10),
+                name="programmes_recommend_range",
+            ),
+            # An answered survey has its two scores.
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True)
+                | Q(satisfaction__isnull=False, recommend__isnull=False),
+                name="programmes_answered_has_scores",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user} ({self.cohort})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("programmes:survey", args=[self.token])
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
