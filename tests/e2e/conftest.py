@@ -95,6 +95,19 @@ def _file_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "screenshot"
 
 
+def _watch_csp(page: Page) -> list[str]:
+    """Collect what the browser blocks under our Content Security Policy: every browser
+    test doubles as a check that no page needs an inline script or an outside host."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return violations
+
+
 @pytest.fixture
 def page(
     request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
@@ -103,8 +116,10 @@ def page(
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    violations = _watch_csp(page)
     try:
         yield page
+        assert not violations, f"Content Security Policy violations: {violations}"
         report = getattr(request.node, "rep_call", None)
         if report is not None and report.failed:
             SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
@@ -123,8 +138,10 @@ def second_page(
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    violations = _watch_csp(page)
     try:
         yield page
+        assert not violations, f"Content Security Policy violations: {violations}"
         report = getattr(request.node, "rep_call", None)
         if report is not None and report.failed:
             SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
