@@ -1,3 +1,6 @@
+"""Admin pages for goals and meetings, scoped like matching's: a programme admin sees
+only the goals, meetings and obstacles of the cohorts they run."""
+
 from django.contrib import admin
 
 from goals.models import (
@@ -10,14 +13,22 @@ from goals.models import (
     Obstacle,
     ProgressUpdate,
 )
+from matching.admin_scoping import CohortScopedAdmin, CohortScopedInline, cohort_filter
+
+# Each inline below lists rows of its parent, which is scoped already; the scoped
+# inline base repeats the filter and scopes their foreign-key choices as well.
+GOAL_PATH = "mentorship__cohort"
+GOAL_CHILD_PATH = "goal__mentorship__cohort"
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(CohortScopedInline, admin.TabularInline):
+    cohort_path = GOAL_CHILD_PATH
     model = Milestone
     extra = 0
 
 
-class GoalEventInline(admin.TabularInline):
+class GoalEventInline(CohortScopedInline, admin.TabularInline):
+    cohort_path = GOAL_CHILD_PATH
     model = GoalEvent
     extra = 0
     can_delete = False
@@ -27,7 +38,8 @@ class GoalEventInline(admin.TabularInline):
         return False
 
 
-class ObstacleInline(admin.TabularInline):
+class ObstacleInline(CohortScopedInline, admin.TabularInline):
+    cohort_path = GOAL_CHILD_PATH
     model = Obstacle
     extra = 0
     fields = ("category", "description", "advice", "resolved_at")
@@ -39,15 +51,21 @@ class ObstacleInline(admin.TabularInline):
 
 
 @admin.register(Goal)
-class GoalAdmin(admin.ModelAdmin):
+class GoalAdmin(CohortScopedAdmin):
+    cohort_path = GOAL_PATH
     list_display = ("title", "mentorship", "status", "target_date", "updated_at")
-    list_filter = ("status", "measure", "mentorship__cohort")
+    list_filter = ("status", "measure", cohort_filter(GOAL_PATH))
+    list_select_related = (
+        "mentorship__mentor_enrollment__user",
+        "mentorship__mentee_enrollment__user",
+    )
     search_fields = ("title", "mentorship__mentee_enrollment__user__email")
     raw_id_fields = ("mentorship",)
     inlines = [MilestoneInline, GoalEventInline, ObstacleInline]
 
 
-class ActionItemInline(admin.TabularInline):
+class ActionItemInline(CohortScopedInline, admin.TabularInline):
+    cohort_path = "meeting__mentorship__cohort"
     model = ActionItem
     extra = 0
     fields = ("title", "owner", "due_on", "goal", "done_at")
@@ -55,10 +73,15 @@ class ActionItemInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(CohortScopedAdmin):
     # Notes are left out on purpose: private ones belong to their writer alone.
+    cohort_path = GOAL_PATH
     list_display = ("mentorship", "starts_at", "duration_minutes", "format", "status")
-    list_filter = ("status", "format", "mentorship__cohort")
+    list_filter = ("status", "format", cohort_filter(GOAL_PATH))
+    list_select_related = (
+        "mentorship__mentor_enrollment__user",
+        "mentorship__mentee_enrollment__user",
+    )
     date_hierarchy = "starts_at"
     search_fields = (
         "mentorship__mentee_enrollment__user__email",
@@ -70,11 +93,27 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Obstacle)
-class ObstacleAdmin(admin.ModelAdmin):
+class ObstacleAdmin(CohortScopedAdmin):
+    cohort_path = GOAL_CHILD_PATH
     list_display = ("goal", "category", "created_at", "advised_at", "resolved_at")
-    list_filter = ("category", "goal__mentorship__cohort")
+    list_filter = ("category", cohort_filter(GOAL_CHILD_PATH))
+    list_select_related = ("goal",)
     raw_id_fields = ("goal", "raised_by", "advised_by", "resolved_by")
 
 
-admin.site.register(ProgressUpdate)
-admin.site.register(GoalComment)
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(CohortScopedAdmin):
+    cohort_path = GOAL_CHILD_PATH
+    list_display = ("goal", "percent", "author", "created_at")
+    list_filter = (cohort_filter(GOAL_CHILD_PATH),)
+    list_select_related = ("goal", "author")
+    raw_id_fields = ("goal", "author")
+
+
+@admin.register(GoalComment)
+class GoalCommentAdmin(CohortScopedAdmin):
+    cohort_path = GOAL_CHILD_PATH
+    list_display = ("goal", "author", "created_at")
+    list_filter = (cohort_filter(GOAL_CHILD_PATH),)
+    list_select_related = ("goal", "author")
+    raw_id_fields = ("goal", "author")

@@ -1,47 +1,224 @@
-"""Plain admin pages for matching. The purpose-built back office (scoped programme
-admins, imports, match runs, reports) comes with the programme administration work."""
+"""Admin pages for matching, each scoped to the cohorts its viewer runs.
+
+A programme admin (staff, in the "Programme admin" group, listed in ``Cohort.admins``)
+sees and changes only their cohorts' rows, on every page and in every action; superusers
+see everything. The scoping itself lives in ``matching.admin_scoping``.
+"""
+
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    ManyToManyField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.forms import Field
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils.html import format_html
 
+from accounts.models import User
 from matching import runs
+from matching.admin_scoping import (
+    CohortScopedAdmin,
+    CohortScopedInline,
+    can_administer,
+    cohort_filter,
+)
+from matching.audit import record
 from matching.models import (
+    AuditAction,
+    AuditEntry,
     Cohort,
     Enrollment,
+    EnrollmentStatus,
     Introduction,
     MatchMode,
     MatchRun,
+    MatchRunPair,
     MatchRunStatus,
     MatchWeights,
     Mentorship,
     MentorshipFeedback,
     MentorshipRequest,
+    RequestStatus,
     Role,
     Suggestion,
 )
 from matching.suggestions import request_recompute
 
 
-class EnrollmentInline(admin.TabularInline):
+def _count_per_cohort(rows: QuerySet) -> Coalesce:
+    """How many of ``rows`` belong to the outer cohort: one correlated subquery, so the
+    cohort list costs the same number of queries for 2 cohorts or 200."""
+    return Coalesce(
+        Subquery(
+            rows.filter(cohort=OuterRef("pk"))
+            .order_by()
+            .values("cohort")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
+def _dash_unless_mentor(enrollment: Enrollment, value: Callable[[], object]) -> object:
+    if enrollment.pk is None or enrollment.role != Role.MENTOR:
+        return "–"
+    return value()
+
+
+class EnrollmentInline(CohortScopedInline, admin.TabularInline):
     model = Enrollment
     extra = 0
     autocomplete_fields = ["user"]
-    fields = ("user", "role", "status", "capacity_override", "joined_at")
+    fields = ("user", "role", "status", "capacity_override", "capacity", "load", "joined_at")
+    readonly_fields = ("capacity", "load")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Enrollment]:
+        return super().get_queryset(request).with_load().select_related("user__profile", "cohort")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Cohort | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        # Who is enrolled is fixed here for a programme admin: choosing a person would
+        # need a list of every account. They add people on the enrollment page by email.
+        return fields if request.user.is_superuser else ["user", *fields]
+
+    def has_add_permission(self, request: HttpRequest, obj: Cohort | None = None) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request, obj)
+
+    @admin.display(description="capacity")
+    def capacity(self, enrollment: Enrollment) -> object:
+        return _dash_unless_mentor(enrollment, lambda: enrollment.capacity)
+
+    @admin.display(description="mentees now")
+    def load(self, enrollment: Enrollment) -> object:
+        return _dash_unless_mentor(enrollment, enrollment.active_mentorship_count)
+
+
+class ClosedFilter(admin.SimpleListFilter):
+    title = "closed"
+    parameter_name = "closed"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("no", "Running"), ("yes", "Closed")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Cohort]) -> QuerySet[Cohort]:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(closed_at__isnull=self.value() == "no")
+        return queryset
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
-    list_display = ("name", "starts_on", "ends_on", "is_enrollment_open", "join_mode", "is_default")
-    list_filter = ("is_enrollment_open", "join_mode", "matching_mode")
+class CohortAdmin(CohortScopedAdmin):
+    cohort_path = ""
+    list_display = (
+        "name",
+        "starts_on",
+        "ends_on",
+        "mentors",
+        "mentees",
+        "matched",
+        "pending_requests",
+        "active_mentorships",
+        "is_enrollment_open",
+        "join_mode",
+        "is_closed",
+    )
+    list_filter = ("is_enrollment_open", "join_mode", "matching_mode", ClosedFilter)
     search_fields = ("name", "slug")
+    date_hierarchy = "starts_on"
     prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("admins",)
+    readonly_fields = ("closed_at", "closed_by")
     inlines = [EnrollmentInline]
     actions = ["run_optimal", "run_stable", "recompute_suggestions"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Cohort]:
+        enrollments = Enrollment.objects.active()
+        active = Mentorship.objects.active()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                mentor_count=_count_per_cohort(enrollments.filter(role=Role.MENTOR)),
+                mentee_count=_count_per_cohort(enrollments.filter(role=Role.MENTEE)),
+                # One active mentorship per mentee, so these are the matched mentees.
+                matched_count=_count_per_cohort(
+                    active.filter(mentee_enrollment__status=EnrollmentStatus.ACTIVE)
+                ),
+                pending_count=_count_per_cohort(
+                    MentorshipRequest.objects.filter(status=RequestStatus.PENDING)
+                ),
+                active_count=_count_per_cohort(active),
+            )
+            .annotate(
+                matched_percent=Case(
+                    When(mentee_count=0, then=Value(None)),
+                    default=ExpressionWrapper(
+                        F("matched_count") * 100.0 / F("mentee_count"), output_field=FloatField()
+                    ),
+                    output_field=FloatField(),
+                )
+            )
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Cohort | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        # Who runs a cohort, and which one is the community, is the superuser's call.
+        return fields if request.user.is_superuser else [*fields, "admins", "is_default"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A programme admin could not see a cohort they created: they are not its admin.
+        return request.user.is_superuser
+
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any
+    ) -> Field | None:
+        if db_field.name == "admins":
+            kwargs["queryset"] = User.objects.filter(is_staff=True).order_by("email")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description="mentors", ordering="mentor_count")
+    def mentors(self, cohort: Cohort) -> int:
+        return cohort.mentor_count
+
+    @admin.display(description="mentees", ordering="mentee_count")
+    def mentees(self, cohort: Cohort) -> int:
+        return cohort.mentee_count
+
+    @admin.display(description="matched", ordering="matched_percent")
+    def matched(self, cohort: Cohort) -> str:
+        if cohort.matched_percent is None:
+            return "–"
+        return f"{cohort.matched_percent:.0f}%"
+
+    @admin.display(description="pending requests", ordering="pending_count")
+    def pending_requests(self, cohort: Cohort) -> int:
+        return cohort.pending_count
+
+    @admin.display(description="active mentorships", ordering="active_count")
+    def active_mentorships(self, cohort: Cohort) -> int:
+        return cohort.active_count
+
+    @admin.display(description="closed", boolean=True, ordering="closed_at")
+    def is_closed(self, cohort: Cohort) -> bool:
+        return cohort.closed_at is not None
 
     def _start(self, request: HttpRequest, queryset: QuerySet[Cohort], mode: str) -> None:
         for cohort in queryset:
@@ -66,23 +243,29 @@ class CohortAdmin(admin.ModelAdmin):
 
     @admin.action(description="Recompute mentor suggestions")
     def recompute_suggestions(self, request: HttpRequest, queryset: QuerySet[Cohort]) -> None:
+        # ``queryset`` is the admin's own cohorts among those ticked, nothing else.
         request_recompute(cohort_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, "Suggestions will be recomputed in a moment.")
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(CohortScopedAdmin):
     list_display = ("user", "cohort", "role", "status", "capacity_override", "joined_at")
-    list_filter = ("cohort", "role", "status")
+    list_filter = (cohort_filter("cohort"), "role", "status")
     search_fields = ("user__email", "user__profile__display_name")
     list_select_related = ("user", "cohort")
     autocomplete_fields = ["user"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Enrollment | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        # Moving an enrollment to another person would carry their history along.
+        return fields if obj is None else ["user", *fields]
+
 
 @admin.register(MentorshipRequest)
-class MentorshipRequestAdmin(admin.ModelAdmin):
+class MentorshipRequestAdmin(CohortScopedAdmin):
     list_display = ("__str__", "cohort", "status", "created_at", "expires_at", "responded_at")
-    list_filter = ("cohort", "status")
+    list_filter = (cohort_filter("cohort"), "status")
     search_fields = ("mentee_enrollment__user__email", "mentor_enrollment__user__email")
     list_select_related = ("cohort", "mentee_enrollment__user", "mentor_enrollment__user")
     raw_id_fields = ("mentee_enrollment", "mentor_enrollment")
@@ -97,9 +280,9 @@ class FeedbackInline(admin.TabularInline):
 
 
 @admin.register(Mentorship)
-class MentorshipAdmin(admin.ModelAdmin):
+class MentorshipAdmin(CohortScopedAdmin):
     list_display = ("__str__", "cohort", "status", "started_at", "ended_at")
-    list_filter = ("cohort", "status")
+    list_filter = (cohort_filter("cohort"), "status")
     search_fields = ("mentee_enrollment__user__email", "mentor_enrollment__user__email")
     list_select_related = ("cohort", "mentee_enrollment__user", "mentor_enrollment__user")
     raw_id_fields = ("mentee_enrollment", "mentor_enrollment", "request", "ended_by")
@@ -107,29 +290,64 @@ class MentorshipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Introduction)
-class IntroductionAdmin(admin.ModelAdmin):
+class IntroductionAdmin(CohortScopedAdmin):
+    cohort_path = "mentorship__cohort"
     list_display = ("__str__", "status", "created_at", "responded_at")
-    list_filter = ("status",)
+    list_filter = (cohort_filter("mentorship__cohort"), "status")
+    list_select_related = ("mentorship__mentee_enrollment__user", "contact")
     raw_id_fields = ("mentorship", "contact")
 
 
+# The fields a weights version is made of, in the order the audit log lists changes.
+WEIGHT_FIELDS = (
+    *MatchWeights.COMPONENT_FIELDS.values(),
+    "experience_min_gap",
+    "experience_max_gap",
+    "block_same_organisation",
+)
+
+
 @admin.register(MatchWeights)
-class MatchWeightsAdmin(admin.ModelAdmin):
+class MatchWeightsAdmin(CohortScopedAdmin):
     """Saving weights, new or edited, always adds a version: suggestions keep theirs."""
 
     list_display = ("cohort", "version", "skills", "goals", "experience", "created_at")
-    list_filter = ("cohort",)
+    list_filter = (cohort_filter("cohort"),)
+    list_select_related = ("cohort",)
     readonly_fields = ("version", "created_at", "created_by")
 
     def save_model(
         self, request: HttpRequest, obj: MatchWeights, form: object, change: bool
     ) -> None:
-        latest = MatchWeights.objects.filter(cohort=obj.cohort).aggregate(v=Max("version"))["v"]
+        # The cohort choices are scoped already; this guards a form someone else writes.
+        if not can_administer(request.user, obj.cohort):
+            raise PermissionDenied
+        previous = MatchWeights.objects.filter(cohort=obj.cohort).order_by("-version").first()
         obj.pk = None
         obj._state.adding = True
-        obj.version = (latest or 0) + 1
+        obj.version = (previous.version if previous else 0) + 1
         obj.created_by = request.user
         super().save_model(request, obj, form, change=False)
+        changes = {
+            name: [getattr(previous, name) if previous else None, getattr(obj, name)]
+            for name in WEIGHT_FIELDS
+            if previous is None or getattr(previous, name) != getattr(obj, name)
+        }
+        record(
+            actor=request.user,
+            cohort=obj.cohort,
+            action=AuditAction.WEIGHTS_CHANGED,
+            summary=(
+                f"Set the match weights of {obj.cohort} to version {obj.version}"
+                f" ({', '.join(changes) or 'no change'})."
+            ),
+            obj=obj,
+            details={
+                "version": obj.version,
+                "previous_version": previous.version if previous else None,
+                "changes": changes,
+            },
+        )
         request_recompute(cohort_ids=[obj.cohort_id])
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -137,10 +355,15 @@ class MatchWeightsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(admin.ModelAdmin):
+class SuggestionAdmin(CohortScopedAdmin):
     list_display = ("mentee_enrollment", "rank", "mentor_enrollment", "score", "dismissed_at")
-    list_filter = ("cohort",)
-    list_select_related = ("mentee_enrollment__user", "mentor_enrollment__user")
+    list_filter = (cohort_filter("cohort"),)
+    list_select_related = (
+        "mentee_enrollment__user",
+        "mentee_enrollment__cohort",
+        "mentor_enrollment__user",
+        "mentor_enrollment__cohort",
+    )
     search_fields = ("mentee_enrollment__user__email", "mentor_enrollment__user__email")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -151,9 +374,9 @@ class SuggestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(MatchRun)
-class MatchRunAdmin(admin.ModelAdmin):
+class MatchRunAdmin(CohortScopedAdmin):
     list_display = ("__str__", "status", "coverage", "total", "created_by", "published_at")
-    list_filter = ("cohort", "mode", "status")
+    list_filter = (cohort_filter("cohort"), "mode", "status")
     list_select_related = ("cohort", "created_by")
 
     @admin.display(description="coverage")
@@ -170,7 +393,7 @@ class MatchRunAdmin(admin.ModelAdmin):
         # Runs start from the cohort list ("Run optimal/stable matching").
         return False
 
-    def get_urls(self) -> list:
+    def get_urls(self) -> list[URLPattern]:
         wrap = self.admin_site.admin_view
         return [
             path(
@@ -189,6 +412,13 @@ class MatchRunAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def _run(self, request: HttpRequest, run_id: int | str) -> MatchRun:
+        """The run, if it belongs to a cohort this admin runs; 404 otherwise."""
+        return get_object_or_404(self.get_queryset(request), pk=run_id)
+
+    def _pair(self, request: HttpRequest, run_id: int, pair_id: int) -> MatchRunPair:
+        return get_object_or_404(self._run(request, run_id).pairs, pk=pair_id)
+
     def change_view(
         self,
         request: HttpRequest,
@@ -196,7 +426,9 @@ class MatchRunAdmin(admin.ModelAdmin):
         form_url: str = "",
         extra_context: dict | None = None,
     ) -> HttpResponse:
-        run = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not str(object_id).isdigit():
+            raise Http404
+        run = self._run(request, object_id)
         if not self.has_view_permission(request, run):
             raise PermissionDenied
         pairs = run.pairs.select_related(
@@ -222,24 +454,17 @@ class MatchRunAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/matching/matchrun/review.html", context)
 
-    def _act(self, request: HttpRequest, run_id: int, action: object) -> HttpResponse:
+    def _act(self, request: HttpRequest, run_id: int, action: Callable[[], object]) -> HttpResponse:
         try:
             action()
-        except PermissionDenied:
-            raise
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
         return redirect("admin:matching_matchrun_change", run_id)
 
-    @staticmethod
-    def _pair(run_id: int, pair_id: int) -> object:
-        run = get_object_or_404(MatchRun, pk=run_id)
-        return get_object_or_404(run.pairs, pk=pair_id)
-
     def publish_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
+        run = self._run(request, run_id)
         if request.method != "POST":
             return redirect("admin:matching_matchrun_change", run_id)
-        run = get_object_or_404(MatchRun, pk=run_id)
 
         def publish() -> None:
             was = run.status
@@ -258,23 +483,66 @@ class MatchRunAdmin(admin.ModelAdmin):
         return self._act(request, run_id, publish)
 
     def remove_pair_view(self, request: HttpRequest, run_id: int, pair_id: int) -> HttpResponse:
+        pair = self._pair(request, run_id, pair_id)
         if request.method != "POST":
             return redirect("admin:matching_matchrun_change", run_id)
-        pair = self._pair(run_id, pair_id)
         return self._act(request, run_id, lambda: runs.remove_pair(pair=pair, by=request.user))
 
     def change_mentor_view(self, request: HttpRequest, run_id: int, pair_id: int) -> HttpResponse:
+        pair = self._pair(request, run_id, pair_id)
         if request.method != "POST":
             return redirect("admin:matching_matchrun_change", run_id)
-        pair = self._pair(run_id, pair_id)
-        mentor = Enrollment.objects.filter(
-            pk=request.POST.get("mentor_enrollment") or 0, role=Role.MENTOR
-        ).first()
+        mentor = (
+            pair.run.cohort.enrollments.filter(role=Role.MENTOR)
+            .filter(pk=request.POST.get("mentor_enrollment") or 0)
+            .first()
+        )
         if mentor is None:
-            self.message_user(request, "Pick a mentor.", messages.ERROR)
+            self.message_user(request, "Pick a mentor of this cohort.", messages.ERROR)
             return redirect("admin:matching_matchrun_change", run_id)
         return self._act(
             request,
             run_id,
             lambda: runs.change_mentor(pair=pair, mentor_enrollment=mentor, by=request.user),
         )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(CohortScopedAdmin):
+    """The audit log: read-only for everyone, superusers included."""
+
+    list_display = ("created_at", "actor", "action", "cohort", "summary", "object_link")
+    list_filter = ("action", ("actor", admin.RelatedOnlyFieldListFilter), cohort_filter("cohort"))
+    list_select_related = ("actor", "cohort")
+    search_fields = ("summary",)
+    date_hierarchy = "created_at"
+    fields = (
+        "created_at",
+        "actor",
+        "action",
+        "cohort",
+        "summary",
+        "object_link",
+        "details",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="object")
+    def object_link(self, entry: AuditEntry) -> str:
+        if not entry.object_type or entry.object_id is None:
+            return "–"
+        app_label, _, model_name = entry.object_type.partition(".")
+        try:
+            url = reverse(f"admin:{app_label}_{model_name}_change", args=[entry.object_id])
+        except NoReverseMatch:
+            return f"{entry.object_type} {entry.object_id}"
+        return format_html('<a href="{}">{} {}</a>', url, model_name, entry.object_id)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -4,10 +4,15 @@ Every ModelAdmin of cohort data inherits ``CohortScopedAdmin`` and names the pat
 its model to the cohort (``cohort_path``). The queryset behind change lists, change views,
 search, actions and exports is filtered by it; foreign-key choices are filtered the same
 way, and ``CohortFilter`` offers only the admin's own cohorts. Superusers see everything.
+
+People are not cohort data, so a list of users would show a programme admin everyone on
+the platform: for them a user field is an email box (``UserByEmailField``) instead of a
+select, an autocomplete or a raw-id lookup.
 """
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
@@ -43,6 +48,7 @@ class CohortFilter(admin.SimpleListFilter):
 
     title = "cohort"
     parameter_name = "cohort"
+    cohort_path = "cohort"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[int, str]]:
         return [(c.pk, c.name) for c in administered(request.user)]
@@ -53,8 +59,8 @@ class CohortFilter(admin.SimpleListFilter):
             return queryset
         if not str(value).isdigit():
             return queryset.none()
-        path = getattr(self, "cohort_path", "cohort")
-        field = path if path else "pk"
+        field = self.cohort_path or "pk"
+        # The queryset is already scoped: another cohort's id simply matches nothing.
         return queryset.filter(**{field: int(value)})
 
 
@@ -63,7 +69,73 @@ def cohort_filter(path: str) -> type[CohortFilter]:
     return type(f"CohortFilter_{path.replace('__', '_')}", (CohortFilter,), {"cohort_path": path})
 
 
-class CohortScopedAdmin(admin.ModelAdmin):
+class UserByEmailField(forms.ModelChoiceField):
+    """Pick a person by typing their exact email address, never from a list."""
+
+    widget = forms.EmailInput
+    default_error_messages = {
+        "invalid_choice": "No account uses this email address. Invite the person instead."
+    }
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, User):
+            return value.email
+        # An int comes from the (scoped) object being edited; a string was typed or
+        # came from the URL and is shown as it is, so guessing ids reveals no address.
+        if isinstance(value, int) and not isinstance(value, bool):
+            return self.queryset.filter(pk=value).values_list("email", flat=True).first() or ""
+        return value
+
+    def to_python(self, value: Any) -> User | None:
+        if value in self.empty_values:
+            return None
+        try:
+            return self.queryset.get(email__iexact=str(value).strip())
+        except (User.DoesNotExist, ValueError, TypeError):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
+class ScopedFormfieldsMixin:
+    """Foreign-key choices limited to the admin's cohorts; users typed by email."""
+
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        related = db_field.related_model
+        if not request.user.is_superuser:
+            if related is User:
+                kwargs.setdefault("form_class", UserByEmailField)
+                kwargs.setdefault("widget", forms.EmailInput)
+            path = scoped_path(related)
+            if path is not None:
+                kwargs["queryset"] = scope_queryset(
+                    related._default_manager.all(), request.user, path
+                )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(
+        self, db_field: models.ManyToManyField, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        related = db_field.related_model
+        path = scoped_path(related)
+        if path is not None and not request.user.is_superuser:
+            kwargs["queryset"] = scope_queryset(related._default_manager.all(), request.user, path)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_autocomplete_fields(self, request: HttpRequest) -> list[str]:
+        # The user autocomplete searches every account; for others the email box above.
+        fields = list(super().get_autocomplete_fields(request))
+        if request.user.is_superuser:
+            return fields
+        return [name for name in fields if self._related_model(name) is not User]
+
+    def _related_model(self, name: str) -> type[models.Model] | None:
+        return self.model._meta.get_field(name).related_model
+
+
+class CohortScopedAdmin(ScopedFormfieldsMixin, admin.ModelAdmin):
     """Base for every admin page of cohort data. Set ``cohort_path``."""
 
     cohort_path: str = "cohort"
@@ -71,17 +143,15 @@ class CohortScopedAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return scope_queryset(super().get_queryset(request), request.user, self.cohort_path)
 
-    def formfield_for_foreignkey(
-        self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any
-    ) -> Any:
-        related = db_field.related_model
-        if not request.user.is_superuser:
-            path = scoped_path(related)
-            if path is not None:
-                kwargs["queryset"] = scope_queryset(
-                    related._default_manager.all(), request.user, path
-                )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+class CohortScopedInline(ScopedFormfieldsMixin):
+    """Mixin for inlines of cohort data: the parent page is scoped already, this keeps
+    the rows and their choices scoped too. Set ``cohort_path`` from the inline's model."""
+
+    cohort_path: str = "cohort"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return scope_queryset(super().get_queryset(request), request.user, self.cohort_path)
 
 
 # How rows of other models reach their cohort, for foreign-key choices. Models not
@@ -91,11 +161,16 @@ SCOPED_PATHS: dict[str, str] = {
     "matching.enrollment": "cohort",
     "matching.mentorshiprequest": "cohort",
     "matching.mentorship": "cohort",
+    "matching.introduction": "mentorship__cohort",
+    "matching.matchweights": "cohort",
     "matching.matchrun": "cohort",
     "matching.matchrunpair": "run__cohort",
     "matching.suggestion": "cohort",
+    "matching.auditentry": "cohort",
     "goals.goal": "mentorship__cohort",
+    "goals.milestone": "goal__mentorship__cohort",
     "goals.meeting": "mentorship__cohort",
+    "goals.obstacle": "goal__mentorship__cohort",
     "programmes.importbatch": "cohort",
     "programmes.invitation": "cohort",
 }

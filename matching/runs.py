@@ -10,9 +10,12 @@ from django.utils import timezone
 import numpy as np
 
 from accounts.models import User
+from matching.admin_scoping import can_administer
+from matching.audit import record
 from matching.engine.assign import assign
 from matching.engine.metrics import assignment_metrics, price_of_stability
 from matching.models import (
+    AuditAction,
     Cohort,
     Enrollment,
     EnrollmentStatus,
@@ -30,18 +33,30 @@ from matching.suggestions import build_problem, explain, request_recompute
 logger = logging.getLogger(__name__)
 
 
-def _check_admin(user: User, perm: str) -> None:
+def _check_admin(user: User, perm: str, cohort: Cohort) -> None:
+    """The permission says what a programme admin may do; the cohort link says where.
+    Checked here as well as in the admin, so no other caller can skip it."""
     if not (user.is_active and user.is_staff and user.has_perm(perm)):
+        raise PermissionDenied
+    if not can_administer(user, cohort):
         raise PermissionDenied
 
 
 @transaction.atomic
 def start_run(*, cohort: Cohort, mode: str, by: User) -> MatchRun:
     """Queue a run; the work happens in a Celery task after this transaction commits."""
-    _check_admin(by, "matching.add_matchrun")
+    _check_admin(by, "matching.add_matchrun", cohort)
     if mode not in MatchMode.values:
         raise ValidationError("Choose optimal or stable matching.")
     run = MatchRun.objects.create(cohort=cohort, mode=mode, created_by=by)
+    record(
+        actor=by,
+        cohort=cohort,
+        action=AuditAction.RUN_STARTED,
+        summary=f"Started {MatchMode(mode).label.lower()} matching for {cohort} (run {run.pk}).",
+        obj=run,
+        details={"mode": mode},
+    )
     transaction.on_commit(partial(_queue, run.pk))
     return run
 
@@ -144,17 +159,30 @@ def _lock_draft(run: MatchRun) -> MatchRun:
     return run
 
 
+def _person(enrollment: Enrollment) -> str:
+    return enrollment.user.email
+
+
 @transaction.atomic
 def remove_pair(*, pair: MatchRunPair, by: User) -> None:
-    _check_admin(by, "matching.change_matchrun")
-    _lock_draft(pair.run)
+    _check_admin(by, "matching.change_matchrun", pair.run.cohort)
+    run = _lock_draft(pair.run)
+    mentee, mentor = _person(pair.mentee_enrollment), _person(pair.mentor_enrollment)
+    record(
+        actor=by,
+        cohort=run.cohort,
+        action=AuditAction.RUN_EDITED,
+        summary=f"Removed the pair {mentor} ↔ {mentee} from run {run.pk}.",
+        obj=run,
+        details={"change": "remove_pair", "pair": pair.pk, "mentee": mentee, "mentor": mentor},
+    )
     pair.delete()
 
 
 @transaction.atomic
 def change_mentor(*, pair: MatchRunPair, mentor_enrollment: Enrollment, by: User) -> MatchRunPair:
     """Give a mentee another mentor in the draft, within that mentor's free places."""
-    _check_admin(by, "matching.change_matchrun")
+    _check_admin(by, "matching.change_matchrun", pair.run.cohort)
     run = _lock_draft(pair.run)
     if (
         mentor_enrollment.cohort_id != run.cohort_id
@@ -167,9 +195,25 @@ def change_mentor(*, pair: MatchRunPair, mentor_enrollment: Enrollment, by: User
     planned = run.pairs.filter(mentor_enrollment=mentor_enrollment).exclude(pk=pair.pk).count()
     if planned >= mentor_enrollment.places_left():
         raise ValidationError(f"{mentor_enrollment.user.get_full_name()} has no free place left.")
+    mentee = _person(pair.mentee_enrollment)
+    before, after = _person(pair.mentor_enrollment), _person(mentor_enrollment)
     pair.mentor_enrollment = mentor_enrollment
     pair.reasons = ["Chosen by the programme team"]
     pair.save(update_fields=["mentor_enrollment", "reasons"])
+    record(
+        actor=by,
+        cohort=run.cohort,
+        action=AuditAction.RUN_EDITED,
+        summary=f"Gave {mentee} the mentor {after} instead of {before} in run {run.pk}.",
+        obj=run,
+        details={
+            "change": "change_mentor",
+            "pair": pair.pk,
+            "mentee": mentee,
+            "from_mentor": before,
+            "to_mentor": after,
+        },
+    )
     return pair
 
 
@@ -184,7 +228,7 @@ def publish_run(*, run: MatchRun, by: User) -> MatchRun:
     longer fit (the mentee found a mentor meanwhile, the mentor filled up) are
     skipped and counted in the run's metrics.
     """
-    _check_admin(by, "matching.publish_matchrun")
+    _check_admin(by, "matching.publish_matchrun", run.cohort)
     run = MatchRun.objects.select_for_update().get(pk=run.pk)
     if run.status == MatchRunStatus.PUBLISHED:
         return run
@@ -222,5 +266,17 @@ def publish_run(*, run: MatchRun, by: User) -> MatchRun:
         "skipped": skipped,
     }
     run.save(update_fields=["status", "published_by", "published_at", "metrics"])
+    # Only here, after the early return above: a second click publishes nothing.
+    record(
+        actor=by,
+        cohort=run.cohort,
+        action=AuditAction.RUN_PUBLISHED,
+        summary=(
+            f"Published run {run.pk} of {run.cohort}: {run.metrics['published_pairs']} "
+            f"mentorships created, {skipped} pairs skipped."
+        ),
+        obj=run,
+        details={"published_pairs": run.metrics["published_pairs"], "skipped": skipped},
+    )
     request_recompute(cohort_ids=[run.cohort_id])
     return run

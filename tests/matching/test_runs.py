@@ -54,6 +54,8 @@ def programme_admin(db):
         )
     )
     ProfileFactory(user=user, wants_to_mentor=True, wants_mentoring=False, enrolled=False)
+    # Permissions say what; the cohort link says where.
+    default_cohort().admins.add(user)
     return user
 
 
