@@ -5,8 +5,20 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 # Paths a signed-in person may visit before finishing onboarding: their account
-# pages (to verify, log out, change a password), onboarding itself, and the admin.
-EXEMPT_PREFIXES = ("/accounts/", "/onboarding/", "/admin/", "/static/", "/healthz")
+# pages (to verify, log out, change a password), their data (download, delete the
+# account), the email settings every email links to, invitation and survey links,
+# onboarding itself, and the admin.
+EXEMPT_PREFIXES = (
+    "/accounts/",
+    "/invitations/",
+    "/surveys/",
+    "/account/",
+    "/profile/emails/",
+    "/onboarding/",
+    "/admin/",
+    "/static/",
+    "/healthz",
+)
 
 
 class OnboardingRequiredMiddleware:

@@ -3,6 +3,7 @@ from django.urls import URLPattern
 
 from matching.admin import CohortAdmin
 from matching.models import Cohort
+from programmes import admin_invitations, admin_surveys  # noqa: F401 - they register models
 from programmes.admin_imports import ImportAdminMixin
 from programmes.admin_reports import ReportAdminMixin
 

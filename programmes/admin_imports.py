@@ -1,10 +1,203 @@
-"""Cohort admin: CSV import with preview, invitations, CSV exports."""
+"""Cohort admin: CSV import with preview, invitations, CSV exports.
 
-from django.urls import URLPattern
+Every page here fetches its cohort through the viewer's scope, so a programme admin of
+another cohort gets a 404 exactly as for a cohort that does not exist.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+
+from matching.admin_scoping import can_administer, scope_queryset
+from matching.models import Cohort
+from programmes import exports, imports
+from programmes.models import ImportBatch
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=(
+            f"At most {imports.MAX_UPLOAD_BYTES // 1024 // 1024} MB and "
+            f"{imports.MAX_ROWS:,} people, saved as CSV UTF-8."
+        ),
+    )
 
 
 class ImportAdminMixin:
-    import_actions: list[str] = []
+    """Mixed into the cohort's ModelAdmin: upload → preview → apply, and the exports."""
+
+    import_actions: list[str] = [
+        "export_participants_csv",
+        "export_mentorships_csv",
+        "export_goals_csv",
+    ]
 
     def import_urls(self) -> list[URLPattern]:
-        return []
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:cohort_id>/import/",
+                wrap(self.import_upload_view),
+                name="programmes_cohort_import",
+            ),
+            path(
+                "<int:cohort_id>/import/<int:batch_id>/",
+                wrap(self.import_preview_view),
+                name="programmes_cohort_import_preview",
+            ),
+            path(
+                "<int:cohort_id>/import/<int:batch_id>/apply/",
+                wrap(self.import_apply_view),
+                name="programmes_cohort_import_apply",
+            ),
+            path(
+                "<int:cohort_id>/export/<slug:kind>/",
+                wrap(self.export_view),
+                name="programmes_cohort_export",
+            ),
+        ]
+
+    # --- Helpers -------------------------------------------------------------
+
+    def _cohort(self, request: HttpRequest, cohort_id: int) -> Cohort:
+        """The cohort if the viewer runs it; a 404 otherwise, as for one that doesn't exist."""
+        cohort = get_object_or_404(
+            scope_queryset(Cohort.objects.all(), request.user, ""), pk=cohort_id
+        )
+        if not can_administer(request.user, cohort):
+            raise Http404
+        return cohort
+
+    def _importing_cohort(self, request: HttpRequest, cohort_id: int) -> Cohort:
+        cohort = self._cohort(request, cohort_id)
+        if not request.user.has_perm("programmes.add_importbatch"):
+            raise PermissionDenied
+        return cohort
+
+    def _context(self, request: HttpRequest, cohort: Cohort, title: str) -> dict[str, object]:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": Cohort._meta,
+            "title": title,
+            "cohort": cohort,
+            "original": cohort,
+            "change_url": reverse("admin:matching_cohort_change", args=[cohort.pk]),
+        }
+
+    # --- Import --------------------------------------------------------------
+
+    def import_upload_view(self, request: HttpRequest, cohort_id: int) -> HttpResponse:
+        cohort = self._importing_cohort(request, cohort_id)
+        # Bound on every POST: a form posted with no file at all must say so.
+        is_post = request.method == "POST"
+        form = ImportUploadForm(request.POST, request.FILES) if is_post else ImportUploadForm()
+        if is_post and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                batch = imports.parse_csv(
+                    cohort=cohort, file=upload, filename=upload.name, by=request.user
+                )
+            except ValidationError as exc:
+                form.add_error("file", exc)
+            else:
+                return redirect("admin:programmes_cohort_import_preview", cohort.pk, batch.pk)
+        context = {
+            **self._context(request, cohort, f"Import participants into {cohort.name}"),
+            "form": form,
+            "max_rows": imports.MAX_ROWS,
+        }
+        return TemplateResponse(request, "admin/programmes/import_upload.html", context)
+
+    def import_preview_view(
+        self, request: HttpRequest, cohort_id: int, batch_id: int
+    ) -> HttpResponse:
+        cohort = self._importing_cohort(request, cohort_id)
+        batch = get_object_or_404(ImportBatch.objects.filter(cohort=cohort), pk=batch_id)
+        bad, good = batch.error_rows, batch.valid_rows
+        try:
+            invitations_url = (
+                reverse("admin:programmes_invitation_changelist") + f"?cohort={cohort.pk}"
+            )
+        except NoReverseMatch:
+            invitations_url = ""
+        context = {
+            **self._context(request, cohort, f"Import preview: {batch.filename}"),
+            "batch": batch,
+            "rows": batch.rows,
+            "error_count": len(bad),
+            "valid_count": len(good),
+            "invitations_url": invitations_url,
+        }
+        return TemplateResponse(request, "admin/programmes/import_preview.html", context)
+
+    def import_apply_view(
+        self, request: HttpRequest, cohort_id: int, batch_id: int
+    ) -> HttpResponse:
+        cohort = self._importing_cohort(request, cohort_id)
+        batch = get_object_or_404(ImportBatch.objects.filter(cohort=cohort), pk=batch_id)
+        if request.method != "POST":
+            return redirect("admin:programmes_cohort_import_preview", cohort.pk, batch.pk)
+        was_applied = batch.applied_at is not None
+        try:
+            imported = imports.apply_batch(
+                batch=batch, by=request.user, skip_invalid=request.POST.get("skip_invalid") == "1"
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            batch.refresh_from_db()
+            if was_applied:
+                messages.info(request, "This file was already imported; nothing was sent again.")
+            else:
+                messages.success(
+                    request,
+                    f"Invited {imported} {'person' if imported == 1 else 'people'} to "
+                    f"{cohort.name}; {batch.skipped_count} row"
+                    f"{'' if batch.skipped_count == 1 else 's'} skipped.",
+                )
+        return redirect("admin:programmes_cohort_import_preview", cohort.pk, batch.pk)
+
+    # --- Export --------------------------------------------------------------
+
+    def _check_export(self, request: HttpRequest, cohorts: list[Cohort]) -> None:
+        if not request.user.has_perm("matching.view_cohort"):
+            raise PermissionDenied
+        # Actions run on the changelist's queryset; checked again here all the same.
+        if not cohorts or not all(can_administer(request.user, c) for c in cohorts):
+            raise PermissionDenied
+
+    def export_view(self, request: HttpRequest, cohort_id: int, kind: str) -> HttpResponse:
+        if kind not in exports.EXPORTS:
+            raise Http404
+        cohort = self._cohort(request, cohort_id)
+        self._check_export(request, [cohort])
+        return exports.csv_response(kind=kind, cohorts=[cohort])
+
+    def _export_action(
+        self, request: HttpRequest, queryset: QuerySet[Cohort], kind: str
+    ) -> HttpResponse:
+        cohorts = list(queryset.order_by("name"))
+        self._check_export(request, cohorts)
+        return exports.csv_response(kind=kind, cohorts=cohorts)
+
+    @admin.action(description="Export participants (CSV)", permissions=["view"])
+    def export_participants_csv(
+        self, request: HttpRequest, queryset: QuerySet[Cohort]
+    ) -> HttpResponse:
+        return self._export_action(request, queryset, "participants")
+
+    @admin.action(description="Export mentorships (CSV)", permissions=["view"])
+    def export_mentorships_csv(
+        self, request: HttpRequest, queryset: QuerySet[Cohort]
+    ) -> HttpResponse:
+        return self._export_action(request, queryset, "mentorships")
+
+    @admin.action(description="Export goals (CSV)", permissions=["view"])
+    def export_goals_csv(self, request: HttpRequest, queryset: QuerySet[Cohort]) -> HttpResponse:
+        return self._export_action(request, queryset, "goals")

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from programmes import views
+from programmes import survey_views, views
 
 app_name = "programmes"
 
 urlpatterns = [
     path("invitations/<str:token>/", views.invitation, name="invitation"),
-    path("surveys/<str:token>/", views.survey, name="survey"),
+    path("surveys/<str:token>/", survey_views.survey, name="survey"),
 ]

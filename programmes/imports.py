@@ -1,0 +1,298 @@
+"""Enrollment by CSV: parse an upload into a batch with row-level errors, then apply it.
+
+Parsing never writes anything but the batch, so the admin can look at every row and its
+errors before anyone is invited. Applying creates the invitations and sends them, once.
+"""
+
+import csv
+import io
+import os
+from typing import IO, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import dateformat, timezone
+
+from accounts.models import User
+from matching import audit
+from matching.admin_scoping import can_administer
+from matching.models import AuditAction, Cohort, Role
+from programmes import invitations
+from programmes.models import ImportBatch, Invitation
+
+# Limits are constants, not settings: a class list is a few hundred lines, and anything
+# much bigger is a mistake (a wrong file) or an attack on the parser.
+MAX_UPLOAD_BYTES = 1024 * 1024
+MAX_ROWS = 5000
+# What a row keeps of an over-long cell, so one bad field cannot bloat the batch.
+MAX_CELL_KEPT = 254
+NAME_MAX = Invitation._meta.get_field("name").max_length
+REQUIRED_COLUMNS = ("email", "role")
+OPTIONAL_COLUMNS = ("name", "capacity")
+SAVE_AS_CSV = "In Excel or Numbers, save it with File → Save As → “CSV UTF-8”."
+
+
+def _check_admin(user: User, cohort: Cohort) -> None:
+    if not can_administer(user, cohort):
+        raise PermissionDenied
+
+
+def read_text(file: IO[bytes]) -> str:
+    """The upload as text, or a ValidationError saying in plain words what is wrong."""
+    size = getattr(file, "size", None)
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        raise ValidationError(_too_big())
+    if hasattr(file, "seek"):
+        file.seek(0)
+    # Never read more than the limit (plus one byte to notice it was exceeded).
+    raw = file.read(MAX_UPLOAD_BYTES + 1)
+    if isinstance(raw, str):
+        raw = raw.encode()
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise ValidationError(_too_big())
+    if not raw.strip():
+        raise ValidationError("The file is empty.")
+    if raw.startswith(b"PK\x03\x04"):
+        raise ValidationError(f"This is a spreadsheet workbook, not a CSV file. {SAVE_AS_CSV}")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValidationError(f"This file is UTF-16 text; UTF-8 is needed. {SAVE_AS_CSV}")
+    if b"\x00" in raw:
+        raise ValidationError(f"This is not a text file. {SAVE_AS_CSV}")
+    try:
+        # utf-8-sig drops the byte-order mark Excel puts at the start of "CSV UTF-8".
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"The file is not UTF-8 text (unreadable byte at position {exc.start}). {SAVE_AS_CSV}"
+        ) from None
+    if not text.strip():
+        raise ValidationError("The file is empty.")
+    return text
+
+
+def _too_big() -> str:
+    return (
+        f"The file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB. "
+        f"Split it into smaller files of at most {MAX_ROWS:,} people."
+    )
+
+
+def _delimiter(text: str) -> str:
+    """Comma, or semicolon when the header has more of those (Excel in many locales)."""
+    header = text.lstrip().split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def read_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header's column names and every non-blank row with the line it starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    header: list[str] | None = None
+    records: list[tuple[int, list[str]]] = []
+    try:
+        while True:
+            line = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            if not any(cell.strip() for cell in cells):
+                continue
+            if header is None:
+                header = [cell.strip().lower() for cell in cells]
+                continue
+            records.append((line, cells))
+            if len(records) > MAX_ROWS:
+                raise ValidationError(
+                    f"The file has more than {MAX_ROWS:,} people. Split it into smaller files."
+                )
+    except csv.Error as exc:
+        raise ValidationError(
+            f"Line {reader.line_num} could not be read ({exc}). Look for a quote that is "
+            "opened and never closed."
+        ) from None
+    if header is None:
+        raise ValidationError("The file is empty.")
+    _check_header(header)
+    if not records:
+        raise ValidationError("The file has a header row but nobody in it.")
+    return header, records
+
+
+def _check_header(header: list[str]) -> None:
+    for name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
+        if header.count(name) > 1:
+            raise ValidationError(f"The column “{name}” appears more than once in the header.")
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        raise ValidationError(
+            "The first row must name the columns: email and role (name and capacity are "
+            f"optional). Missing: {', '.join(missing)}."
+        )
+
+
+def _kept(value: str) -> str:
+    return value if len(value) <= MAX_CELL_KEPT else value[: MAX_CELL_KEPT - 1] + "…"
+
+
+def _check_capacity(raw: str, role: str) -> tuple[Any, list[str]]:
+    if not raw:
+        return None, []
+    if role == Role.MENTEE:
+        return _kept(raw), ["Capacity is for mentors only: leave it empty for a mentee."]
+    if not raw.isdigit() or not raw.isascii():
+        return _kept(raw), [f"Capacity “{_kept(raw)}” is not a whole number."]
+    capacity = int(raw)
+    low, high = invitations.MIN_CAPACITY, invitations.MAX_CAPACITY
+    if not low <= capacity <= high:
+        return capacity, [f"Capacity {capacity} is out of range: use {low} to {high}."]
+    return capacity, []
+
+
+def _check_row(cells: list[str], columns: dict[str, int]) -> dict[str, Any]:
+    def cell(name: str) -> str:
+        index = columns.get(name)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    errors: list[str] = []
+    email_ok = False
+    email = cell("email")
+    if not email:
+        errors.append("Email is missing.")
+    else:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(f"“{_kept(email)}” is not a valid email address.")
+        else:
+            email = email.lower()
+            email_ok = True
+    role = cell("role").lower()
+    if not role:
+        errors.append("Role is missing: write mentor or mentee.")
+    elif role not in Role.values:
+        errors.append(f"Unknown role “{_kept(cell('role'))}”: write mentor or mentee.")
+    name = " ".join(cell("name").split())
+    if len(name) > NAME_MAX:
+        errors.append(f"Name is longer than {NAME_MAX} characters.")
+    capacity, capacity_errors = _check_capacity(cell("capacity"), role)
+    errors += capacity_errors
+    if any(c.strip() for c in cells[len(columns) :]):
+        errors.append(
+            "This row has more cells than the header has columns: is there an unquoted "
+            "comma in a name?"
+        )
+    return {
+        "email": _kept(email),
+        "name": _kept(name),
+        "role": _kept(role),
+        "capacity": capacity,
+        "errors": errors,
+        "_email_ok": email_ok,
+    }
+
+
+def _check_against_cohort(cohort: Cohort, rows: list[dict[str, Any]]) -> None:
+    """Duplicates within the file, and people already enrolled or invited."""
+    enrolled = invitations.enrolled_roles(cohort=cohort, emails=[r["email"] for r in rows])
+    invited = {i.email.lower(): i for i in Invitation.objects.filter(cohort=cohort)}
+    first_line: dict[str, int] = {}
+    for row in rows:
+        email = row["email"]
+        if not row.pop("_email_ok"):
+            continue
+        if email in first_line:
+            row["errors"].append(f"Duplicate: the same email is on line {first_line[email]}.")
+            continue
+        first_line[email] = row["line"]
+        if email in enrolled:
+            roles = " and ".join(enrolled[email])
+            row["errors"].append(f"Already enrolled in this cohort as {roles}.")
+        elif email in invited:
+            row["errors"].append(_already_invited(invited[email]))
+
+
+def _already_invited(invitation: Invitation) -> str:
+    sent = dateformat.format(timezone.localtime(invitation.created_at), "j M Y")
+    if invitation.is_accepted:
+        return f"Already invited (on {sent}) and accepted."
+    return (
+        f"Already invited on {sent}, not accepted yet: resend that invitation from the "
+        "invitations list instead."
+    )
+
+
+@transaction.atomic
+def parse_csv(*, cohort: Cohort, file: IO[bytes], filename: str, by: User) -> ImportBatch:
+    """Read an upload into a batch to preview. Raises ValidationError for a file that
+    cannot be read at all; problems with single rows are kept on the rows."""
+    _check_admin(by, cohort)
+    header, records = read_records(read_text(file))
+    columns = {name: i for i, name in enumerate(header)}
+    rows = [{"line": line, **_check_row(cells, columns)} for line, cells in records]
+    _check_against_cohort(cohort, rows)
+    return ImportBatch.objects.create(
+        cohort=cohort,
+        uploaded_by=by,
+        filename=os.path.basename(filename.replace("\\", "/"))[:255] or "upload.csv",
+        rows=rows,
+    )
+
+
+@transaction.atomic
+def apply_batch(*, batch: ImportBatch, by: User, skip_invalid: bool) -> int:
+    """Invite every valid row; refuse while errors remain unless told to skip them.
+
+    Returns how many people were invited. Applying a batch again does nothing.
+    """
+    _check_admin(by, batch.cohort)
+    batch = ImportBatch.objects.select_for_update().select_related("cohort").get(pk=batch.pk)
+    if batch.applied_at is not None:
+        return 0
+    bad, good = batch.error_rows, batch.valid_rows
+    if bad and not skip_invalid:
+        raise ValidationError(
+            f"{len(bad)} row{'s have' if len(bad) != 1 else ' has'} errors. Fix the file and "
+            "upload it again, or choose to skip the bad rows."
+        )
+    if not good:
+        raise ValidationError("There is nobody to import: every row has an error.")
+    cohort = batch.cohort
+    # Someone may have joined or been invited since the preview; they are skipped now.
+    enrolled = invitations.enrolled_roles(cohort=cohort, emails=[r["email"] for r in good])
+    imported = skipped_late = 0
+    for row in good:
+        if row["email"] in enrolled:
+            row["errors"].append("Skipped: enrolled in the meantime.")
+            skipped_late += 1
+            continue
+        try:
+            invitations.create_invitation(
+                cohort=cohort,
+                email=row["email"],
+                name=row["name"],
+                role=row["role"],
+                capacity=row["capacity"],
+                by=by,
+                batch=batch,
+            )
+        except ValidationError:
+            row["errors"].append("Skipped: invited in the meantime.")
+            skipped_late += 1
+            continue
+        imported += 1
+    batch.applied_at = timezone.now()
+    batch.applied_by = by
+    batch.imported_count = imported
+    batch.skipped_count = len(bad) + skipped_late
+    batch.save()
+    audit.record(
+        actor=by,
+        cohort=cohort,
+        action=AuditAction.IMPORT_APPLIED,
+        summary=f"Imported {imported} people from {batch.filename} "
+        f"({batch.skipped_count} skipped) and sent their invitations",
+        obj=batch,
+        details={"imported": imported, "skipped": batch.skipped_count},
+    )
+    return imported

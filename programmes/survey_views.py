@@ -1,0 +1,25 @@
+"""The survey page. No login: the personal link's token is the key, as in the email."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+
+from mentorship.lib.forms import apply_service
+from programmes.models import SurveyResponse
+from programmes.survey_forms import SurveyForm
+from programmes.surveys import answer_survey
+
+
+@never_cache
+def survey(request: HttpRequest, token: str) -> HttpResponse:
+    response = get_object_or_404(SurveyResponse.objects.select_related("cohort"), token=token)
+    if response.is_answered:
+        return render(request, "programmes/survey_thanks.html", {"response": response})
+    form = SurveyForm(request.POST or None, role=response.role)
+    if request.method == "POST" and form.is_valid():
+        answered = apply_service(
+            form, lambda: answer_survey(response=response, **form.cleaned_data)
+        )
+        if answered is not None:
+            return redirect(response.get_absolute_url())
+    return render(request, "programmes/survey.html", {"form": form, "response": response})

@@ -1,0 +1,132 @@
+"""A programme admin runs a cohort from the admin, told through the browser: a CSV of
+participants is imported with a preview, invitations go out and are accepted, optimal
+matching runs, the draft is reviewed and published, and everyone matched receives their
+introduction email."""
+
+import re
+from datetime import timedelta
+
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.utils import timezone
+
+from playwright.sync_api import Page, expect
+
+from accounts.models import User
+from matching.models import Cohort, Enrollment, MatchingMode, Mentorship
+from profiles.models import SkillKind
+from profiles.services import SkillEntry, set_skills
+from programmes.groups import PROGRAMME_ADMIN_GROUP
+from programmes.invitations import accept_invitation
+from programmes.models import Invitation
+from tests.e2e.test_mentoring_journey import log_in
+from tests.factories import PASSWORD, ProfileFactory
+
+MENTORS = [("Ines Mentor", "ines@example.org"), ("Omar Mentor", "omar@example.org")]
+MENTEES = [
+    ("Lea Mentee", "lea@example.org"),
+    ("Sam Mentee", "sam@example.org"),
+    ("Kai Mentee", "kai@example.org"),
+]
+
+
+def _person(name: str, email: str, *, mentors: bool) -> None:
+    profile = ProfileFactory(
+        user__email=email,
+        display_name=name,
+        wants_to_mentor=mentors,
+        wants_mentoring=not mentors,
+        mentor_capacity=2,
+        enrolled=False,
+    )
+    kind = SkillKind.EXPERTISE if mentors else SkillKind.LEARN
+    set_skills(profile=profile, kind=kind, entries=[SkillEntry("Python", 3 if mentors else 1)])
+
+
+def test_an_admin_imports_matches_and_publishes_a_cohort(page: Page, screenshot) -> None:
+    cohort = Cohort.objects.create(
+        name="Spring 2027",
+        slug="spring-2027",
+        matching_mode=MatchingMode.ADMIN_ASSIGN,
+        ends_on=timezone.localdate() + timedelta(days=180),
+    )
+    admin = ProfileFactory(
+        user__email="pat@example.org", user__is_staff=True, display_name="Pat Admin"
+    ).user
+    admin.groups.add(Group.objects.get(name=PROGRAMME_ADMIN_GROUP))
+    cohort.admins.add(admin)
+    for name, email in MENTORS:
+        _person(name, email, mentors=True)
+    for name, email in MENTEES:
+        _person(name, email, mentors=False)
+    mail.outbox.clear()
+
+    # Import: one bad row is shown next to its line, skipped on purpose.
+    rows = ["email,name,role,capacity"]
+    rows += [f"{email},{name},mentor,2" for name, email in MENTORS]
+    rows += [f"{email},{name},mentee," for name, email in MENTEES]
+    rows.append("not-an-email,Nobody,mentee,")
+    log_in(page, admin.email, PASSWORD)
+    page.goto(f"/admin/matching/cohort/{cohort.pk}/change/")
+    page.get_by_role("link", name="Import participants").click()
+    page.locator("input[type=file]").set_input_files(
+        files=[
+            {
+                "name": "spring.csv",
+                "mimeType": "text/csv",
+                "buffer": "\n".join(rows).encode(),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page.get_by_text("“not-an-email” is not a valid email address.")).to_be_visible()
+    expect(page.get_by_role("button", name="Import 5 people")).to_be_disabled()
+    screenshot(page, "import-preview")
+    page.get_by_role("button", name="Skip the 1 bad row and import 5").click()
+    expect(page.locator(".messagelist")).to_contain_text("5")
+    invited = {m.to[0] for m in mail.outbox}
+    assert invited == {email for _, email in MENTORS + MENTEES}
+
+    # Everyone accepts; one of them through the link in their email.
+    lea = Invitation.objects.get(email="lea@example.org")
+    link = re.search(
+        r"https?://\S+/invitations/\S+/",
+        next(m.body for m in mail.outbox if m.to == ["lea@example.org"]),
+    ).group(0)
+    context = page.context.browser.new_context(base_url=page.url.split("/admin")[0])
+    lea_page = context.new_page()
+    log_in(lea_page, lea.email, PASSWORD)
+    lea_page.goto(link.replace("http://testserver", ""))
+    lea_page.get_by_role("button", name="Join Spring 2027").click()
+    expect(lea_page.get_by_text(re.compile("Spring 2027"))).to_be_visible()
+    context.close()
+    for invitation in Invitation.objects.exclude(pk=lea.pk):
+        accept_invitation(invitation=invitation, user=User.objects.get(email=invitation.email))
+    assert Enrollment.objects.filter(cohort=cohort, status="active").count() == 5
+
+    # Optimal matching from the cohort list, then the draft's review page.
+    page.goto("/admin/matching/cohort/")
+    page.locator(f"input[name=_selected_action][value='{cohort.pk}']").check()
+    page.locator("select[name=action]").select_option("run_optimal")
+    page.get_by_role("button", name="Go").click()
+    expect(page.locator(".messagelist")).to_contain_text("matching queued")
+    page.goto("/admin/matching/matchrun/")
+    page.get_by_role("link", name=re.compile("Spring 2027")).first.click()
+    expect(page.get_by_text("Lea Mentee")).to_be_visible()
+    screenshot(page, "match-run-review")
+    mail.outbox.clear()
+    page.get_by_role("button", name=re.compile(r"^Publish 3 pairs")).click()
+    expect(page.locator(".messagelist")).to_contain_text("3 mentorships created")
+
+    # Everyone matched hears about it, once.
+    assert Mentorship.objects.filter(cohort=cohort, status="active").count() == 3
+    introduced = sorted(address for m in mail.outbox for address in m.to)
+    matched = {email for _, email in MENTEES}
+    assert matched <= set(introduced)
+    assert all(introduced.count(email) == 1 for email in matched)
+
+    # The report shows the cohort as it now stands.
+    page.goto(f"/admin/matching/cohort/{cohort.pk}/change/")
+    page.get_by_role("link", name="Report", exact=True).click()
+    expect(page.locator("svg").first).to_be_visible()
+    screenshot(page, "cohort-report")
