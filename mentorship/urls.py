@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("", include("goals.urls")),
     path("", include("programmes.urls")),
+    path("", include("mentorship.privacy_urls")),
 ]
 
 handler404 = "mentorship.views.page_not_found"

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from mentorship import privacy_views
+
+urlpatterns = [
+    path("account/data/", privacy_views.data, name="privacy-data"),
+    path("account/data/download.json", privacy_views.download, name="privacy-download"),
+    path("account/delete/", privacy_views.delete, name="privacy-delete"),
+]

@@ -1,0 +1,80 @@
+"""A person's own data: see what is kept, download it, delete the account."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from allauth.core import ratelimit
+
+from accounts.models import User
+from mentorship.privacy import delete_account, export_data
+
+CONFIRM_WORD = "DELETE"
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.CharField(
+        label=f"Type {CONFIRM_WORD} to confirm",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, user: User, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.request = request
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        # The same budget as changing a password: a borrowed session must not be
+        # able to guess the password here.
+        if not ratelimit.consume(self.request, action="change_password", user=self.user):
+            raise forms.ValidationError("Too many attempts. Wait a minute and try again.")
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That isn't your current password.")
+        return password
+
+    def clean_confirm(self) -> str:
+        confirm = self.cleaned_data["confirm"].strip()
+        if confirm.upper() != CONFIRM_WORD:
+            raise forms.ValidationError(f"Type {CONFIRM_WORD} in capitals to confirm.")
+        return confirm
+
+
+@login_required
+def data(request: HttpRequest) -> HttpResponse:
+    return render(request, "privacy/data.html")
+
+
+@login_required
+def download(request: HttpRequest) -> HttpResponse:
+    response = JsonResponse(
+        export_data(user=request.user), json_dumps_params={"indent": 2, "ensure_ascii": False}
+    )
+    filename = f"mentorship-data-{timezone.localdate().isoformat()}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Personal data: no shared cache or browser cache keeps a copy.
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@login_required
+def delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None, user=request.user, request=request)
+    if request.method == "POST" and form.is_valid():
+        delete_account(user=request.user)
+        logout(request)
+        messages.success(request, "Your account is deleted. Thank you for being part of it.")
+        return redirect("home")
+    return render(request, "privacy/delete.html", {"form": form})
