@@ -164,6 +164,8 @@ def send_request(
         .filter(user=mentee, cohort=cohort, role=Role.MENTEE, status=EnrollmentStatus.ACTIVE)
         .first()
     )
+    if cohort.closed_at is not None:
+        raise ValidationError(f"{cohort.name} has closed; no new requests can be sent in it.")
     if mentee_enrollment is None:
         raise ValidationError("You can only ask mentors in a programme you have joined as mentee.")
     if mentor_enrollment.user_id == mentee.pk:

@@ -141,3 +141,13 @@ def complete_onboarding(*, profile: Profile) -> Profile:
         profile.save(update_fields=["onboarded_at", "updated_at"])
         notify_intent_changed(profile)
     return profile
+
+
+@transaction.atomic
+def set_email_settings(*, user: User, email_reminders: bool, email_digest: bool) -> Profile:
+    """Reached from every email's footer, also by people who have not onboarded yet."""
+    profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
+    profile.email_reminders = email_reminders
+    profile.email_digest = email_digest
+    profile.save(update_fields=["email_reminders", "email_digest", "updated_at"])
+    return profile

@@ -175,7 +175,7 @@ def email_settings(request: HttpRequest) -> HttpResponse:
     profile = selectors.profile_for(request.user)
     form = EmailSettingsForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.set_email_settings(user=request.user, **form.cleaned_data)
         messages.success(request, "Your email settings are saved.")
         return redirect("profiles:email-settings")
     return render(request, "profiles/email_settings.html", {"form": form})

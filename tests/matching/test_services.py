@@ -1551,3 +1551,15 @@ class TestLeavingARole:
         assert pending_request.status == RequestStatus.WITHDRAWN
         row = OutboxEmail.objects.get(key=f"request-withdrawn:{pending_request.pk}")
         assert row.to == [mentor.email]
+
+
+def test_no_request_can_be_sent_in_a_closed_cohort(mentee, mentor):
+    cohort = services.default_cohort()
+    cohort.closed_at = timezone.now()
+    cohort.save()
+    with pytest.raises(ValidationError, match="has closed"):
+        services.send_request(
+            mentee=mentee,
+            mentor_enrollment=mentor.enrollments.get(role="mentor"),
+            message="I would love your help growing into a tech lead role over the next year.",
+        )
