@@ -258,3 +258,9 @@ def test_the_survey_changelist_through_the_admin(client, cohort, boss, two_cohor
     participant = SurveyResponse.objects.filter(cohort=cohort).first().user
     client.force_login(participant)
     assert client.get(url).status_code == 302  # not staff: sent to the admin login
+
+
+@pytest.mark.django_db
+def test_a_garbage_survey_link_is_a_404(client):
+    for token in ("%00", "a%00b", "x" * 300, "not a token"):
+        assert client.get(f"/surveys/{token}/").status_code == 404
