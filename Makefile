@@ -33,12 +33,18 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: set up and run the whole suite, browser tests included (PostgreSQL when DATABASE_URL is set)
-test: install-dev browser
+test: install-dev browser node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest
 
 ## browser: make sure Debian's chromium is there for the browser tests (never downloads a browser build)
 browser:
 	@command -v chromium >/dev/null 2>&1 || [ -n "$$CHROMIUM_PATH" ] || ./scripts/install-chromium.sh
+
+# axe-core, which the accessibility browser tests inject into each page; pinned in package-lock.json.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || ./scripts/install-npm.sh
+	npm ci --no-audit --no-fund
+	touch $@
 
 ## bench: time the matching engine on seeded synthetic cohorts (table in benchmarks/results.md)
 bench: install-dev

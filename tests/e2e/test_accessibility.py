@@ -1,0 +1,250 @@
+"""Accessibility, checked by axe-core in the browser on every page a person goes through:
+no serious or critical violation on the way in, through onboarding, finding a mentor,
+goals, the review board, meetings and the account pages.
+
+axe-core comes from npm (`npm ci`, which `make test` runs) and is evaluated in the page
+through DevTools, which the site's Content-Security-Policy does not apply to: adding it
+as a <script> tag would be the inline or outside script the policy forbids.
+"""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.urls import reverse
+from django.utils import timezone
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from accounts.models import User
+from goals import meetings, services
+from goals.models import Goal, GoalStatus, Meeting
+from matching.models import Mentorship
+from matching.services import accept_request, send_request
+from tests.e2e.test_mentoring_journey import REQUEST_MESSAGE, log_in, make_mentor
+from tests.factories import PASSWORD, ProfileFactory, UserFactory
+from tests.goals.conftest import metric_draft
+
+AXE_PATH = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = ("serious", "critical")
+
+
+@cache
+def _axe_source() -> str:
+    if not AXE_PATH.is_file():
+        pytest.fail(
+            f"axe-core is missing ({AXE_PATH}). Run `npm ci` (or `make test`, which does) "
+            "at the repository root to install the version pinned in package-lock.json.",
+            pytrace=False,
+        )
+    return AXE_PATH.read_text(encoding="utf-8")
+
+
+def axe_violations(page: Page, impacts: tuple[str, ...] = BLOCKING) -> list[dict]:
+    """Run axe-core on the page as it is now; the violations of the given impacts."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        # The library installs itself as window.axe; a new page needs it again.
+        page.evaluate(_axe_source())
+    result = page.evaluate(
+        "() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)"
+    )
+    return [v for v in result if v["impact"] in impacts]
+
+
+def describe(violations: list[dict]) -> str:
+    """Each violation's id, impact and help, with its first few elements and why they fail."""
+    lines = []
+    for v in violations:
+        lines.append(f"  {v['id']} [{v['impact']}] {v['help']} ({len(v['nodes'])} elements)")
+        for node in v["nodes"][:3]:
+            checks = node["any"] + node["all"] + node["none"]
+            why = checks[0]["message"] if checks else ""
+            lines.append(f"    {' '.join(node['target'])}: {why}")
+    return "\n".join(lines)
+
+
+class Audit:
+    """Checks page after page and reports every page's violations at the end, so one run
+    shows all there is to fix rather than only the first page."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, str] = {}
+        self.checked = 0
+
+    def __call__(self, page: Page, path: str | None = None) -> None:
+        """Open ``path`` (or stay on the current page) and check it."""
+        if path is not None:
+            response = page.goto(path)
+            # A redirect (to the login page, say) would check some other page.
+            assert response is not None and response.ok, f"{path}: {response and response.status}"
+            assert urlsplit(page.url).path == urlsplit(path).path, f"{path} went to {page.url}"
+        self.checked += 1
+        violations = axe_violations(page)
+        if violations:
+            self.found[page.url] = describe(violations)
+
+    def assert_clean(self) -> None:
+        assert self.checked
+        report = "\n".join(f"{url}\n{found}" for url, found in self.found.items())
+        assert not self.found, f"serious or critical accessibility violations:\n{report}"
+
+
+@pytest.fixture
+def audit() -> Audit:
+    return Audit()
+
+
+def mentorship_between(mentee: User, mentor: User) -> Mentorship:
+    request = send_request(
+        mentee=mentee,
+        mentor_enrollment=mentor.enrollments.get(role="mentor"),
+        message=REQUEST_MESSAGE,
+    )
+    return accept_request(request=request, by=mentor)
+
+
+def log_in_to(page: Page, email: str) -> None:
+    """Log in without expecting the dashboard: newcomers land on onboarding."""
+    page.goto(reverse("account_login"))
+    page.get_by_label("Email").fill(email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+
+
+def test_public_pages_are_accessible(page: Page, audit: Audit) -> None:
+    audit(page, "/")
+    audit(page, reverse("account_signup"))
+    # The same form after a rejected submit, with its errors next to the fields.
+    page.get_by_role("button", name="Sign Up").click()
+    expect(page.locator(".invalid-feedback").first).to_be_visible()
+    audit(page)
+    audit(page, reverse("account_login"))
+    audit(page, reverse("account_reset_password"))
+    audit.assert_clean()
+
+
+def test_onboarding_steps_are_accessible(page: Page, audit: Audit) -> None:
+    newcomer = UserFactory()
+    log_in_to(page, newcomer.email)
+    expect(page).to_have_url(re.compile(r"/onboarding/role/$"))
+    audit(page)
+    page.get_by_label("I want a mentor to help me grow").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_url(re.compile(r"/onboarding/about/$"))
+    audit(page)
+    # Sent empty, the step explains every missing answer: that state must be readable too.
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".invalid-feedback").first).to_be_visible()
+    audit(page)
+    # The skills step needs the essentials, which the factory fills in.
+    ProfileFactory(user=UserFactory(email="skills@example.org"), onboarded_at=None)
+    page.context.clear_cookies()
+    log_in_to(page, "skills@example.org")
+    expect(page).to_have_url(re.compile(r"/onboarding/skills/$"))
+    audit(page)
+    audit.assert_clean()
+
+
+def test_mentee_and_mentor_pages_are_accessible(
+    page: Page, second_page: Page, audit: Audit
+) -> None:
+    mentee = ProfileFactory(user__email="ada@example.org", wants_mentoring=True).user
+    mentor = make_mentor(
+        "Marta Kowalska", "marta@example.org", "System design", headline="Principal engineer"
+    )
+    olu = make_mentor("Olu Adeyemi", "olu@example.org", "Marketing", is_accepting_requests=False)
+    enrollment = mentor.enrollments.get(role="mentor")
+    log_in(page, mentee.email, PASSWORD)
+
+    audit(page)  # the mentee's dashboard
+    audit(page, reverse("matching:directory"))
+    audit(page, reverse("matching:directory") + "?q=engineer&free_only=on&sort=fit")
+    audit(page, reverse("matching:mentor-detail", args=[olu.enrollments.get(role="mentor").pk]))
+    audit(page, reverse("matching:mentor-detail", args=[enrollment.pk]))
+    # The request form, rejected for a message too short.
+    page.get_by_label("Your message").fill("Too short.")
+    page.get_by_role("button", name="Send request").click()
+    expect(page.locator("#div_id_message .invalid-feedback")).to_be_visible()
+    audit(page)
+    request = send_request(mentee=mentee, mentor_enrollment=enrollment, message=REQUEST_MESSAGE)
+    audit(page, request.get_absolute_url())
+    audit(page, reverse("matching:requests"))
+    audit(page, reverse("matching:cohorts"))
+    audit(page, reverse("profiles:detail"))
+    audit(page, reverse("profiles:edit"))
+    audit(page, reverse("profiles:email-settings"))
+    audit(page, reverse("privacy-data"))
+    audit(page, reverse("privacy-delete"))
+
+    # The mentor, with the request waiting for an answer.
+    log_in(second_page, mentor.email, PASSWORD)
+    audit(second_page)  # the mentor's dashboard
+    audit(second_page, reverse("matching:requests"))
+    audit(second_page, request.get_absolute_url())
+    audit.assert_clean()
+
+
+def test_goal_and_meeting_pages_are_accessible(page: Page, second_page: Page, audit: Audit) -> None:
+    mentee = ProfileFactory(user__email="ada@example.org", wants_mentoring=True).user
+    mentor = ProfileFactory(
+        user__email="grace@example.org", wants_mentoring=False, wants_to_mentor=True
+    ).user
+    mentorship = mentorship_between(mentee, mentor)
+    goal = services.save_goal(mentorship=mentorship, by=mentee, draft=metric_draft())
+    goal = services.submit_goal(goal=goal, by=mentee)
+    goal = services.review_goal(goal=goal, by=mentor, approve=True)
+    services.log_progress(goal=goal, by=mentee, value=Decimal(26), note="First survey back.")
+    waiting = services.save_goal(
+        mentorship=mentorship, by=mentee, draft=metric_draft(title="Improve NPS from 40 to 50")
+    )
+    services.submit_goal(goal=waiting, by=mentee)
+    meeting = meetings.schedule_meeting(
+        mentorship=mentorship,
+        by=mentor,
+        starts_at=(timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0),
+        duration_minutes=45,
+        format="video",
+        location="https://meet.example.org/abc",
+        agenda="Your talk outline.",
+    )
+    past = meetings.schedule_meeting(
+        mentorship=mentorship,
+        by=mentee,
+        starts_at=(timezone.now() + timedelta(days=3)).replace(second=0, microsecond=0),
+        duration_minutes=30,
+        format="phone",
+    )
+    Meeting.objects.filter(pk=past.pk).update(starts_at=timezone.now() - timedelta(hours=2))
+    meetings.add_note(meeting=past, by=mentee, body="We picked a topic.")
+    meetings.add_action_item(meeting=past, by=mentee, owner=mentee, title="Write the outline")
+    assert Goal.objects.get(pk=goal.pk).status == GoalStatus.IN_PROGRESS
+
+    log_in(page, mentee.email, PASSWORD)
+    audit(page)  # the mentee's dashboard, with a mentor and goals
+    audit(page, mentorship.get_absolute_url())
+    audit(page, reverse("goals:create", args=[mentorship.pk]))
+    # A vague goal, coached next to its fields.
+    page.get_by_label("Title").fill("get better")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".invalid-feedback").first).to_be_visible()
+    audit(page)
+    audit(page, reverse("goals:detail", args=[goal.pk]))
+    expect(page.locator("svg.progress-chart")).to_be_visible()
+    audit(page, reverse("goals:edit", args=[waiting.pk]))
+    audit(page, reverse("goals:meeting-list", args=[mentorship.pk]))
+    audit(page, reverse("goals:meeting-create", args=[mentorship.pk]))
+    audit(page, meeting.get_absolute_url())
+    audit(page, past.get_absolute_url())
+
+    log_in(second_page, mentor.email, PASSWORD)
+    audit(second_page)  # the mentor's dashboard, with a mentee
+    audit(second_page, reverse("goals:review-board"))
+    audit(second_page, reverse("goals:detail", args=[waiting.pk]))
+    audit(second_page, reverse("goals:meeting-edit", args=[meeting.pk]))
+    audit(second_page, reverse("profiles:role"))
+    audit.assert_clean()
