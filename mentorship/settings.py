@@ -57,6 +57,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside every middleware that queries (sessions, auth, onboarding): a lost
+    # database connection anywhere below answers a friendly 503, not a 500.
+    "mentorship.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -192,7 +195,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Publishing must fail fast when the broker is down: the outbox sweep catches up.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# The visibility timeout is how long Redis waits for a task's acknowledgement before
+# another worker may run it: when a whole worker dies, its unacknowledged task comes
+# back after this long. Keep it above the longest task and countdown (SMTP times out
+# after EMAIL_TIMEOUT); a dead pool process is noticed at once, not after this.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
     "interval_start": 0,

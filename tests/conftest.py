@@ -67,11 +67,20 @@ def _celery_in_process():
 
 
 @pytest.fixture
-def broker_down():
+def broker_down(monkeypatch):
     """Point Celery at a Redis port where nothing listens, as in a broker outage."""
     saved = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager")}
+    # Celery prefers the CELERY_BROKER_URL variable (set in CI) to its configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
     celery_app.conf.update(broker_url="redis://127.0.0.1:9/0", task_always_eager=False)
-    celery_app._pool = None  # drop connections made with the old broker address
+    _forget_broker_connections()
     yield
+    monkeypatch.undo()
     celery_app.conf.update(saved)
+    _forget_broker_connections()
+
+
+def _forget_broker_connections() -> None:
+    # Both pools keep connections to the broker they were made for.
     celery_app._pool = None
+    celery_app.amqp._producer_pool = None
