@@ -65,6 +65,9 @@ class MilestonesField(forms.Field):
                 problems.append(f"Milestone {number} has a date but no title.")
             elif len(title) > 200:
                 problems.append(f"Milestone {number}: keep the title under 200 characters.")
+            elif "\x00" in title:
+                # Read straight from the POST, so no CharField refuses it: PostgreSQL would.
+                problems.append(f"Milestone {number}: null characters are not allowed.")
             try:
                 parsed = date.fromisoformat(due) if due else None
             except ValueError:
@@ -97,8 +100,10 @@ class GoalForm(forms.Form):
     )
     metric_name = forms.CharField(label="What you will count", max_length=80, required=False)
     metric_unit = forms.CharField(label="Unit", max_length=30, required=False)
-    baseline = forms.DecimalField(label="Where you are today", required=False, max_digits=12)
-    target = forms.DecimalField(label="Target", required=False, max_digits=12)
+    baseline = forms.DecimalField(
+        label="Where you are today", required=False, max_digits=12, decimal_places=2
+    )
+    target = forms.DecimalField(label="Target", required=False, max_digits=12, decimal_places=2)
     milestones = MilestonesField(
         label="Milestones, in order",
         required=False,
@@ -187,7 +192,7 @@ class ReviewForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    value = forms.DecimalField(label="New value", required=False, max_digits=12)
+    value = forms.DecimalField(label="New value", required=False, max_digits=12, decimal_places=2)
     milestones = forms.MultipleChoiceField(
         label="Milestones finished", required=False, widget=forms.CheckboxSelectMultiple
     )

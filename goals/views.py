@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -81,7 +81,11 @@ def edit_goal(request: HttpRequest, pk: int) -> HttpResponse:
 def check_goal(request: HttpRequest, mentorship_pk: int) -> JsonResponse:
     """The live SMART checklist: the same checks as saving, on what is typed so far."""
     mentorship = mentorship_for(request.user, mentorship_pk)
-    errors = _goal_form(request, mentorship).smart_errors()
+    # Bound even to an empty POST (nothing typed yet): an unbound form has no cleaned data.
+    form = GoalForm(
+        request.POST, programme_ends=mentorship.cohort.ends_on, today=timezone.localdate()
+    )
+    errors = form.smart_errors()
     return JsonResponse(
         {"criteria": smart.checklist(errors), "errors": {k: list(v) for k, v in errors.items()}}
     )
@@ -210,10 +214,12 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
 def _back(request: HttpRequest, default: str) -> HttpResponse:
     """Return to the page the form was on (e.g. the review board), if it is ours."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    # Only a path on this site ("/goals/review/#goal-3"), never a host or a bare word.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
+        # Not redirect(): it would try "next" as a URL name first and fail on one like "0".
+        return HttpResponseRedirect(target)
     return redirect(default)
 
 

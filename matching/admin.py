@@ -492,10 +492,13 @@ class MatchRunAdmin(CohortScopedAdmin):
         pair = self._pair(request, run_id, pair_id)
         if request.method != "POST":
             return redirect("admin:matching_matchrun_change", run_id)
+        posted = request.POST.get("mentor_enrollment", "")
+        # A tampered value that is no row id would make the lookup itself fail.
+        is_id = posted.isascii() and posted.isdigit() and len(posted) <= 18
         mentor = (
-            pair.run.cohort.enrollments.filter(role=Role.MENTOR)
-            .filter(pk=request.POST.get("mentor_enrollment") or 0)
-            .first()
+            pair.run.cohort.enrollments.filter(role=Role.MENTOR).filter(pk=posted).first()
+            if is_id
+            else None
         )
         if mentor is None:
             self.message_user(request, "Pick a mentor of this cohort.", messages.ERROR)

@@ -13,10 +13,11 @@ select, an autocomplete or a raw-id lookup.
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from accounts.models import User
 from matching.models import Cohort
@@ -142,6 +143,15 @@ class CohortScopedAdmin(ScopedFormfieldsMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return scope_queryset(super().get_queryset(request), request.user, self.cohort_path)
+
+    def response_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        # Django filters by the ticked ids as posted: one that is not a row id (a tampered
+        # form) would crash the list page instead of being refused.
+        ticked = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(pk.isascii() and pk.isdigit() and len(pk) <= 18 for pk in ticked):
+            self.message_user(request, "Tick the rows to act on in the list.", messages.ERROR)
+            return None
+        return super().response_action(request, queryset)
 
 
 class CohortScopedInline(ScopedFormfieldsMixin):
