@@ -108,11 +108,11 @@ def _watch_csp(page: Page) -> list[str]:
     return violations
 
 
-@pytest.fixture
-def page(
-    request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
+def _tab(
+    request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer, suffix: str
 ) -> Iterator[Page]:
-    """A fresh browser tab (own cookies) whose relative URLs go to the live server."""
+    """A browser tab with its own cookies, relative URLs going to the live server; it
+    fails the test on a CSP report and keeps a screenshot when the test failed."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(DEFAULT_TIMEOUT_MS)
@@ -123,11 +123,18 @@ def page(
         report = getattr(request.node, "rep_call", None)
         if report is not None and report.failed:
             SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-            page.screenshot(
-                path=SCREENSHOT_DIR / f"{_file_name(request.node.name)}.png", full_page=True
-            )
+            name = f"{_file_name(request.node.name)}{suffix}.png"
+            page.screenshot(path=SCREENSHOT_DIR / name, full_page=True)
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(
+    request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
+) -> Iterator[Page]:
+    """A fresh browser tab (own cookies) whose relative URLs go to the live server."""
+    yield from _tab(request, browser, live_server, "")
 
 
 @pytest.fixture
@@ -135,22 +142,7 @@ def second_page(
     request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
 ) -> Iterator[Page]:
     """Another person's browser: own cookies, same live server."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    violations = _watch_csp(page)
-    try:
-        yield page
-        assert not violations, f"Content Security Policy violations: {violations}"
-        report = getattr(request.node, "rep_call", None)
-        if report is not None and report.failed:
-            SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-            page.screenshot(
-                path=SCREENSHOT_DIR / f"{_file_name(request.node.name)}--second-page.png",
-                full_page=True,
-            )
-    finally:
-        context.close()
+    yield from _tab(request, browser, live_server, "--second-page")
 
 
 @pytest.fixture
