@@ -160,7 +160,10 @@ def send_request(
     # Locking the mentee's enrollment serialises their requests, so two tabs cannot
     # both slip under the pending-request limit.
     mentee_enrollment = (
-        Enrollment.objects.select_for_update()
+        # of=self: the default ordering joins the cohort, and locking that row too made
+        # every request in a cohort queue on it (and deadlock with accepts; found by the
+        # load test).
+        Enrollment.objects.select_for_update(of=("self",))
         .filter(user=mentee, cohort=cohort, role=Role.MENTEE, status=EnrollmentStatus.ACTIVE)
         .first()
     )
