@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test bench lint format install install-dev browser worker beat check-deploy clean
+.PHONY: run test bench load lint format install install-dev browser worker beat check-deploy clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 ## bench: time the matching engine on seeded synthetic cohorts (table in benchmarks/results.md)
 bench: install-dev
 	$(BIN)/python -m benchmarks.run
+
+## load: 32 simulated people against gunicorn, a Celery worker, PostgreSQL and Redis (loadtest/)
+load: install
+	./loadtest/run.sh
 
 lint: install-dev
 	$(BIN)/ruff check .

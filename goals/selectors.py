@@ -16,7 +16,7 @@ from goals.models import (
     Meeting,
     Milestone,
 )
-from matching.models import Mentorship, MentorshipStatus
+from matching.models import Enrollment, Mentorship, MentorshipStatus
 
 
 def goal_for(user: User, pk: int) -> Goal:
@@ -153,12 +153,19 @@ def up_next(user: User, *, now: datetime | None = None) -> UpNext:
     """The dashboard's first card: what this person has coming, across mentorships."""
     now = now or timezone.now()
     soon = timezone.localdate(now) + timedelta(days=UP_NEXT_DAYS)
-    mine = Q(mentorship__mentee_enrollment__user=user) | Q(mentorship__mentor_enrollment__user=user)
     active = Q(mentorship__status=MentorshipStatus.ACTIVE)
+    # This person's active mentorships first, found through their enrollments: "mentee or
+    # mentor" across two joins made the meetings query read every mentorship of the site.
+    enrollments = Enrollment.objects.filter(user=user).values("pk")
+    mine = list(
+        Mentorship.objects.active()
+        .filter(Q(mentee_enrollment__in=enrollments) | Q(mentor_enrollment__in=enrollments))
+        .values_list("pk", flat=True)
+    )
     return UpNext(
         meetings=list(
             Meeting.objects.scheduled()
-            .filter(mine, active, starts_at__gte=now - timedelta(hours=1))
+            .filter(mentorship_id__in=mine, starts_at__gte=now - timedelta(hours=1))
             .select_related(
                 "mentorship__mentee_enrollment__user__profile",
                 "mentorship__mentor_enrollment__user__profile",

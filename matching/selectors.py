@@ -35,7 +35,7 @@ from matching.models import (
     Suggestion,
 )
 from mentorship.lib.timezones import zones_overlapping
-from profiles.models import Profile, ProfileSkill, SkillKind, time_zone_names
+from profiles.models import Profile, ProfileSkill, Skill, SkillKind, time_zone_names
 
 DIRECTORY_PAGE_SIZE = 12
 # Session key: the last few mentor enrollments a person opened, newest first.
@@ -77,11 +77,13 @@ def mentors_visible_to(user: User) -> QuerySet[Enrollment]:
 
 def directory(*, user: User, filters: dict[str, Any]) -> QuerySet[Enrollment]:
     """The mentor directory: filtered and sorted, with everything a card shows prefetched."""
+    # One row at most per mentor (a pair is unique); without order_by() the subquery
+    # would sort by Suggestion's default ordering, joining cohorts for every mentor.
     mine = Suggestion.objects.filter(
         mentee_enrollment__user=user,
         mentor_enrollment=OuterRef("pk"),
         dismissed_at__isnull=True,
-    )
+    ).order_by()
     qs = mentors_visible_to(user).annotate(
         fit=Subquery(mine.values("score")[:1], output_field=FloatField()),
         fit_reasons=Subquery(mine.values("reasons")[:1], output_field=JSONField()),
@@ -89,8 +91,11 @@ def directory(*, user: User, filters: dict[str, Any]) -> QuerySet[Enrollment]:
     if cohort := filters.get("cohort"):
         qs = qs.filter(cohort=cohort)
     if text := (filters.get("q") or "").strip():
+        # The matching skills once: as a subquery, the database compared names again
+        # for every skill of every mentor.
+        named = list(Skill.objects.filter(name__icontains=text).values_list("pk", flat=True))
         skill_match = ProfileSkill.objects.filter(
-            profile=OuterRef("user__profile"), kind=SkillKind.EXPERTISE, skill__name__icontains=text
+            profile=OuterRef("user__profile"), kind=SkillKind.EXPERTISE, skill__in=named
         )
         qs = qs.filter(
             Q(user__profile__display_name__icontains=text)
@@ -152,7 +157,12 @@ def _sorted(qs: QuerySet[Enrollment], *, user: User, sort: str) -> QuerySet[Enro
         return qs.order_by(F("user__last_login").desc(nulls_last=True), "pk")
     # Best fit: the engine's stored score for this mentee and mentor first; mentors
     # it has not scored (yet) follow, by how many wanted skills they can teach.
-    wanted = ProfileSkill.objects.filter(profile__user=user, kind=SkillKind.LEARN).values("skill")
+    # Read once: as a subquery it was joined again for every mentor's every skill.
+    wanted = list(
+        ProfileSkill.objects.filter(profile__user=user, kind=SkillKind.LEARN).values_list(
+            "skill_id", flat=True
+        )
+    )
     shared = (
         ProfileSkill.objects.filter(
             profile=OuterRef("user__profile"), kind=SkillKind.EXPERTISE, skill__in=wanted
@@ -324,12 +334,16 @@ class Dashboard:
 
 
 def dashboard_for(user: User, *, recently_viewed_ids: list[int] | None = None) -> Dashboard:
-    enrollments = list(
-        Enrollment.objects.active().filter(user=user).select_related("cohort").with_load()
-    )
+    every = list(Enrollment.objects.filter(user=user).select_related("cohort").with_load())
+    enrollments = [e for e in every if e.status == EnrollmentStatus.ACTIVE]
     related = ("cohort", "mentee_enrollment__user__profile", "mentor_enrollment__user__profile")
+    # By this person's enrollment ids, which index lookups find: for_user()'s "mentee or
+    # mentor" across two joins reads every mentorship of the site.
+    ids = [e.pk for e in every]
     mentorships = list(
-        Mentorship.objects.for_user(user).select_related(*related).order_by("-started_at")
+        Mentorship.objects.filter(Q(mentee_enrollment_id__in=ids) | Q(mentor_enrollment_id__in=ids))
+        .select_related(*related)
+        .order_by("-started_at")
     )
     as_mentor = [m for m in mentorships if m.mentor_enrollment.user_id == user.pk]
     board = Dashboard(
