@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ from goals.models import (
     MeetingStatus,
     visible_to,
 )
-from matching.models import Mentorship
+from matching.models import Mentorship, either_side
 from mentorship.outbox import services as outbox
 
 MIN_MINUTES, MAX_MINUTES = 15, 480
@@ -42,16 +42,10 @@ RELATED = (
 # --- Reads ---------------------------------------------------------------------------
 
 
-def _participant(user: User, path: str = "") -> Q:
-    return Q(**{f"{path}mentee_enrollment__user": user}) | Q(
-        **{f"{path}mentor_enrollment__user": user}
-    )
-
-
 def mentorship_with_meetings_for(user: User, pk: int, *, to_change: bool = False) -> Mentorship:
     """A mentorship whose meetings this person may read (participants and the cohort's
     programme admins) or, with ``to_change``, schedule (participants only); else 404."""
-    rule = _participant(user) if to_change else visible_to(user)
+    rule = either_side(user) if to_change else visible_to(user)
     return get_object_or_404(
         Mentorship.objects.filter(rule)
         .distinct()
@@ -68,7 +62,7 @@ def meeting_for(user: User, pk: int, *, to_change: bool = False) -> Meeting:
     Programme admins read meetings but are neither side of them: to them a change
     looks exactly like a meeting that does not exist."""
     meetings = (
-        Meeting.objects.filter(_participant(user, "mentorship__"))
+        Meeting.objects.filter(either_side(user, "mentorship__"))
         if to_change
         else Meeting.objects.for_user(user)
     )
@@ -80,7 +74,7 @@ def meeting_for(user: User, pk: int, *, to_change: bool = False) -> Meeting:
 def action_item_for(user: User, pk: int) -> ActionItem:
     """An action item of one of this person's own meetings, or 404."""
     return get_object_or_404(
-        ActionItem.objects.filter(_participant(user, "meeting__mentorship__")).select_related(
+        ActionItem.objects.filter(either_side(user, "meeting__mentorship__")).select_related(
             "meeting__mentorship__mentee_enrollment", "meeting__mentorship__mentor_enrollment"
         ),
         pk=pk,

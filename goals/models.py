@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from matching.models import Cohort, Mentorship
+from matching.models import Cohort, Mentorship, either_side
 
 
 class GoalStatus(models.TextChoices):
@@ -47,11 +47,7 @@ def visible_to(user: User, path: str = "") -> Q:
     # A subquery, not a join through the admins table: a join would repeat each row
     # once per admin of the cohort.
     administered = Cohort.admins.through.objects.filter(user=user).values("cohort_id")
-    return (
-        Q(**{f"{path}mentee_enrollment__user": user})
-        | Q(**{f"{path}mentor_enrollment__user": user})
-        | Q(**{f"{path}cohort_id__in": administered})
-    )
+    return either_side(user, path) | Q(**{f"{path}cohort_id__in": administered})
 
 
 class MeasureKind(models.TextChoices):

@@ -234,9 +234,12 @@ class DeclineReason(models.TextChoices):
     OTHER = "other", "Another reason"
 
 
-def either_side(user: User) -> Q:
-    """Rows where this person is the mentee or the mentor (requests and mentorships)."""
-    return Q(mentee_enrollment__user=user) | Q(mentor_enrollment__user=user)
+def either_side(user: User, path: str = "") -> Q:
+    """Rows where this person is the mentee or the mentor (requests and mentorships), or,
+    with ``path`` (e.g. "mentorship__"), rows reached through such a row."""
+    return Q(**{f"{path}mentee_enrollment__user": user}) | Q(
+        **{f"{path}mentor_enrollment__user": user}
+    )
 
 
 class MentorshipRequestQuerySet(models.QuerySet["MentorshipRequest"]):
