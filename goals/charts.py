@@ -212,6 +212,12 @@ class ChartRow:
     percent: int
     planned: int
 
+    @property
+    def label(self) -> str:
+        """The day as the table shows it, e.g. "8 Nov 2026": the chart's own spelling,
+        cheaper than the template's date filter on every row."""
+        return short_date(self.day, with_year=True)
+
 
 @dataclass(frozen=True)
 class GoalChart:

@@ -202,14 +202,14 @@ class ProgressForm(forms.Form):
 
     def __init__(self, *args: Any, goal: Goal, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["milestones"].choices = [
-            (str(m.pk), m.title) for m in goal.milestones.all() if not m.done_at
-        ]
         if goal.measure == MeasureKind.METRIC:
             del self.fields["milestones"]
             self.fields["value"].label = f"New value of {goal.metric_name}"
         else:
             del self.fields["value"]
+            self.fields["milestones"].choices = [
+                (str(m.pk), m.title) for m in goal.milestones.all() if not m.done_at
+            ]
 
 
 class CloseForm(forms.Form):

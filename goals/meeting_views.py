@@ -114,12 +114,17 @@ def _detail(request: HttpRequest, meeting: Meeting, **forms: Form) -> HttpRespon
         "can_change": is_participant and not has_happened and not meeting.is_cancelled,
         "can_follow_up": can_follow_up,
         # Admins and the other side get shared notes only: private ones stay with their writer.
-        "notes": meeting.notes.readable_by(user).select_related("author__profile"),
-        "action_items": meeting.action_items.select_related("owner__profile", "goal"),
+        "notes": meetings.notes_of(meeting, readable_by=user),
+        "action_items": meetings.action_items_of(meeting),
         "cancel_form": forms.get("cancel_form") or CancelForm(),
         "note_form": forms.get("note_form") or NoteForm(),
+        # Built only when shown: its goal options cost a query.
         "action_form": forms.get("action_form")
-        or ActionItemForm(mentorship=mentorship, initial={"owner": user.pk}),
+        or (
+            ActionItemForm(mentorship=mentorship, initial={"owner": user.pk})
+            if can_follow_up
+            else None
+        ),
     }
     return render(request, "goals/meetings/meeting_detail.html", context)
 

@@ -31,8 +31,11 @@ def obstacle_for(user: User, pk: int) -> Obstacle:
 
 
 def obstacles_of(goal: Goal) -> tuple[list[Obstacle], list[Obstacle]]:
-    """The goal's open obstacles, newest first, and its resolved ones, latest first."""
-    rows = list(goal.obstacles.select_related("advised_by__profile", "resolved_by__profile"))
+    """The goal's open obstacles, newest first, and its resolved ones, latest first.
+
+    Who advised on or resolved each is left to the caller (the goal page reads all its
+    people in one query: ``selectors.attach_people``)."""
+    rows = list(goal.obstacles.all())
     open_ = sorted((o for o in rows if not o.is_resolved), key=lambda o: o.created_at, reverse=True)
     done = sorted((o for o in rows if o.is_resolved), key=lambda o: o.resolved_at, reverse=True)
     return open_, done

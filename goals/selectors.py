@@ -1,7 +1,8 @@
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import F, Max, Prefetch, Q
+from django.db.models import F, Model, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -13,22 +14,65 @@ from goals.models import (
     GoalComment,
     GoalEvent,
     GoalStatus,
+    MeasureKind,
     Meeting,
     Milestone,
 )
 from matching.models import Enrollment, Mentorship, MentorshipStatus
 
+# Who is on which side of the goal's mentorship: every goal page and action needs it.
+GOAL_SIDES = ("mentorship__mentee_enrollment", "mentorship__mentor_enrollment")
 
-def goal_for(user: User, pk: int) -> Goal:
-    """A goal of one of this person's mentorships, or 404."""
+
+def goal_for(user: User, pk: int, *, related: Sequence[str] = ()) -> Goal:
+    """A goal of one of this person's mentorships, or 404.
+
+    The mentorship and both enrollments come along; ``related`` adds more (the cohort, a
+    profile). Each extra join costs PostgreSQL planning time on every request, so the
+    default is what the goal page needs and no more."""
     return get_object_or_404(
-        Goal.objects.for_user(user).select_related(
-            "mentorship__cohort",
-            "mentorship__mentee_enrollment__user__profile",
-            "mentorship__mentor_enrollment__user__profile",
-        ),
-        pk=pk,
+        Goal.objects.for_user(user).select_related(*GOAL_SIDES, *related), pk=pk
     )
+
+
+def prefetch_goal_page(goal: Goal) -> None:
+    """Load what the goal page reads more than once (progress percentage, progress form,
+    chart, log): its progress updates and, for a checklist goal, its milestones."""
+    # A metric goal's page shows no milestones and its percentage does not count them.
+    lookups = ["updates"] if goal.measure == MeasureKind.METRIC else ["updates", "milestones"]
+    prefetch_related_objects([goal], *lookups)
+
+
+# Where a page's rows point to a person: comments, events, obstacles, notes, action items.
+PERSON_LINKS = ("author", "actor", "advised_by", "resolved_by", "owner")
+# A person as a page shows them: a name (or the address without one), and initials.
+PERSON_FIELDS = ("email", "profile__user_id", "profile__display_name")
+
+
+def _person_fields(path: str) -> list[str]:
+    return [f"{path}__{name}" for name in PERSON_FIELDS]
+
+
+def attach_people(
+    rows: Iterable[Model], links: Sequence[str] = PERSON_LINKS, *, known: Iterable[User] = ()
+) -> None:
+    """Put in place the people ``rows`` point to, each with a profile (a name and initials
+    to show): those in ``known`` (already loaded, with their profiles) as they are, the
+    others from one query for all of them.
+
+    Joining users and profiles into each list's own query cost Django and PostgreSQL more
+    than this one query does, and the people are nearly always the same two."""
+    rows = list(rows)
+    people = {person.pk: person for person in known}
+    ids = {getattr(row, f"{link}_id", None) for row in rows for link in links}
+    missing = ids - people.keys() - {None}
+    if missing:
+        people |= User.objects.select_related("profile").only(*PERSON_FIELDS).in_bulk(missing)
+    for row in rows:
+        for link in links:
+            person = people.get(getattr(row, f"{link}_id", None))
+            if person is not None:
+                setattr(row, link, person)
 
 
 @dataclass
@@ -41,6 +85,10 @@ class BoardGoal:
     waiting_days: int | None
     comments: list[GoalComment]
     pace: tuple[str, str] | None = None  # (icon, word), for goals under way
+    # Read several times by the board's template: worked out once here.
+    comment_count: int = 0
+    percent: int = 0
+    url: str = ""
 
 
 @dataclass
@@ -58,47 +106,71 @@ class BoardMentee:
 
 
 BOARD_COMMENTS = 3
+# What the board shows of a goal, and what its percentage is worked out from.
+BOARD_GOAL_FIELDS = (
+    "mentorship_id",
+    "title",
+    "measure",
+    "baseline",
+    "target",
+    "current_value",
+    "starts_on",
+    "target_date",
+    "status",
+)
 
 
 def review_board(mentor: User, *, today: date | None = None) -> list[BoardMentee]:
     """Every goal of each of the mentor's active mentees, with what needs attention.
 
-    Four queries whatever the number of mentees and goals: mentorships, goals,
-    milestones and comments (prefetched), and the time each goal was submitted.
+    Four queries whatever the number of mentees and goals: mentorships, goals (with the
+    time each was submitted), milestones and comments (prefetched).
     """
     today = today or timezone.localdate()
+    # Only the columns the board shows: the goals' long texts stay in the database.
+    goals = (
+        Goal.objects.exclude(status=GoalStatus.ABANDONED)
+        .only(*BOARD_GOAL_FIELDS)
+        # When it was last sent for review: how long the mentee has been waiting.
+        .annotate(
+            submitted_at=Subquery(
+                GoalEvent.objects.filter(goal=OuterRef("pk"), to_status=GoalStatus.SUBMITTED)
+                .order_by("-created_at")
+                .values("created_at")[:1]
+            )
+        )
+        .prefetch_related(
+            "milestones",
+            Prefetch(
+                "comments",
+                queryset=GoalComment.objects.select_related("author__profile").only(
+                    "goal_id", "author_id", "body", "created_at", *_person_fields("author")
+                ),
+            ),
+        )
+    )
     mentorships = list(
         Mentorship.objects.active()
         .filter(mentor_enrollment__user=mentor)
         .select_related("cohort", "mentee_enrollment__user__profile")
-        .prefetch_related(
-            Prefetch(
-                "goals",
-                queryset=Goal.objects.exclude(status=GoalStatus.ABANDONED).prefetch_related(
-                    "milestones",
-                    Prefetch(
-                        "comments", queryset=GoalComment.objects.select_related("author__profile")
-                    ),
-                ),
-            )
+        .only(
+            "cohort__name",
+            "mentee_enrollment__user_id",
+            *_person_fields("mentee_enrollment__user"),
         )
+        .prefetch_related(Prefetch("goals", queryset=goals))
         .order_by("mentee_enrollment__user__profile__display_name", "pk")
-    )
-    goal_ids = [g.pk for m in mentorships for g in m.goals.all()]
-    submitted_at = dict(
-        GoalEvent.objects.filter(goal_id__in=goal_ids, to_status=GoalStatus.SUBMITTED)
-        .values("goal_id")
-        .annotate(at=Max("created_at"))
-        .values_list("goal_id", "at")
     )
     board = []
     for mentorship in mentorships:
         rows = []
         for goal in mentorship.goals.all():
             is_open = not goal.is_closed
+            percent = goal.progress_percent()
+            comments = goal.comments.all()
             pending = [m for m in goal.milestones.all() if not m.done_at]
             needs_review = goal.status == GoalStatus.SUBMITTED
-            since = submitted_at.get(goal.pk)
+            since = goal.submitted_at
             rows.append(
                 BoardGoal(
                     goal=goal,
@@ -111,14 +183,15 @@ def review_board(mentor: User, *, today: date | None = None) -> list[BoardMentee
                     waiting_days=(today - timezone.localdate(since)).days
                     if needs_review and since
                     else None,
-                    comments=list(goal.comments.all())[-BOARD_COMMENTS:],
+                    comments=list(comments)[-BOARD_COMMENTS:],
                     pace=charts.PACE_LABELS[
-                        charts.pace(
-                            goal.starts_on, goal.target_date, today, goal.progress_percent()
-                        )
+                        charts.pace(goal.starts_on, goal.target_date, today, percent)
                     ]
                     if goal.status == GoalStatus.IN_PROGRESS
                     else None,
+                    comment_count=len(comments),
+                    percent=percent,
+                    url=goal.get_absolute_url(),
                 )
             )
         # What needs the mentor comes first: reviews, then late goals, then by date.
@@ -149,40 +222,61 @@ class UpNext:
 UP_NEXT_DAYS = 14
 
 
-def up_next(user: User, *, now: datetime | None = None) -> UpNext:
-    """The dashboard's first card: what this person has coming, across mentorships."""
+def up_next(
+    user: User, *, now: datetime | None = None, mentorships: list[Mentorship] | None = None
+) -> UpNext:
+    """The dashboard's first card: what this person has coming, across mentorships.
+
+    ``mentorships``: this person's active mentorships with the other side's person loaded,
+    when the caller has them already (the dashboard does): nothing is read twice then.
+    """
     now = now or timezone.now()
     soon = timezone.localdate(now) + timedelta(days=UP_NEXT_DAYS)
-    active = Q(mentorship__status=MentorshipStatus.ACTIVE)
-    # This person's active mentorships first, found through their enrollments: "mentee or
-    # mentor" across two joins made the meetings query read every mentorship of the site.
-    enrollments = Enrollment.objects.filter(user=user).values("pk")
-    mine = list(
-        Mentorship.objects.active()
-        .filter(Q(mentee_enrollment__in=enrollments) | Q(mentor_enrollment__in=enrollments))
-        .values_list("pk", flat=True)
+    if mentorships is None:
+        # Found through this person's enrollments: "mentee or mentor" across two joins
+        # made the meetings query read every mentorship of the site.
+        enrollments = Enrollment.objects.filter(user=user).values("pk")
+        mentorships = list(
+            Mentorship.objects.active()
+            .filter(Q(mentee_enrollment__in=enrollments) | Q(mentor_enrollment__in=enrollments))
+            .select_related("mentee_enrollment__user__profile", "mentor_enrollment__user__profile")
+        )
+    if not mentorships:
+        # Nothing can be coming without a mentorship under way.
+        return UpNext(meetings=[], action_items=[], goals_due=[], to_review=0)
+    mine = {m.pk: m for m in mentorships}
+    meetings = list(
+        Meeting.objects.scheduled()
+        .filter(mentorship_id__in=mine, starts_at__gte=now - timedelta(hours=1))
+        .only("mentorship", "starts_at", "format")[:3]
     )
+    for meeting in meetings:
+        meeting.mentorship = mine[meeting.mentorship_id]
+    as_mentee = [m.pk for m in mentorships if m.mentee_enrollment.user_id == user.pk]
+    as_mentor = [m.pk for m in mentorships if m.mentor_enrollment.user_id == user.pk]
     return UpNext(
-        meetings=list(
-            Meeting.objects.scheduled()
-            .filter(mentorship_id__in=mine, starts_at__gte=now - timedelta(hours=1))
-            .select_related(
-                "mentorship__mentee_enrollment__user__profile",
-                "mentorship__mentor_enrollment__user__profile",
-            )[:3]
-        ),
+        meetings=meetings,
         action_items=list(
             ActionItem.objects.filter(
-                owner=user, done_at__isnull=True, meeting__mentorship__status="active"
+                owner=user, done_at__isnull=True, meeting__mentorship_id__in=mine
             )
-            .select_related("goal", "meeting")
+            .select_related("goal")
+            .only("meeting", "title", "due_on", "goal__title")
             .order_by(F("due_on").asc(nulls_last=True), "pk")[:5]
         ),
         goals_due=list(
             Goal.objects.open()
-            .filter(active, mentorship__mentee_enrollment__user=user, target_date__lte=soon)
+            .filter(mentorship_id__in=as_mentee, target_date__lte=soon)
             .exclude(status__in=[GoalStatus.DRAFT, GoalStatus.CHANGES_REQUESTED])
+            .only("title", "target_date")
             .order_by("target_date")[:5]
-        ),
-        to_review=goals_awaiting_review(user),
+        )
+        if as_mentee
+        else [],
+        # What goals_awaiting_review() counts, over the mentorships at hand: no joins.
+        to_review=Goal.objects.filter(
+            mentorship_id__in=as_mentor, status=GoalStatus.SUBMITTED
+        ).count()
+        if as_mentor
+        else 0,
     )

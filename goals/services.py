@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import User
@@ -193,7 +194,12 @@ def log_progress(
     note: str = "",
 ) -> ProgressUpdate:
     """The mentee records a new value or finished milestones; the percentage follows."""
-    goal = Goal.objects.select_for_update().select_related("mentorship").get(pk=goal.pk)
+    # Locks the goal row only: both sides' enrollments come along to say who is asking.
+    goal = (
+        Goal.objects.select_for_update(of=("self",))
+        .select_related("mentorship__mentee_enrollment", "mentorship__mentor_enrollment")
+        .get(pk=goal.pk)
+    )
     if _side(goal.mentorship, by) != "mentee":
         raise PermissionDenied
     if goal.status == GoalStatus.APPROVED:
@@ -210,16 +216,19 @@ def log_progress(
         goal.current_value = value
         goal.save(update_fields=["current_value", "updated_at"])
     else:
+        # Read once: the same rows give the ones finished now and the new percentage.
+        prefetch_related_objects([goal], "milestones")
         ids = set(milestone_ids)
-        done = list(goal.milestones.filter(pk__in=ids, done_at__isnull=True))
+        done = [m for m in goal.milestones.all() if m.pk in ids and m.done_at is None]
         if not done and not note.strip():
             raise ValidationError(
                 {"milestones": "Tick the milestones you finished, or write a note."}
             )
-        now = timezone.now()
-        for milestone in done:
-            milestone.done_at = now
-            milestone.save(update_fields=["done_at"])
+        if done:
+            now = timezone.now()
+            Milestone.objects.filter(pk__in=[m.pk for m in done]).update(done_at=now)
+            for milestone in done:
+                milestone.done_at = now
     update = ProgressUpdate.objects.create(
         goal=goal,
         author=by,
@@ -227,7 +236,10 @@ def log_progress(
         percent=goal.progress_percent(),
         note=note.strip(),
     )
-    update.milestones_done.set(done)
+    # A new update has no milestones yet: add the links without reading them first.
+    ProgressUpdate.milestones_done.through.objects.bulk_create(
+        ProgressUpdate.milestones_done.through(progressupdate=update, milestone=m) for m in done
+    )
     return update
 
 

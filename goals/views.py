@@ -61,7 +61,11 @@ def create_goal(request: HttpRequest, mentorship_pk: int) -> HttpResponse:
 
 @login_required
 def edit_goal(request: HttpRequest, pk: int) -> HttpResponse:
-    goal = selectors.goal_for(request.user, pk)
+    goal = selectors.goal_for(
+        request.user,
+        pk,
+        related=("mentorship__cohort", "mentorship__mentee_enrollment__user__profile"),
+    )
     form = _goal_form(request, goal.mentorship, initial=GoalForm.initial_for(goal))
     if request.method == "POST" and form.is_valid():
         saved = apply_service(
@@ -96,17 +100,22 @@ def _detail(request: HttpRequest, goal: Goal, **forms: Form) -> HttpResponse:
     # A programme admin of the cohort reads the goal but is neither side of it.
     is_mentee = user.pk == goal.mentorship.mentee_enrollment.user_id
     is_mentor = user.pk == goal.mentorship.mentor_enrollment.user_id
+    selectors.prefetch_goal_page(goal)
     open_obstacles, resolved_obstacles = obstacles.obstacles_of(goal)
+    events, thread = list(goal.events.all()), list(goal.comments.all())
+    selectors.attach_people([*events, *thread, *open_obstacles, *resolved_obstacles])
     context = {
         "goal": goal,
         "mentorship": goal.mentorship,
         "is_mentee": is_mentee,
         "is_mentor": is_mentor,
         "is_participant": is_mentee or is_mentor,
+        # Read several times by the page: worked out once here.
+        "progress_percent": goal.progress_percent(),
         "milestones": goal.milestones.all(),
-        "events": goal.events.select_related("actor__profile"),
-        "updates": goal.updates.select_related("author__profile"),
-        "thread": goal.comments.select_related("author__profile"),
+        "events": events,
+        "updates": goal.updates.all(),
+        "thread": thread,
         "review_form": forms.get("review_form") or ReviewForm(),
         "progress_form": forms.get("progress_form") or ProgressForm(goal=goal),
         "close_form": forms.get("close_form") or CloseForm(),
@@ -136,7 +145,8 @@ def _flash_error(request: HttpRequest, exc: ValidationError) -> None:
 @login_required
 @require_POST
 def submit_goal(request: HttpRequest, pk: int) -> HttpResponse:
-    goal = selectors.goal_for(request.user, pk)
+    # The programme's end date is one of the SMART checks a submitted goal must pass.
+    goal = selectors.goal_for(request.user, pk, related=("mentorship__cohort",))
     try:
         services.submit_goal(goal=goal, by=request.user)
     except ValidationError as exc:
