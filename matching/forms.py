@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -5,6 +6,7 @@ from django import forms
 from matching.models import Cohort, DeclineReason, MentorshipStatus, Role
 from matching.selectors import SORTS
 from matching.services import MIN_REQUEST_MESSAGE
+from mentorship.lib import widgets
 from profiles.models import Industry, Language, MeetingFormat, Skill
 
 
@@ -32,13 +34,19 @@ class DirectoryFilterForm(forms.Form):
 
     q = forms.CharField(label="Search", required=False, max_length=100)
     skills = IdMultipleChoiceField(
-        queryset=Skill.objects.filter(profile_skills__kind="expertise").distinct(),
+        queryset=Skill.objects.none(),
         required=False,
+        widget=widgets.SelectMultiple,
         help_text="Mentors who can teach any of these. Hold Ctrl (⌘ on a Mac) to pick several.",
     )
-    industry = forms.ChoiceField(choices=[("", "Any industry"), *Industry.choices], required=False)
+    industry = forms.ChoiceField(
+        choices=[("", "Any industry"), *Industry.choices], required=False, widget=widgets.Select
+    )
     language = forms.ModelChoiceField(
-        queryset=Language.objects.all(), required=False, empty_label="Any language"
+        queryset=Language.objects.all(),
+        required=False,
+        empty_label="Any language",
+        widget=widgets.Select,
     )
     overlap = forms.TypedChoiceField(
         label="Working hours overlap",
@@ -46,19 +54,30 @@ class DirectoryFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
+        widget=widgets.Select,
     )
     meeting_format = forms.ChoiceField(
-        label="Meets by", choices=[("", "Any format"), *MeetingFormat.choices], required=False
+        label="Meets by",
+        choices=[("", "Any format"), *MeetingFormat.choices],
+        required=False,
+        widget=widgets.Select,
     )
     free_only = forms.BooleanField(label="Has a free place", required=False)
     cohort = forms.ModelChoiceField(
-        queryset=Cohort.objects.none(), required=False, empty_label="All my programmes"
+        queryset=Cohort.objects.none(),
+        required=False,
+        empty_label="All my programmes",
+        widget=widgets.Select,
     )
-    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
+    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False, widget=widgets.Select)
 
-    def __init__(self, *args: Any, cohort_ids: list[int], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, cohort_ids: list[int], skill_ids: Iterable[int], **kwargs: Any
+    ) -> None:
+        """``skill_ids``: the skills the listed mentors teach, the only ones worth offering."""
         super().__init__(*args, **kwargs)
         self.fields["cohort"].queryset = Cohort.objects.filter(pk__in=cohort_ids)
+        self.fields["skills"].queryset = Skill.objects.filter(pk__in=sorted(skill_ids))
 
     def filters(self) -> dict[str, Any]:
         if not self.is_valid():

@@ -688,3 +688,17 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor}: {self.summary}"
+
+
+class DirectoryVersion(models.Model):
+    """One row counting committed changes to what the mentor directory shows.
+
+    Each process keeps the directory's mentors in memory (matching/directory.py) and
+    reads this number, one primary-key lookup, before using them: a different number
+    means someone changed a mentor, and the process reads the mentors again.
+    """
+
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"directory version {self.number}"

@@ -7,21 +7,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import (
-    Count,
     Exists,
-    F,
-    FloatField,
-    JSONField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
 )
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
+from matching import directory as mentor_index
 from matching.models import (
     Cohort,
     Enrollment,
@@ -46,6 +41,7 @@ def mentee_cohort_ids(user: User) -> list[int]:
     return list(
         Enrollment.objects.active()
         .filter(user=user, role=Role.MENTEE)
+        .order_by()
         .values_list("cohort_id", flat=True)
     )
 
@@ -75,65 +71,90 @@ def mentors_visible_to(user: User) -> QuerySet[Enrollment]:
     )
 
 
-def directory(*, user: User, filters: dict[str, Any]) -> QuerySet[Enrollment]:
-    """The mentor directory: filtered and sorted, with everything a card shows prefetched."""
-    # One row at most per mentor (a pair is unique); without order_by() the subquery
-    # would sort by Suggestion's default ordering, joining cohorts for every mentor.
-    mine = Suggestion.objects.filter(
-        mentee_enrollment__user=user,
-        mentor_enrollment=OuterRef("pk"),
-        dismissed_at__isnull=True,
-    ).order_by()
-    qs = mentors_visible_to(user).annotate(
-        fit=Subquery(mine.values("score")[:1], output_field=FloatField()),
-        fit_reasons=Subquery(mine.values("reasons")[:1], output_field=JSONField()),
+def directory_pool(cohort_ids: list[int]) -> mentor_index.Pool:
+    """Every mentor the directory may list in these cohorts, from memory."""
+    return mentor_index.pool(cohort_ids)
+
+
+def directory_ids(
+    *, user: User, filters: dict[str, Any], pool: mentor_index.Pool | None = None
+) -> tuple[list[int], dict[int, tuple[float, list[str]]]]:
+    """The directory's mentor enrollment ids, filtered and sorted, and this mentee's fits.
+
+    The mentors come from memory (matching/directory.py); what is this person's own is
+    read here: their fit scores, the skills they want, their time zone. ``pool``: the
+    person's ``directory_pool``, when the caller has it already.
+    """
+    if pool is None:
+        pool = directory_pool(mentee_cohort_ids(user))
+    fits = {
+        mentor_id: (score, reasons)
+        for mentor_id, score, reasons in Suggestion.objects.filter(
+            mentee_enrollment__user=user, dismissed_at__isnull=True
+        ).values_list("mentor_enrollment_id", "score", "reasons")
+    }
+    text = (filters.get("q") or "").strip()
+    named = (
+        frozenset(Skill.objects.filter(name__icontains=text).values_list("pk", flat=True))
+        if text
+        else frozenset()
     )
-    if cohort := filters.get("cohort"):
-        qs = qs.filter(cohort=cohort)
-    if text := (filters.get("q") or "").strip():
-        # The matching skills once: as a subquery, the database compared names again
-        # for every skill of every mentor.
-        named = list(Skill.objects.filter(name__icontains=text).values_list("pk", flat=True))
-        skill_match = ProfileSkill.objects.filter(
-            profile=OuterRef("user__profile"), kind=SkillKind.EXPERTISE, skill__in=named
-        )
-        qs = qs.filter(
-            Q(user__profile__display_name__icontains=text)
-            | Q(user__profile__headline__icontains=text)
-            | Q(user__profile__bio__icontains=text)
-            | Q(user__profile__job_title__icontains=text)
-            | Exists(skill_match)
-        )
-    if skills := filters.get("skills"):
-        qs = qs.filter(
-            Exists(
-                ProfileSkill.objects.filter(
-                    profile=OuterRef("user__profile"), kind=SkillKind.EXPERTISE, skill__in=skills
-                )
-            )
-        )
-    if industry := filters.get("industry"):
-        qs = qs.filter(user__profile__industry=industry)
-    if language := filters.get("language"):
-        qs = qs.filter(
-            Exists(
-                Profile.languages.through.objects.filter(
-                    profile_id=OuterRef("user__profile"), language=language
-                )
-            )
-        )
+    zones = None
     if overlap := filters.get("overlap"):
         mine = Profile.objects.filter(user=user).values_list("time_zone", flat=True).first()
-        zones = zones_overlapping(mine or "UTC", float(overlap), time_zone_names())
-        qs = qs.filter(user__profile__time_zone__in=zones)
-    if meeting_format := filters.get("meeting_format"):
-        qs = qs.filter(**{f"user__profile__{FORMAT_FIELDS[meeting_format]}": True})
-    if filters.get("free_only"):
-        qs = qs.filter(
-            user__profile__is_accepting_requests=True, effective_capacity__gt=F("active_count")
+        zones = frozenset(zones_overlapping(mine or "UTC", float(overlap), time_zone_names()))
+    cohort = filters.get("cohort")
+    language = filters.get("language")
+    chosen = mentor_index.select(
+        pool,
+        viewer_id=user.pk,
+        cohort_id=cohort.pk if cohort else None,
+        text=text,
+        named_skills=named,
+        skills=frozenset(s.pk for s in filters.get("skills") or ()),
+        industry=filters.get("industry") or "",
+        language=language.pk if language else "",
+        zones=zones,
+        meeting_format=filters.get("meeting_format") or "",
+        free_only=bool(filters.get("free_only")),
+    )
+    sort = filters.get("sort") or "best_fit"
+    wanted: frozenset[int] = frozenset()
+    if sort not in ("experience", "recent"):
+        wanted = frozenset(
+            ProfileSkill.objects.filter(profile__user=user, kind=SkillKind.LEARN)
+            .order_by()
+            .values_list("skill_id", flat=True)
         )
-    qs = _sorted(qs, user=user, sort=filters.get("sort") or "best_fit")
-    return qs.prefetch_related("user__profile__languages", _expertise_prefetch())
+    scores = {pk: fit[0] for pk, fit in fits.items()}
+    ranked = mentor_index.ordered(chosen, sort=sort, pool=pool, fit=scores, wanted=wanted)
+    return [e.pk for e in ranked], fits
+
+
+def directory_cards(
+    user: User, ids: list[int], fits: dict[int, tuple[float, list[str]]]
+) -> list[Enrollment]:
+    """The mentors with these ids, in this order, with everything a card shows."""
+    if not ids:
+        return []
+    found = {
+        e.pk: e
+        for e in mentors_visible_to(user)
+        .filter(pk__in=ids)
+        .prefetch_related("user__profile__languages", _expertise_prefetch())
+    }
+    cards = []
+    for pk in ids:
+        if enrollment := found.get(pk):
+            enrollment.fit, enrollment.fit_reasons = fits.get(pk, (None, None))
+            cards.append(enrollment)
+    return cards
+
+
+def directory(*, user: User, filters: dict[str, Any], limit: int | None = None) -> list[Enrollment]:
+    """The mentor directory, filtered and sorted, each with everything a card shows."""
+    ids, fits = directory_ids(user=user, filters=filters)
+    return directory_cards(user, ids[:limit], fits)
 
 
 FORMAT_FIELDS = {
@@ -148,35 +169,6 @@ SORTS = {
     "experience": "Most experienced",
     "recent": "Recently active",
 }
-
-
-def _sorted(qs: QuerySet[Enrollment], *, user: User, sort: str) -> QuerySet[Enrollment]:
-    if sort == "experience":
-        return qs.order_by(F("user__profile__years_experience").desc(nulls_last=True), "pk")
-    if sort == "recent":
-        return qs.order_by(F("user__last_login").desc(nulls_last=True), "pk")
-    # Best fit: the engine's stored score for this mentee and mentor first; mentors
-    # it has not scored (yet) follow, by how many wanted skills they can teach.
-    # Read once: as a subquery it was joined again for every mentor's every skill.
-    wanted = list(
-        ProfileSkill.objects.filter(profile__user=user, kind=SkillKind.LEARN).values_list(
-            "skill_id", flat=True
-        )
-    )
-    shared = (
-        ProfileSkill.objects.filter(
-            profile=OuterRef("user__profile"), kind=SkillKind.EXPERTISE, skill__in=wanted
-        )
-        .values("profile")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    return qs.annotate(shared_skills=Coalesce(Subquery(shared), 0)).order_by(
-        F("fit").desc(nulls_last=True),
-        "-shared_skills",
-        F("user__profile__years_experience").desc(nulls_last=True),
-        "pk",
-    )
 
 
 def mentor_for(user: User, pk: int) -> Enrollment:
@@ -229,32 +221,39 @@ def request_for(user: User, pk: int) -> MentorshipRequest:
 
 
 def requests_for(user: User) -> dict[str, list[MentorshipRequest]]:
-    related = (
-        "cohort",
-        "mentee_enrollment__user__profile",
-        "mentor_enrollment__user__profile",
+    """The requests page: each list joins only the person its rows name; a mentor's
+    answered requests stop at the last 20, however many years of them there are."""
+    sent = MentorshipRequest.objects.filter(mentee_enrollment__user=user).select_related(
+        "cohort", "mentor_enrollment__user__profile"
     )
-    sent = MentorshipRequest.objects.filter(mentee_enrollment__user=user).select_related(*related)
     received = MentorshipRequest.objects.filter(mentor_enrollment__user=user).select_related(
-        *related
+        "cohort", "mentee_enrollment__user__profile"
     )
     return {
         "sent": list(sent),
-        "received_pending": [r for r in received if r.status == RequestStatus.PENDING],
-        "received_closed": [r for r in received if r.status != RequestStatus.PENDING][:20],
+        "received_pending": list(received.filter(status=RequestStatus.PENDING)),
+        "received_closed": list(received.exclude(status=RequestStatus.PENDING)[:20]),
     }
 
 
 def mentorship_for(user: User, pk: int) -> Mentorship:
-    return get_object_or_404(
+    """One of this person's mentorships, or 404, with both people and their profiles.
+
+    The person asking is ``user`` itself; the other side is read on its own: one query
+    joining both profiles through both enrollments cost PostgreSQL more to plan than two.
+    """
+    mentorship = get_object_or_404(
         Mentorship.objects.for_user(user).select_related(
-            "cohort",
-            "request",
-            "mentee_enrollment__user__profile",
-            "mentor_enrollment__user__profile",
+            "cohort", "mentee_enrollment", "mentor_enrollment"
         ),
         pk=pk,
     )
+    for side in (mentorship.mentee_enrollment, mentorship.mentor_enrollment):
+        if side.user_id == user.pk:
+            side.user = user
+        else:
+            side.user = User.objects.select_related("profile").get(pk=side.user_id)
+    return mentorship
 
 
 def introduction_for(user: User, pk: int) -> Introduction:
@@ -295,21 +294,30 @@ def joinable_cohorts(user: User) -> list[Cohort]:
     return cohorts
 
 
-def suggestions_for(user: User) -> list[Suggestion]:
-    """This mentee's stored best-fit mentors that are still open to them, best first."""
-    busy = Mentorship.objects.filter(
-        mentee_enrollment=OuterRef("mentee_enrollment"), status=MentorshipStatus.ACTIVE
+def suggestions_for(
+    user: User, *, limit: int = 10, free_enrollment_ids: list[int] | None = None
+) -> list[Suggestion]:
+    """This mentee's stored best-fit mentors that are still open to them, best first.
+
+    ``free_enrollment_ids``: this person's active mentee enrollments without an active
+    mentorship, when the caller has read them already (the dashboard has): the query then
+    needs neither the join nor the subquery that find them. The mentor enrollments are
+    not loaded: the dashboard reads the people of all its cards in one query.
+    """
+    suggestions = Suggestion.objects.filter(
+        mentor_enrollment__status=EnrollmentStatus.ACTIVE, dismissed_at__isnull=True
     )
-    return list(
-        Suggestion.objects.filter(
-            mentee_enrollment__user=user,
-            mentee_enrollment__status=EnrollmentStatus.ACTIVE,
-            mentor_enrollment__status=EnrollmentStatus.ACTIVE,
-            dismissed_at__isnull=True,
+    if free_enrollment_ids is None:
+        busy = Mentorship.objects.filter(
+            mentee_enrollment=OuterRef("mentee_enrollment"), status=MentorshipStatus.ACTIVE
         )
-        .exclude(Exists(busy))
-        .select_related("mentor_enrollment__user__profile", "cohort")
-        .order_by("-score", "pk")[:10]
+        suggestions = suggestions.filter(
+            mentee_enrollment__user=user, mentee_enrollment__status=EnrollmentStatus.ACTIVE
+        ).exclude(Exists(busy))
+    else:
+        suggestions = suggestions.filter(mentee_enrollment_id__in=free_enrollment_ids)
+    return list(
+        suggestions.only("score", "reasons", "mentor_enrollment").order_by("-score", "pk")[:limit]
     )
 
 
@@ -332,57 +340,128 @@ class Dashboard:
     people_mentored: int = 0
     completed_mentorships: int = 0
 
+    @property
+    def active_mentorships(self) -> list[Mentorship]:
+        return self.mentorships_as_mentee + self.mentorships_as_mentor
+
+
+# What a name and an avatar need of the person behind an enrollment.
+PERSON_ON_ENROLLMENT = ("user__email", "user__profile__user_id", "user__profile__display_name")
+
+
+def _with_people(links: list[tuple[Any, str]]) -> None:
+    """Point each ``(row, "mentor_enrollment")`` link at that enrollment with its person,
+    loaded with what a name and an avatar need: one query for every card of a page.
+
+    A select_related chain down to the profile in each card's own query cost more to
+    compile and to plan than the few rows it returned.
+    """
+    ids = {getattr(row, f"{name}_id") for row, name in links}
+    if not ids:
+        return
+    found = (
+        Enrollment.objects.select_related("user__profile")
+        .only(*PERSON_ON_ENROLLMENT)
+        .order_by()  # the default ordering would join cohorts, for nothing here
+        .in_bulk(ids)
+    )
+    for row, name in links:
+        setattr(row, name, found[getattr(row, f"{name}_id")])
+
 
 def dashboard_for(user: User, *, recently_viewed_ids: list[int] | None = None) -> Dashboard:
-    every = list(Enrollment.objects.filter(user=user).select_related("cohort").with_load())
+    every = list(Enrollment.objects.filter(user=user).select_related("cohort"))
     enrollments = [e for e in every if e.status == EnrollmentStatus.ACTIVE]
-    related = ("cohort", "mentee_enrollment__user__profile", "mentor_enrollment__user__profile")
     # By this person's enrollment ids, which index lookups find: for_user()'s "mentee or
     # mentor" across two joins reads every mentorship of the site.
     ids = [e.pk for e in every]
     mentorships = list(
         Mentorship.objects.filter(Q(mentee_enrollment_id__in=ids) | Q(mentor_enrollment_id__in=ids))
-        .select_related(*related)
+        .only("cohort", "mentee_enrollment", "mentor_enrollment", "status", "started_at")
         .order_by("-started_at")
     )
-    as_mentor = [m for m in mentorships if m.mentor_enrollment.user_id == user.pk]
+    mine = {e.pk: e for e in every}
+    cohorts = {e.cohort_id: e.cohort for e in every}
+    as_mentor = [m for m in mentorships if m.mentor_enrollment_id in mine]
+    # Places taken, as with_load() would annotate them: counted from the rows above, the
+    # capacity from this person's profile, instead of a subquery with a plan of its own.
+    taken: dict[int, int] = defaultdict(int)
+    for m in as_mentor:
+        if m.is_active:
+            taken[m.mentor_enrollment_id] += 1
+    for e in every:
+        e.user = user
+        e.active_count = taken[e.pk]
     board = Dashboard(
         mentee_enrollments=[e for e in enrollments if e.role == Role.MENTEE],
         mentor_enrollments=[e for e in enrollments if e.role == Role.MENTOR],
-        sent_requests=list(
-            MentorshipRequest.objects.filter(mentee_enrollment__user=user)
-            .select_related(*related)
-            .order_by("-created_at")[:10]
-        ),
-        pending_received=list(
-            MentorshipRequest.objects.pending()
-            .filter(mentor_enrollment__user=user)
-            .select_related(*related)
-            .order_by("created_at")
-        ),
         mentorships_as_mentee=[
-            m for m in mentorships if m.mentee_enrollment.user_id == user.pk and m.is_active
+            m for m in mentorships if m.mentee_enrollment_id in mine and m.is_active
         ],
         mentorships_as_mentor=[m for m in as_mentor if m.is_active],
+        # The mentorships only when there are introductions: most people have none.
         pending_introductions=list(
-            Introduction.objects.filter(contact=user, status="pending").select_related(
-                "mentorship__mentor_enrollment__user__profile",
-                "mentorship__mentee_enrollment__user__profile",
+            Introduction.objects.filter(contact=user, status="pending")
+            .only("mentorship")
+            .prefetch_related(
+                Prefetch(
+                    "mentorship",
+                    Mentorship.objects.only("mentee_enrollment", "mentor_enrollment"),
+                )
             )
         ),
-        people_mentored=len({m.mentee_enrollment.user_id for m in as_mentor}),
+        people_mentored=len({m.mentee_enrollment_id for m in as_mentor}),
         completed_mentorships=sum(1 for m in as_mentor if m.status == MentorshipStatus.COMPLETED),
     )
+    # Every person a card names, read together at the end. This person's own side of a
+    # mentorship is one of their enrollments, and a mentorship's cohort is theirs too.
+    people: list[tuple[Any, str]] = []
+    for m in board.active_mentorships:
+        if m.cohort_id in cohorts:
+            m.cohort = cohorts[m.cohort_id]
+        for name in ("mentee_enrollment", "mentor_enrollment"):
+            if own := mine.get(getattr(m, f"{name}_id")):
+                setattr(m, name, own)
+            else:
+                people.append((m, name))
+    for intro in board.pending_introductions:
+        people += [(intro.mentorship, "mentor_enrollment"), (intro.mentorship, "mentee_enrollment")]
+    # Requests only for the card that lists them: the mentee's or the mentor's.
+    if board.mentee_enrollments:
+        board.sent_requests = list(
+            MentorshipRequest.objects.filter(mentee_enrollment_id__in=ids)
+            .only("status", "mentor_enrollment")
+            .order_by("-created_at")[:5]
+        )
+        people += [(r, "mentor_enrollment") for r in board.sent_requests]
+    if board.mentor_enrollments:
+        board.pending_received = list(
+            MentorshipRequest.objects.pending()
+            .filter(mentor_enrollment_id__in=ids)
+            .only("expires_at", "mentee_enrollment")
+            .order_by("created_at")
+        )
+        people += [(r, "mentee_enrollment") for r in board.pending_received]
     if board.mentee_enrollments and not board.mentorships_as_mentee:
-        board.suggestions = suggestions_for(user)[:3]
-        scored = Suggestion.objects.filter(mentee_enrollment__user=user).exists()
-        if not board.suggestions and not scored:
+        # No active mentorship as a mentee: each active mentee enrollment is free.
+        board.suggestions = suggestions_for(
+            user, limit=3, free_enrollment_ids=[e.pk for e in board.mentee_enrollments]
+        )
+        people += [(s, "mentor_enrollment") for s in board.suggestions]
+        # Whether the engine has run for this person matters only when it suggests no one.
+        if (
+            not board.suggestions
+            and not Suggestion.objects.filter(mentee_enrollment_id__in=ids).exists()
+        ):
             # Until the engine has run for this person, show the closest skill matches.
-            board.fallback_suggestions = list(
-                directory(user=user, filters={"free_only": True, "sort": "best_fit"})[:3]
+            board.fallback_suggestions = directory(
+                user=user, filters={"free_only": True, "sort": "best_fit"}, limit=3
             )
         if recently_viewed_ids:
             # Scoped like the directory: a mentor who left drops out of the list.
-            seen = {e.pk: e for e in mentors_visible_to(user).filter(pk__in=recently_viewed_ids)}
-            board.recently_viewed = [seen[pk] for pk in recently_viewed_ids if pk in seen]
+            # Only what the card shows; in the session's order, so unordered here.
+            seen = mentors_visible_to(user).only(*PERSON_ON_ENROLLMENT, "cohort__name")
+            found = seen.filter(pk__in=recently_viewed_ids).order_by().in_bulk()
+            board.recently_viewed = [found[pk] for pk in recently_viewed_ids if pk in found]
+    _with_people(people)
     return board

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from matching import selectors, services, suggestions
+from matching import cards, selectors, services, suggestions
 from matching.forms import (
     AcceptingForm,
     DeclineForm,
@@ -31,13 +31,14 @@ from mentorship.lib.forms import apply_service
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
     cohort_ids = selectors.mentee_cohort_ids(request.user)
-    form = DirectoryFilterForm(request.GET or None, cohort_ids=cohort_ids)
+    pool = selectors.directory_pool(cohort_ids)
+    form = DirectoryFilterForm(
+        request.GET or None, cohort_ids=cohort_ids, skill_ids=pool.skills_taught()
+    )
     filters = form.filters() if request.GET else {}
-    mentors = selectors.directory(user=request.user, filters=filters)
-    page = Paginator(mentors, selectors.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    replies = selectors.typical_response_days([e.user_id for e in page])
-    for enrollment in page:
-        enrollment.response_phrase = selectors.response_phrase(replies.get(enrollment.user_id))
+    ids, fits = selectors.directory_ids(user=request.user, filters=filters, pool=pool)
+    page = Paginator(ids, selectors.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = cards.directory_cards(request.user, list(page.object_list), fits, pool)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -48,6 +49,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "is_mentee": bool(cohort_ids),
+            "several_cohorts": len(cohort_ids) > 1,
         },
     )
 
@@ -198,14 +200,31 @@ def withdraw_request(request: HttpRequest, pk: int) -> HttpResponse:
 def _mentorship_page(request: HttpRequest, mentorship: Any, **forms: Form) -> HttpResponse:
     user = request.user
     is_mentor = user.pk == mentorship.mentor_enrollment.user_id
+    # Only the two people write messages (post_mentorship_message checks), and
+    # mentorship_for() has read both already with their profiles.
+    authors = {person.pk: person for person in (mentorship.mentee, mentorship.mentor)}
+    thread = list(mentorship.messages.all())
+    for message in thread:
+        if message.author_id in authors:
+            message.author = authors[message.author_id]
     context = {
         "mentorship": mentorship,
         "is_mentor": is_mentor,
         "me": user,
         "other": mentorship.other_side(user),
-        "thread": mentorship.messages.select_related("author__profile"),
-        "introductions": mentorship.introductions.select_related("contact__profile"),
-        "my_feedback": mentorship.feedback.filter(author=user).first(),
+        "thread": thread,
+        "goals": mentorship.goals.only("mentorship", "title", "status", "target_date"),
+        "introductions": mentorship.introductions.select_related("contact__profile").only(
+            "mentorship",
+            "status",
+            "contact__email",
+            "contact__profile__user_id",
+            "contact__profile__display_name",
+        ),
+        # Feedback is asked for, and shown, only once the mentorship has ended.
+        "my_feedback": None
+        if mentorship.is_active
+        else mentorship.feedback.filter(author=user).first(),
         "message_form": forms.get("message_form") or MessageForm(),
         "end_form": forms.get("end_form") or EndMentorshipForm(),
         "feedback_form": forms.get("feedback_form") or FeedbackForm(),

@@ -8,7 +8,6 @@ from django.template import loader
 
 from goals import selectors as goals_selectors
 from matching import selectors as matching_selectors
-from profiles import selectors as profile_selectors
 from profiles.services import missing_for_onboarding
 
 
@@ -18,18 +17,21 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    profile = profile_selectors.profile_with_details(request.user)
-    skills = list(profile.skills.all())
+    # The profile the onboarding check and the navbar read too, so it is read once.
+    profile = request.user.profile
+    skills = list(profile.skills.select_related("skill"))
+    board = matching_selectors.dashboard_for(
+        request.user,
+        recently_viewed_ids=request.session.get(matching_selectors.RECENTLY_VIEWED_KEY, []),
+    )
     context = {
         "profile": profile,
         "expertise": [s for s in skills if s.kind == "expertise"],
         "learning": [s for s in skills if s.kind == "learn"],
-        "missing": missing_for_onboarding(profile),
-        "up_next": goals_selectors.up_next(request.user),
-        "board": matching_selectors.dashboard_for(
-            request.user,
-            recently_viewed_ids=request.session.get(matching_selectors.RECENTLY_VIEWED_KEY, []),
-        ),
+        "missing": missing_for_onboarding(profile, skill_kinds=[s.kind for s in skills]),
+        # The board has this person's mentorships and their people: the card reuses them.
+        "up_next": goals_selectors.up_next(request.user, mentorships=board.active_mentorships),
+        "board": board,
     }
     return render(request, "dashboard.html", context)
 

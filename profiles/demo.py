@@ -32,6 +32,7 @@ from profiles.models import (
     SkillLevel,
 )
 from profiles.services import notify_intent_changed
+from profiles.signals import profiles_changed
 
 SEED = 20261126
 DEMO_DOMAIN = "demo.mentorship.test"
@@ -1305,4 +1306,5 @@ def seed_community(*, people: Sequence[DemoPerson], password_hash: str) -> SeedR
     # everyone in the community cohort) as onboarding would have.
     for profile in Profile.objects.filter(pk__in=profile_ids.values()).select_related("user"):
         notify_intent_changed(profile)
+    profiles_changed.send(sender=Profile)
     return result

@@ -115,14 +115,21 @@ def set_skills(*, profile: Profile, kind: SkillKind, entries: Iterable[SkillEntr
     notify_profile_changed(profile)
 
 
-def missing_for_onboarding(profile: Profile) -> list[str]:
-    """What still stands between this profile and a finished onboarding, in words."""
+def missing_for_onboarding(
+    profile: Profile, *, skill_kinds: Iterable[str] | None = None
+) -> list[str]:
+    """What still stands between this profile and a finished onboarding, in words.
+
+    ``skill_kinds``: the kinds of the profile's skills, when the caller has read them.
+    """
     missing = []
     if not (profile.wants_mentoring or profile.wants_to_mentor):
         missing.append("Say whether you want a mentor, want to mentor, or both.")
     if profile.essentials_done_at is None:
         missing.append("Tell us about yourself.")
-    kinds = set(profile.skills.values_list("kind", flat=True))
+    if skill_kinds is None:
+        skill_kinds = profile.skills.values_list("kind", flat=True)
+    kinds = set(skill_kinds)
     if profile.wants_to_mentor and SkillKind.EXPERTISE not in kinds:
         missing.append("Add at least one skill you can teach.")
     if profile.wants_mentoring and SkillKind.LEARN not in kinds:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
-from matching import audit
+from matching import audit, directory
 from matching.admin_scoping import can_administer
 from matching.models import AuditAction, Cohort, Enrollment, Role
 from matching.services import _enroll
@@ -194,6 +194,7 @@ def _set_intent(*, user: User, role: str, invitation: Invitation) -> None:
             Profile.objects.filter(user=user, display_name="").update(
                 display_name=invitation.name[:80]
             )
+            directory.changed()  # an update() sends no post_save
         return
     if profile.wants_to_mentor if is_mentor else profile.wants_mentoring:
         return
@@ -268,6 +269,7 @@ def sign_up_invited(*, invitation: Invitation, name: str, password: str) -> User
     name = " ".join(name.split())
     if name:
         Profile.objects.filter(user=user).update(display_name=name[:80])
+        directory.changed()
     return user
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 
+from matching import directory
 from profiles.demo import DEFAULT_PASSWORD
 
 
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             return
         except seed.TooSmall as exc:
             raise CommandError(str(exc)) from exc
+        directory.changed()  # bulk inserts send no post_save: running sites read again
         self.stdout.write(self.style.SUCCESS("Load community ready:"))
         for name, count in sorted(counts.items()):
             self.stdout.write(f"  {name}: {count:,}")

@@ -1,0 +1,176 @@
+"""The directory keeps its mentors in memory (matching/directory.py) and stays true.
+
+Each test reads the directory as a mentee does, changes something the way the site does
+(or the way another process would, unseen here), and reads it again.
+"""
+
+import re
+
+from django.db import connection
+from django.db.models import F
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+import pytest
+
+from accounts.models import User
+from matching import directory
+from matching.models import DirectoryVersion, Enrollment, MentorshipRequest
+from matching.services import accept_request, default_cohort
+from profiles.models import Profile
+from programmes.closing import close_cohort
+from tests.factories import ProfileFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CARD_NAME = re.compile(r'id="mentor-\d+-name"[^>]*>\s*<a\b[^>]*>([^<]*)</a>')
+
+
+def _names(client: Client, **params: str) -> list[str]:
+    response = client.get(reverse("matching:directory"), params)
+    assert response.status_code == 200
+    return CARD_NAME.findall(response.content.decode())
+
+
+def _queries(client: Client, **params: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        _names(client, **params)
+    return len(captured)
+
+
+def _version(part: int) -> int:
+    return DirectoryVersion.objects.get(pk=part).number
+
+
+def _bump(part: int) -> None:
+    """What another process's committed change does to the count."""
+    DirectoryVersion.objects.filter(pk=part).update(number=F("number") + 1)
+
+
+@pytest.fixture
+def seeker(client: Client, mentee: User) -> Client:
+    ProfileFactory(display_name="Ada Mentor", wants_mentoring=False, wants_to_mentor=True)
+    ProfileFactory(display_name="Bo Mentor", wants_mentoring=False, wants_to_mentor=True)
+    client.force_login(mentee)
+    _names(client)  # sessions, content types
+    return client
+
+
+def test_a_second_page_reads_the_mentors_from_memory(seeker: Client) -> None:
+    directory.forget()
+    first = _queries(seeker)
+    second = _queries(seeker)
+    # the mentors (3 queries) and their activity (2) are not read again, nor the cards'
+    # mentors with their skills and languages (3): their rendered cards are kept
+    assert second == first - 8
+    assert _names(seeker) == ["Ada Mentor", "Bo Mentor"]
+
+
+def test_cards_show_a_renamed_mentor_and_places_taken(seeker: Client, mentee: User) -> None:
+    def card(name: str) -> str:
+        page = seeker.get(reverse("matching:directory")).content.decode()
+        return next(c for c in re.findall(r"<article\b.*?</article>", page, re.S) if name in c)
+
+    bo = Enrollment.objects.get(user__profile__display_name="Bo Mentor", role="mentor")
+    bo.capacity_override = 2
+    bo.save()
+    other = ProfileFactory(wants_mentoring=True, wants_to_mentor=False).user
+    request = MentorshipRequest.objects.create(
+        cohort=bo.cohort,
+        mentee_enrollment=Enrollment.objects.get(user=other, role="mentee"),
+        mentor_enrollment=bo,
+        message="m" * 80,
+    )
+    assert "2 of 2 places free" in card("Bo Mentor")
+    accept_request(request=request, by=bo.user)
+    assert "1 of 2 places free" in card("Bo Mentor")
+
+    profile = bo.user.profile
+    profile.display_name = "Bo Renamed"
+    profile.save()
+    assert "Bo Renamed" in card("Bo Renamed")
+
+
+def test_a_change_made_here_shows_at_once(seeker: Client) -> None:
+    assert _names(seeker, q="zeppelin") == []
+    profile = Profile.objects.get(display_name="Bo Mentor")
+    profile.headline = "Flies zeppelins"
+    profile.save()
+    assert _names(seeker, q="zeppelin") == ["Bo Mentor"]
+
+
+def test_another_process_change_shows_once_its_count_moves(seeker: Client) -> None:
+    assert _names(seeker, q="zeppelin") == []
+    # Written without signals, as this process sees another process's commit.
+    Profile.objects.filter(display_name="Bo Mentor").update(headline="Flies zeppelins")
+    assert _names(seeker, q="zeppelin") == [], "the copy in memory is used"
+    _bump(directory.MENTORS)
+    assert _names(seeker, q="zeppelin") == ["Bo Mentor"]
+
+
+def test_activity_is_read_again_alone_and_places_follow_it(seeker: Client, mentee: User) -> None:
+    bo = Enrollment.objects.get(user__profile__display_name="Bo Mentor", role="mentor")
+    bo.capacity_override = 1
+    bo.save()
+    other = ProfileFactory(wants_mentoring=True, wants_to_mentor=False).user
+    request = MentorshipRequest.objects.create(
+        cohort=bo.cohort,
+        mentee_enrollment=Enrollment.objects.get(user=other, role="mentee"),
+        mentor_enrollment=bo,
+        message="m" * 80,
+    )
+    assert _names(seeker, free_only="on") == ["Ada Mentor", "Bo Mentor"]
+    accept_request(request=request, by=bo.user)
+
+    with CaptureQueriesContext(connection) as captured:
+        names = _names(seeker, free_only="on")
+    assert names == ["Ada Mentor"]
+    warm = _queries(seeker, free_only="on")
+    assert len(captured) == warm + 2, "only the activity (2 queries) is read again"
+
+
+def test_closing_a_cohort_frees_its_mentors_places(seeker: Client, mentor: User) -> None:
+    cohort = default_cohort()
+    ada = Enrollment.objects.get(user__profile__display_name="Ada Mentor", role="mentor")
+    ada.capacity_override = 1
+    ada.save()
+    other = ProfileFactory(wants_mentoring=True, wants_to_mentor=False).user
+    accept_request(
+        request=MentorshipRequest.objects.create(
+            cohort=cohort,
+            mentee_enrollment=Enrollment.objects.get(user=other, role="mentee"),
+            mentor_enrollment=ada,
+            message="m" * 80,
+        ),
+        by=ada.user,
+    )
+    assert "Ada Mentor" not in _names(seeker, free_only="on")
+    boss = UserFactory(is_staff=True, is_superuser=True)
+    close_cohort(cohort=cohort, by=boss)  # completes mentorships with one update()
+    assert "Ada Mentor" in _names(seeker, free_only="on")
+
+
+def test_committed_changes_move_the_count_of_their_part(
+    mentee: User, mentor: User, django_capture_on_commit_callbacks
+) -> None:
+    mentors, activity = _version(directory.MENTORS), _version(directory.ACTIVITY)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mentee.last_login = mentee.date_joined
+        mentee.save(update_fields=["last_login"])  # as logging in does
+    assert (_version(directory.MENTORS), _version(directory.ACTIVITY)) == (
+        mentors,
+        activity + 1,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        profile = mentor.profile
+        profile.years_experience = 12
+        profile.save()
+    assert _version(directory.MENTORS) == mentors + 1
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        profile.save()
+    assert callbacks, "the count moves only once the change is committed"
+    assert _version(directory.MENTORS) == mentors + 1
