@@ -25,8 +25,8 @@ EXEMPT_PREFIXES = (
 class OnboardingRequiredMiddleware:
     """Send signed-in people who have not finished onboarding to it, wherever they go.
 
-    The profile it reads is kept on ``request.user``: the navbar, the badges and most
-    views read ``user.profile`` again, and each read would otherwise be a query.
+    It reads ``user.profile``, which the authentication backends load with the user
+    (profiles/auth.py), as the navbar, the badges and most views do after it.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -46,10 +46,6 @@ class OnboardingRequiredMiddleware:
 
     @staticmethod
     def _is_onboarded(user: Any) -> bool:
-        from profiles.models import Profile
-
-        profile = Profile.objects.filter(user=user).first()
-        if profile is None:
-            return False
-        user.profile = profile  # fills the one-to-one cache, as select_related would
-        return profile.is_onboarded
+        # The backends (profiles/auth.py) load the profile with the user: no query here.
+        profile = getattr(user, "profile", None)
+        return profile is not None and profile.is_onboarded

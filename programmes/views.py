@@ -68,7 +68,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             ),
         )
         if new_user is not None:
-            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, new_user, backend="profiles.auth.ModelBackend")
             messages.success(
                 request,
                 f"Welcome! You joined {invitation.cohort.name}. "
