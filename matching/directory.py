@@ -8,9 +8,13 @@ as much again for its count, on every click of a filter.
 Now each process keeps, per cohort, one small ``Entry`` per visible mentor with what the
 filters and sorts read, in two parts that change at different speeds:
 
-- the **mentors**: profile, skills, languages, enrollment, account (``MENTORS`` row);
-- their **activity**: active mentorships and last login (``ACTIVITY`` row), which change
-  with every accepted request and every login, and cost one query to read again.
+- the **mentors**: profile, skills, languages, enrollment, account (``MENTORS`` row),
+  with the names of the skills and languages the filter form offers;
+- their **activity**: how many active mentorships each has (``ACTIVITY`` row), which
+  changes with every accepted or closed request and costs one query to read again.
+
+Last logins change with every login and only the "recently active" sort reads them: it
+reads them when asked.
 
 Before using either part a process reads both ``DirectoryVersion`` rows (one query);
 every committed change increments the row of its part (the signals at the bottom), and a
@@ -66,9 +70,12 @@ class Entry:
 class Pool:
     """The mentors of some cohorts, with how busy each is and when they last came by."""
 
+    cohort_ids: list[int] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     active: dict[int, int] = field(default_factory=dict)
-    last_login: dict[int, datetime | None] = field(default_factory=dict)
+    # skill id -> name for every skill taught here; (code, name) of every language
+    skill_names: dict[int, str] = field(default_factory=dict)
+    language_names: list[tuple[str, str]] = field(default_factory=list)
     # the MENTORS count these entries were read at (None: not kept in memory)
     mentors_version: int | None = None
 
@@ -80,17 +87,29 @@ class Pool:
     def has_free_place(self, e: Entry) -> bool:
         return e.accepting and e.capacity > self.active.get(e.pk, 0)
 
-    def skills_taught(self) -> set[int]:
-        return set().union(*(e.skills for e in self.entries))
+    def skill_choices(self) -> list[tuple[int, str]]:
+        """The skills these mentors teach, by name, as the filter form offers them."""
+        return sorted(self.skill_names.items(), key=lambda item: (item[1], item[0]))
+
+    def last_logins(self) -> dict[int, datetime | None]:
+        """When each mentor last logged in: read now, only the "recent" sort needs it."""
+        if not self.cohort_ids:
+            return {}
+        return dict(
+            Enrollment.objects.filter(cohort_id__in=self.cohort_ids, role=Role.MENTOR)
+            .order_by()
+            .values_list("pk", "user__last_login")
+        )
 
 
 @dataclass
 class _Cached:
     mentors_version: int
     entries: list[Entry]
+    skill_names: dict[int, str]
+    language_names: list[tuple[str, str]]
     activity_version: int
     active: dict[int, int]
-    last_login: dict[int, datetime | None]
 
 
 _lock = threading.Lock()
@@ -111,7 +130,7 @@ def versions() -> dict[int, int]:
 def pool(cohort_ids: Iterable[int]) -> Pool:
     """The visible mentors of these cohorts, from memory while nothing has changed."""
     ids = sorted(set(cohort_ids))
-    result = Pool()
+    result = Pool(cohort_ids=ids)
     if not ids:
         return result
     numbers = versions()
@@ -120,19 +139,24 @@ def pool(cohort_ids: Iterable[int]) -> Pool:
     for cohort_id in ids:
         cached = _cohorts.get(cohort_id)
         if mentors_v is None or cached is None or cached.mentors_version != mentors_v:
-            entries = _read_mentors(cohort_id)
-            active, last_login = _read_activity(cohort_id)
-        elif activity_v is None or cached.activity_version != activity_v:
-            entries = cached.entries
-            active, last_login = _read_activity(cohort_id)
+            entries, skill_names, language_names = _read_mentors(cohort_id)
+            active = _read_activity(cohort_id)
         else:
-            entries, active, last_login = cached.entries, cached.active, cached.last_login
+            entries, skill_names = cached.entries, cached.skill_names
+            language_names = cached.language_names
+            if activity_v is None or cached.activity_version != activity_v:
+                active = _read_activity(cohort_id)
+            else:
+                active = cached.active
         if mentors_v is not None and activity_v is not None:
             with _lock:
-                _cohorts[cohort_id] = _Cached(mentors_v, entries, activity_v, active, last_login)
+                _cohorts[cohort_id] = _Cached(
+                    mentors_v, entries, skill_names, language_names, activity_v, active
+                )
         result.entries.extend(entries)
         result.active.update(active)
-        result.last_login.update(last_login)
+        result.skill_names.update(skill_names)
+        result.language_names = language_names
     return result
 
 
@@ -142,8 +166,11 @@ def _mentors(cohort_id: int) -> Any:
     )
 
 
-def _read_mentors(cohort_id: int) -> list[Entry]:
-    """Three queries for every mentor of the cohort, however many there are."""
+def _read_mentors(
+    cohort_id: int,
+) -> tuple[list[Entry], dict[int, str], list[tuple[str, str]]]:
+    """Five queries for every mentor of the cohort, however many there are: the mentors,
+    their skills and languages, and the names of those skills and of every language."""
     rows = list(
         _mentors(cohort_id)
         .order_by()
@@ -220,12 +247,15 @@ def _read_mentors(cohort_id: int) -> list[Entry]:
                 texts=tuple((t or "").upper() for t in (name, headline, bio, job_title)),
             )
         )
-    return entries
+    taught = set().union(*skills.values())
+    skill_names = dict(Skill.objects.filter(pk__in=taught).values_list("pk", "name"))
+    language_names = list(Language.objects.order_by("name").values_list("code", "name"))
+    return entries, skill_names, language_names
 
 
-def _read_activity(cohort_id: int) -> tuple[dict[int, int], dict[int, datetime | None]]:
-    """Active mentorships and last logins of the cohort's mentors: two narrow queries."""
-    active = dict(
+def _read_activity(cohort_id: int) -> dict[int, int]:
+    """How many active mentorships each of the cohort's mentors has: one narrow query."""
+    return dict(
         Mentorship.objects.filter(
             mentor_enrollment__cohort_id=cohort_id, status=MentorshipStatus.ACTIVE
         )
@@ -234,8 +264,6 @@ def _read_activity(cohort_id: int) -> tuple[dict[int, int], dict[int, datetime |
         .annotate(n=Count("pk"))
         .values_list("mentor_enrollment", "n")
     )
-    last_login = dict(_mentors(cohort_id).order_by().values_list("pk", "user__last_login"))
-    return active, last_login
 
 
 # --- Filtering and sorting (pure) ---------------------------------------------------------
@@ -297,9 +325,10 @@ def ordered(
     if sort == "experience":
         return sorted(chosen, key=lambda e: (e.years is None, -(e.years or 0), e.pk))
     if sort == "recent":
+        last_login = pool.last_logins()
 
         def recent(e: Entry) -> tuple[Any, ...]:
-            seen = pool.last_login.get(e.pk)
+            seen = last_login.get(e.pk)
             return (seen is None, -(seen.timestamp() if seen else 0), e.pk)
 
         return sorted(chosen, key=recent)
@@ -353,7 +382,8 @@ def _enrollment_changed(sender: Any, instance: Enrollment, **kwargs: Any) -> Non
 
 
 def _user_changed(sender: Any, update_fields: Any = None, **kwargs: Any) -> None:
-    changed(ACTIVITY if update_fields and set(update_fields) == {"last_login"} else MENTORS)
+    if not (update_fields and set(update_fields) == {"last_login"}):
+        changed()  # a login changes nothing kept here: the "recent" sort reads it fresh
 
 
 def connect() -> None:

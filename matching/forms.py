@@ -1,4 +1,3 @@
-from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -72,12 +71,23 @@ class DirectoryFilterForm(forms.Form):
     sort = forms.ChoiceField(choices=list(SORTS.items()), required=False, widget=widgets.Select)
 
     def __init__(
-        self, *args: Any, cohort_ids: list[int], skill_ids: Iterable[int], **kwargs: Any
+        self,
+        *args: Any,
+        cohort_ids: list[int],
+        skill_choices: list[tuple[int, str]],
+        language_choices: list[tuple[str, str]],
+        **kwargs: Any,
     ) -> None:
-        """``skill_ids``: the skills the listed mentors teach, the only ones worth offering."""
+        """``skill_choices``: (id, name) of the skills the listed mentors teach, the only
+        ones worth offering; ``language_choices``: (code, name) of every language. The
+        directory keeps both in memory: the options render without a query, and the
+        querysets only check what was submitted."""
         super().__init__(*args, **kwargs)
         self.fields["cohort"].queryset = Cohort.objects.filter(pk__in=cohort_ids)
-        self.fields["skills"].queryset = Skill.objects.filter(pk__in=sorted(skill_ids))
+        skills = self.fields["skills"]
+        skills.queryset = Skill.objects.filter(pk__in=[pk for pk, _ in skill_choices])
+        skills.widget.choices = skill_choices
+        self.fields["language"].widget.choices = [("", "Any language"), *language_choices]
 
     def filters(self) -> dict[str, Any]:
         if not self.is_valid():

@@ -33,7 +33,10 @@ def directory(request: HttpRequest) -> HttpResponse:
     cohort_ids = selectors.mentee_cohort_ids(request.user)
     pool = selectors.directory_pool(cohort_ids)
     form = DirectoryFilterForm(
-        request.GET or None, cohort_ids=cohort_ids, skill_ids=pool.skills_taught()
+        request.GET or None,
+        cohort_ids=cohort_ids,
+        skill_choices=pool.skill_choices(),
+        language_choices=pool.language_names,
     )
     filters = form.filters() if request.GET else {}
     ids, fits = selectors.directory_ids(user=request.user, filters=filters, pool=pool)
