@@ -1,6 +1,9 @@
+from functools import cache
+
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
+from django.urls import get_script_prefix, reverse
 
 from goals.models import Goal, GoalStatus
 from matching.models import (
@@ -15,6 +18,37 @@ from matching.models import (
 def site(request: HttpRequest) -> dict[str, str]:
     """The site's name, for titles and the navbar."""
     return {"site_name": settings.SITE_NAME}
+
+
+# What the navbar links to, by the name the template uses.
+NAV = {
+    "home": "home",
+    "dashboard": "dashboard",
+    "directory": "matching:directory",
+    "requests": "matching:requests",
+    "review_board": "goals:review-board",
+    "role": "profiles:role",
+    "cohorts": "matching:cohorts",
+    "admin": "admin:index",
+    "profile": "profiles:detail",
+    "onboarding_start": "profiles:onboarding-start",
+    "account_email": "account_email",
+    "account_change_password": "account_change_password",
+    "mfa_index": "mfa_index",
+    "account_logout": "account_logout",
+    "account_login": "account_login",
+    "account_signup": "account_signup",
+}
+
+
+@cache
+def _nav_urls(prefix: str) -> dict[str, str]:
+    return {key: reverse(name) for key, name in NAV.items()}
+
+
+def nav(request: HttpRequest) -> dict[str, dict[str, str]]:
+    """The navbar's links, reversed once per process (per script prefix), not per page."""
+    return {"nav": _nav_urls(get_script_prefix())}
 
 
 def _badge_sql() -> str:

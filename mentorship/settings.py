@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mentorship.context_processors.site",
+                "mentorship.context_processors.nav",
                 "mentorship.context_processors.mentor_badges",
             ],
         },
