@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test bench load lint format install install-dev browser worker beat check-deploy clean
+.PHONY: run test bench load load-pages lint format install install-dev browser worker beat check-deploy clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ bench: install-dev
 ## load: 32 simulated people against gunicorn, a Celery worker, PostgreSQL and Redis (loadtest/)
 load: install
 	./loadtest/run.sh
+
+## load-pages: time the busiest pages one at a time, in-process, on the load database
+load-pages: install
+	$(BIN)/python loadtest/pages.py
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -8,7 +8,9 @@
 #                      (default postgres://postgres@127.0.0.1:5432/mentorship_load)
 #   LOAD_BROKER_URL    Celery broker (default redis://127.0.0.1:6379/7)
 #   LOAD_PORT          where gunicorn listens (default 8765)
-#   LOAD_WORKERS, LOAD_THREADS   gunicorn processes and threads per process (default 4, 1)
+#   LOAD_WORKERS, LOAD_THREADS   gunicorn processes and threads per process (default 3, 1:
+#                      on two cores 3 served ~8 % more than 4 or 5, each process keeping
+#                      its own directory and rendered cards in memory)
 #   LOAD_USERS, LOAD_RATE  locust -u and -r (default 32, 8)
 #   LOAD_MEASURE       seconds measured once everyone has logged in (default 60); -t is
 #                      only a safety limit on the whole run, logins included
@@ -20,7 +22,7 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 DB_URL=${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/mentorship_load}
 PORT=${LOAD_PORT:-8765}
-WORKERS=${LOAD_WORKERS:-4}
+WORKERS=${LOAD_WORKERS:-3}
 THREADS=${LOAD_THREADS:-1}
 USERS=${LOAD_USERS:-32}
 RATE=${LOAD_RATE:-8}
