@@ -48,6 +48,24 @@ def _bump(part: int) -> None:
     DirectoryVersion.objects.filter(pk=part).update(number=F("number") + 1)
 
 
+def _mentor_with_capacity(name: str, capacity: int) -> Enrollment:
+    enrollment = Enrollment.objects.get(user__profile__display_name=name, role="mentor")
+    enrollment.capacity_override = capacity
+    enrollment.save()
+    return enrollment
+
+
+def _request_to(mentor: Enrollment) -> MentorshipRequest:
+    """A waiting request from a new mentee, as the request form would leave it."""
+    asker = ProfileFactory(wants_mentoring=True, wants_to_mentor=False).user
+    return MentorshipRequest.objects.create(
+        cohort=mentor.cohort,
+        mentee_enrollment=Enrollment.objects.get(user=asker, role="mentee"),
+        mentor_enrollment=mentor,
+        message="m" * 80,
+    )
+
+
 @pytest.fixture
 def seeker(client: Client, mentee: User) -> Client:
     ProfileFactory(display_name="Ada Mentor", wants_mentoring=False, wants_to_mentor=True)
@@ -73,16 +91,8 @@ def test_cards_show_a_renamed_mentor_and_places_taken(seeker: Client, mentee: Us
         page = seeker.get(reverse("matching:directory")).content.decode()
         return next(c for c in re.findall(r"<article\b.*?</article>", page, re.S) if name in c)
 
-    bo = Enrollment.objects.get(user__profile__display_name="Bo Mentor", role="mentor")
-    bo.capacity_override = 2
-    bo.save()
-    other = ProfileFactory(wants_mentoring=True, wants_to_mentor=False).user
-    request = MentorshipRequest.objects.create(
-        cohort=bo.cohort,
-        mentee_enrollment=Enrollment.objects.get(user=other, role="mentee"),
-        mentor_enrollment=bo,
-        message="m" * 80,
-    )
+    bo = _mentor_with_capacity("Bo Mentor", 2)
+    request = _request_to(bo)
     assert "2 of 2 places free" in card("Bo Mentor")
     accept_request(request=request, by=bo.user)
     assert "1 of 2 places free" in card("Bo Mentor")
@@ -111,16 +121,8 @@ def test_another_process_change_shows_once_its_count_moves(seeker: Client) -> No
 
 
 def test_activity_is_read_again_alone_and_places_follow_it(seeker: Client, mentee: User) -> None:
-    bo = Enrollment.objects.get(user__profile__display_name="Bo Mentor", role="mentor")
-    bo.capacity_override = 1
-    bo.save()
-    other = ProfileFactory(wants_mentoring=True, wants_to_mentor=False).user
-    request = MentorshipRequest.objects.create(
-        cohort=bo.cohort,
-        mentee_enrollment=Enrollment.objects.get(user=other, role="mentee"),
-        mentor_enrollment=bo,
-        message="m" * 80,
-    )
+    bo = _mentor_with_capacity("Bo Mentor", 1)
+    request = _request_to(bo)
     assert _names(seeker, free_only="on") == ["Ada Mentor", "Bo Mentor"]
     accept_request(request=request, by=bo.user)
 
@@ -132,23 +134,11 @@ def test_activity_is_read_again_alone_and_places_follow_it(seeker: Client, mente
 
 
 def test_closing_a_cohort_frees_its_mentors_places(seeker: Client, mentor: User) -> None:
-    cohort = default_cohort()
-    ada = Enrollment.objects.get(user__profile__display_name="Ada Mentor", role="mentor")
-    ada.capacity_override = 1
-    ada.save()
-    other = ProfileFactory(wants_mentoring=True, wants_to_mentor=False).user
-    accept_request(
-        request=MentorshipRequest.objects.create(
-            cohort=cohort,
-            mentee_enrollment=Enrollment.objects.get(user=other, role="mentee"),
-            mentor_enrollment=ada,
-            message="m" * 80,
-        ),
-        by=ada.user,
-    )
+    ada = _mentor_with_capacity("Ada Mentor", 1)
+    accept_request(request=_request_to(ada), by=ada.user)
     assert "Ada Mentor" not in _names(seeker, free_only="on")
     boss = UserFactory(is_staff=True, is_superuser=True)
-    close_cohort(cohort=cohort, by=boss)  # completes mentorships with one update()
+    close_cohort(cohort=default_cohort(), by=boss)  # completes mentorships with one update()
     assert "Ada Mentor" in _names(seeker, free_only="on")
 
 
