@@ -21,7 +21,9 @@ every committed change increments the row of its part (the signals at the bottom
 part whose number moved is read again. A change made in this process also drops this
 process's copy at once, so a page rendered inside the same transaction, as in the tests,
 sees it. Writes that bypass signals (``QuerySet.update``, ``bulk_create``) call
-``changed()`` themselves.
+``changed()`` themselves. The directory is read outside write transactions (views run
+in autocommit; services write in atomic blocks of their own): a read inside a
+transaction that then rolled back could keep what it saw until the next change.
 
 Only the page's twelve mentors are then read in full. What is personal to the viewer
 (their fit scores, the skills they want, their time zone) is read per request.
