@@ -27,22 +27,25 @@ def directory_cards(
     entries = {pk: e for pk in ids if (e := pool.entry(pk)) is not None}
     replies = selectors.typical_response_days([e.user_id for e in entries.values()])
     wanted = []
+    kept: dict[int, SafeString] = {}
     for pk, entry in entries.items():
         score, reasons = fits.get(pk, (None, None))
         phrase = selectors.response_phrase(replies.get(entry.user_id))
         key = None
         if pool.mentors_version is not None:
-            first_reason = reasons[0] if reasons else None
+            first_reason = str(reasons[0]) if reasons else None
             version = (pool.mentors_version, mentor_index.generation)
             key = (pk, version, pool.active.get(pk, 0), score, first_reason, phrase)
+            if (card := _cards.get(key)) is not None:
+                kept[pk] = card
         wanted.append((pk, key, phrase))
-    missing = [pk for pk, key, _ in wanted if key is None or key not in _cards]
+    missing = [pk for pk, _, _ in wanted if pk not in kept]
     fresh = {e.pk: e for e in selectors.directory_cards(user, missing, fits)}
     if len(_cards) + len(missing) > MAX_CARDS:
         _cards.clear()
     cards = []
     for pk, key, phrase in wanted:
-        card = _cards.get(key) if key is not None else None
+        card = kept.get(pk)
         if card is None:
             mentor = fresh.get(pk)
             if mentor is None:
