@@ -40,7 +40,7 @@ def directory_cards(
                 kept[pk] = card
         wanted.append((pk, key, phrase))
     missing = [pk for pk, _, _ in wanted if pk not in kept]
-    fresh = {e.pk: e for e in selectors.directory_cards(user, missing, fits)}
+    fresh = {e.pk: e for e in selectors.directory_mentors(user, missing, fits)}
     if len(_cards) + len(missing) > MAX_CARDS:
         _cards.clear()
     cards = []

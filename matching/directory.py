@@ -33,6 +33,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -70,7 +71,7 @@ class Entry:
 
 @dataclass
 class Pool:
-    """The mentors of some cohorts, with how busy each is and when they last came by."""
+    """The mentors of some cohorts, with how busy each is."""
 
     cohort_ids: list[int] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
@@ -81,9 +82,11 @@ class Pool:
     # the MENTORS count these entries were read at (None: not kept in memory)
     mentors_version: int | None = None
 
+    @cached_property
+    def _by_pk(self) -> dict[int, Entry]:
+        return {e.pk: e for e in self.entries}
+
     def entry(self, pk: int) -> Entry | None:
-        if not hasattr(self, "_by_pk"):
-            self._by_pk = {e.pk: e for e in self.entries}
         return self._by_pk.get(pk)
 
     def has_free_place(self, e: Entry) -> bool:

@@ -131,7 +131,7 @@ def directory_ids(
     return [e.pk for e in ranked], fits
 
 
-def directory_cards(
+def directory_mentors(
     user: User, ids: list[int], fits: dict[int, tuple[float, list[str]]]
 ) -> list[Enrollment]:
     """The mentors with these ids, in this order, with everything a card shows."""
@@ -154,7 +154,7 @@ def directory_cards(
 def directory(*, user: User, filters: dict[str, Any], limit: int | None = None) -> list[Enrollment]:
     """The mentor directory, filtered and sorted, each with everything a card shows."""
     ids, fits = directory_ids(user=user, filters=filters)
-    return directory_cards(user, ids[:limit], fits)
+    return directory_mentors(user, ids[:limit], fits)
 
 
 FORMAT_FIELDS = {

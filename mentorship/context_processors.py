@@ -51,6 +51,7 @@ def nav(request: HttpRequest) -> dict[str, dict[str, str]]:
     return {"nav": _nav_urls(get_script_prefix())}
 
 
+@cache
 def _badge_sql() -> str:
     requests = MentorshipRequest._meta.db_table
     enrollments = Enrollment._meta.db_table
