@@ -16,7 +16,7 @@ import pytest
 
 from accounts.models import User
 from matching import directory
-from matching.models import DirectoryVersion, Enrollment, MentorshipRequest
+from matching.models import DirectoryVersion, Enrollment, MentorshipRequest, Suggestion
 from matching.services import accept_request, default_cohort
 from profiles.models import Profile
 from programmes.closing import close_cohort
@@ -101,6 +101,39 @@ def test_cards_show_a_renamed_mentor_and_places_taken(seeker: Client, mentee: Us
     profile.display_name = "Bo Renamed"
     profile.save()
     assert "Bo Renamed" in card("Bo Renamed")
+
+
+def test_each_viewer_sees_their_own_fit_on_a_card_rendered_once(
+    seeker: Client, mentee: User
+) -> None:
+    ada = Enrollment.objects.get(user__profile__display_name="Ada Mentor")
+    other = ProfileFactory(wants_mentoring=True, wants_to_mentor=False).user
+    for who, score, reason in ((mentee, 0.82, "Teaches <Python>"), (other, 0.31, "Speaks Welsh")):
+        Suggestion.objects.create(
+            cohort=ada.cohort,
+            mentee_enrollment=Enrollment.objects.get(user=who, role="mentee"),
+            mentor_enrollment=ada,
+            rank=1,
+            score=score,
+            reasons=[reason],
+            weights_version=1,
+        )
+    second = Client()
+    second.force_login(other)
+
+    def ada_card(client: Client) -> str:
+        page = client.get(reverse("matching:directory")).content.decode()
+        return next(c for c in re.findall(r"<article\b.*?</article>", page, re.S) if "Ada" in c)
+
+    mine = ada_card(seeker)
+    with CaptureQueriesContext(connection) as captured:
+        theirs = ada_card(second)
+    assert "82% fit" in mine and "Teaches &lt;Python&gt;" in mine and "31%" not in mine
+    assert "31% fit" in theirs and "Speaks Welsh" in theirs and "82%" not in theirs
+    # the second viewer's page used the card the first one's rendered: no mentor profile
+    # was read for it
+    assert not [q for q in captured if '"profiles_profile_languages"' in q["sql"]]
+    assert "<!--fit-->" not in mine + theirs
 
 
 def test_a_change_made_here_shows_at_once(seeker: Client) -> None:
