@@ -279,6 +279,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions, read with a statement written once (mentorship/sessions.py).
+SESSION_ENGINE = "mentorship.sessions"
 
 # Content Security Policy: scripts, styles and everything else from this site only, and
 # no inline script anywhere (every script is a static file). data: images are Bootstrap's

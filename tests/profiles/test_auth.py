@@ -3,7 +3,8 @@
 import pytest
 
 from accounts.models import User
-from profiles.auth import AuthenticationBackend, ModelBackend
+from profiles.auth import AuthenticationBackend, ModelBackend, person
+from profiles.models import Profile
 from tests.factories import ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,3 +32,23 @@ def test_inactive_and_unknown_people_get_no_user() -> None:
     User.objects.filter(pk=inactive.pk).update(is_active=False)
     assert ModelBackend().get_user(inactive.pk) is None
     assert ModelBackend().get_user(10**9) is None
+
+
+def test_the_hand_written_statement_reads_what_the_orm_reads() -> None:
+    profile = ProfileFactory(display_name="Ada", wants_to_mentor=True, years_experience=12)
+    expected = User.objects.select_related("profile").get(pk=profile.user.pk)
+    got = person(profile.user.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(got, field.attname) == getattr(expected, field.attname), field.name
+    for field in Profile._meta.concrete_fields:
+        assert getattr(got.profile, field.attname) == getattr(expected.profile, field.attname), (
+            field.name
+        )
+    assert got.profile.user is got
+    assert not got._state.adding and got._state.db == "default"
+
+
+@pytest.mark.parametrize("malformed", ["abc", "", None, "1; drop table accounts_user"])
+def test_a_malformed_id_in_a_session_is_nobody(malformed: object) -> None:
+    ProfileFactory()
+    assert person(malformed) is None
