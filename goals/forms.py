@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from goals import smart
-from goals.models import Goal, GoalStatus, MeasureKind
+from goals.models import TRANSITIONS, Goal, GoalStatus, MeasureKind
 
 MAX_MILESTONES = 12
 Row = tuple[str, str]
@@ -213,17 +213,31 @@ class ProgressForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(
-        choices=[
-            (GoalStatus.ACHIEVED, "Achieved"),
-            (GoalStatus.NOT_ACHIEVED, "Not achieved"),
-            (GoalStatus.ABANDONED, "Abandoned"),
-        ],
-        widget=forms.RadioSelect,
+    """How a goal ended. Only the endings its status allows are offered: a goal that has
+    not started can only be abandoned."""
+
+    ENDINGS = (
+        (GoalStatus.ACHIEVED, "Achieved"),
+        (GoalStatus.NOT_ACHIEVED, "Not achieved"),
+        (GoalStatus.ABANDONED, "Abandoned"),
     )
+
+    outcome = forms.ChoiceField(label="How did it end?", choices=ENDINGS, widget=forms.RadioSelect)
     comment = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label="A word about it (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args: Any, goal: Goal | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if goal is not None:
+            self.fields["outcome"].choices = [
+                (value, label)
+                for value, label in self.ENDINGS
+                if (goal.status, value) in TRANSITIONS
+            ]
 
 
 class CommentForm(forms.Form):

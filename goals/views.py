@@ -101,6 +101,7 @@ def _detail(request: HttpRequest, goal: Goal, **forms: Form) -> HttpResponse:
     is_mentee = user.pk == goal.mentorship.mentee_enrollment.user_id
     is_mentor = user.pk == goal.mentorship.mentor_enrollment.user_id
     selectors.prefetch_goal_page(goal)
+    close_form = forms.get("close_form") or CloseForm(goal=goal)
     open_obstacles, resolved_obstacles = obstacles.obstacles_of(goal)
     events, thread = list(goal.events.all()), list(goal.comments.all())
     selectors.attach_people([*events, *thread, *open_obstacles, *resolved_obstacles])
@@ -118,7 +119,7 @@ def _detail(request: HttpRequest, goal: Goal, **forms: Form) -> HttpResponse:
         "thread": thread,
         "review_form": forms.get("review_form") or ReviewForm(),
         "progress_form": forms.get("progress_form") or ProgressForm(goal=goal),
-        "close_form": forms.get("close_form") or CloseForm(),
+        "close_form": close_form,
         "comment_form": forms.get("comment_form") or CommentForm(),
         "chart": charts.chart_for(goal, timezone.localdate()),
         "open_obstacles": open_obstacle_rows(
@@ -129,6 +130,7 @@ def _detail(request: HttpRequest, goal: Goal, **forms: Form) -> HttpResponse:
         "resolved_obstacles": resolved_obstacles,
         "obstacle_form": forms.get("obstacle_form") or ObstacleForm(),
         "can_flag_obstacle": is_mentee and goal.mentorship.is_active and not goal.is_closed,
+        "can_close": is_mentee and bool(close_form.fields["outcome"].choices),
     }
     return render(request, "goals/goal_detail.html", context)
 
@@ -197,11 +199,13 @@ def log_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def close_goal(request: HttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_for(request.user, pk)
-    form = CloseForm(request.POST)
+    form = CloseForm(request.POST, goal=goal)
     if form.is_valid() and apply_service(
         form,
         lambda: services.close_goal(goal=goal, by=request.user, **form.cleaned_data),
     ):
+        ending = dict(CloseForm.ENDINGS)[form.cleaned_data["outcome"]].lower()
+        messages.success(request, f"Goal closed as {ending}. Its history stays here.")
         return redirect(goal)
     return _detail(request, goal, close_form=form)
 
