@@ -220,9 +220,13 @@ def request_for(user: User, pk: int) -> MentorshipRequest:
     )
 
 
+CLOSED_REQUESTS_SHOWN = 20
+
+
 def requests_for(user: User) -> dict[str, list[MentorshipRequest]]:
-    """The requests page: each list joins only the person its rows name; a mentor's
-    answered requests stop at the last 20, however many years of them there are."""
+    """The requests page: each list joins only the person its rows name. Waiting requests
+    are all there (the cohort's rules keep them few); answered or closed ones, sent or
+    received, stop at the last 20, however many years of them there are."""
     sent = MentorshipRequest.objects.filter(mentee_enrollment__user=user).select_related(
         "cohort", "mentor_enrollment__user__profile"
     )
@@ -230,9 +234,12 @@ def requests_for(user: User) -> dict[str, list[MentorshipRequest]]:
         "cohort", "mentee_enrollment__user__profile"
     )
     return {
-        "sent": list(sent),
+        "sent_pending": list(sent.filter(status=RequestStatus.PENDING)),
+        "sent_closed": list(sent.exclude(status=RequestStatus.PENDING)[:CLOSED_REQUESTS_SHOWN]),
         "received_pending": list(received.filter(status=RequestStatus.PENDING)),
-        "received_closed": list(received.exclude(status=RequestStatus.PENDING)[:20]),
+        "received_closed": list(
+            received.exclude(status=RequestStatus.PENDING)[:CLOSED_REQUESTS_SHOWN]
+        ),
     }
 
 

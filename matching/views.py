@@ -106,7 +106,11 @@ def send_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "matching/requests.html", selectors.requests_for(request.user))
+    context = {
+        **selectors.requests_for(request.user),
+        "closed_shown": selectors.CLOSED_REQUESTS_SHOWN,
+    }
+    return render(request, "matching/requests.html", context)
 
 
 def _request_page(
