@@ -724,6 +724,16 @@ def _end_sessions(user: User) -> None:
 def _erase_account(user: User, old_email: str) -> None:
     # Their own copies of the farewell emails are pointless and carry their address.
     OutboxEmail.objects.pending().filter(to=[old_email]).delete()
+    # What was sent to them stays as a record that it was sent (its key keeps it from
+    # going out twice), without their address or what it said.
+    OutboxEmail.objects.filter(to=[old_email]).update(
+        to=[deleted_email(user)],
+        subject="(erased with the account)",
+        body_text="",
+        body_html="",
+        attachments=[],
+        last_error="",
+    )
     for invitation in Invitation.objects.filter(_invitations_of(user)):
         invitation.email = f"deleted-invitation-{invitation.pk}@deleted.invalid"
         invitation.name = ""

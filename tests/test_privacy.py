@@ -49,7 +49,13 @@ from matching.models import (
 )
 from matching.services import accept_request, default_cohort, end_mentorship, send_request
 from mentorship.outbox.models import OutboxEmail
-from mentorship.privacy import DELETED, FORMER_MEMBER, delete_account, export_data
+from mentorship.privacy import (
+    DELETED,
+    FORMER_MEMBER,
+    delete_account,
+    deleted_email,
+    export_data,
+)
 from programmes.models import Invitation, SurveyResponse
 from tests.factories import PASSWORD, ProfileFactory
 
@@ -433,6 +439,29 @@ def test_the_address_is_free_for_a_new_account(client, world, django_capture_on_
     assert EmailAddress.objects.get(email__iexact=old_email).user == newcomer
     sent = OutboxEmail.objects.filter(to=[old_email]).values_list("template", flat=True)
     assert list(sent) == ["account/email/email_confirmation_signup"]
+
+
+def test_emails_already_sent_to_them_keep_neither_address_nor_content(world):
+    old_email = world.alice.email
+    sent = OutboxEmail.objects.create(
+        template="goal_reviewed",
+        to=[old_email],
+        from_email="mentorship@example.org",
+        subject="Alice, Bob reviewed your goal",
+        body_text="Bob wrote: keep going with the talk, Alice.",
+        body_html="<p>Bob wrote: keep going with the talk, Alice.</p>",
+        sent_at=timezone.now(),
+        attempts=1,
+    )
+    emails = OutboxEmail.objects.count()
+
+    delete_account(user=world.alice)
+
+    row = OutboxEmail.objects.get(pk=sent.pk)
+    assert row.to == [deleted_email(world.alice)] and row.sent_at is not None
+    assert "Alice" not in row.subject + row.body_text + row.body_html
+    assert not OutboxEmail.objects.filter(to=[old_email]).exists()
+    assert OutboxEmail.objects.count() >= emails - 1  # only pending copies to them go
 
 
 # --- Deletion: what happens to everyone else -----------------------------------
