@@ -5,6 +5,7 @@ import warnings
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils.deprecation import RemovedInDjango60Warning
 
 import pytest
 
@@ -27,6 +28,6 @@ def test_the_change_page_opens_without_deprecation_warnings(client, staff) -> No
     profile = ProfileFactory(display_name="Ada")
     client.force_login(staff)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
+        warnings.simplefilter("error", RemovedInDjango60Warning)
         response = client.get(reverse("admin:profiles_profile_change", args=[profile.pk]))
     assert response.status_code == 200 and "Ada" in response.content.decode()
