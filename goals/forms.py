@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from goals import smart
-from goals.models import TRANSITIONS, Goal, GoalStatus, MeasureKind
+from goals.models import CLOSED, TRANSITIONS, Goal, MeasureKind
 
 MAX_MILESTONES = 12
 Row = tuple[str, str]
@@ -216,11 +216,7 @@ class CloseForm(forms.Form):
     """How a goal ended. Only the endings its status allows are offered: a goal that has
     not started can only be abandoned."""
 
-    ENDINGS = (
-        (GoalStatus.ACHIEVED, "Achieved"),
-        (GoalStatus.NOT_ACHIEVED, "Not achieved"),
-        (GoalStatus.ABANDONED, "Abandoned"),
-    )
+    ENDINGS = [(status.value, status.label) for status in CLOSED]
 
     outcome = forms.ChoiceField(label="How did it end?", choices=ENDINGS, widget=forms.RadioSelect)
     comment = forms.CharField(

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from goals import charts, obstacles, selectors, services, smart
 from goals.forms import CloseForm, CommentForm, GoalForm, ProgressForm, ReviewForm
-from goals.models import Goal
+from goals.models import Goal, GoalStatus
 from goals.obstacle_forms import ObstacleForm, open_obstacle_rows
 from matching.selectors import mentorship_for
 from mentorship.lib.forms import apply_service
@@ -204,7 +204,7 @@ def close_goal(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         lambda: services.close_goal(goal=goal, by=request.user, **form.cleaned_data),
     ):
-        ending = dict(CloseForm.ENDINGS)[form.cleaned_data["outcome"]].lower()
+        ending = GoalStatus(form.cleaned_data["outcome"]).label.lower()
         messages.success(request, f"Goal closed as {ending}. Its history stays here.")
         return redirect(goal)
     return _detail(request, goal, close_form=form)
