@@ -4,7 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 
 from accounts import services
-from mentorship.outbox import services as outbox
+from core.outbox import services as outbox
 
 
 class AccountAdapter(DefaultAccountAdapter):

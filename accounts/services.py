@@ -1,5 +1,5 @@
 from accounts.models import User
-from mentorship.outbox import services as outbox
+from core.outbox import services as outbox
 
 
 def send_welcome(*, user: User) -> None:

@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from core.forms import apply_service
 from goals import meetings
 from goals.ics import CANCEL, REQUEST, build_ics
 from goals.meeting_forms import ActionItemForm, CancelForm, MeetingForm, NoteForm
 from goals.models import Meeting
-from mentorship.lib.forms import apply_service
 
 
 def _is_participant(meeting: Meeting, user_pk: int) -> bool:

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
+from core.outbox import services as outbox
 from goals import selectors
 from goals.ics import CANCEL, REQUEST, build_ics
 from goals.models import (
@@ -27,7 +28,6 @@ from goals.models import (
     visible_to,
 )
 from matching.models import Mentorship, either_side
-from mentorship.outbox import services as outbox
 
 MIN_MINUTES, MAX_MINUTES = 15, 480
 # Far enough for a monthly rhythm planned a year out; further is usually a typo in the year.

@@ -8,11 +8,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from core.forms import apply_service
 from goals import obstacles, selectors
 from goals.models import Goal
 from goals.obstacle_forms import AdviceForm, ObstacleForm, ResolveForm
 from goals.views import _detail
-from mentorship.lib.forms import apply_service
 
 
 def _back(goal: Goal, anchor: str = "obstacles") -> HttpResponseRedirect:

@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
+from core.outbox import services as outbox
 from goals.models import Goal, Obstacle, ObstacleCategory
 from matching.models import Mentorship
-from mentorship.outbox import services as outbox
 
 ENDED = "This mentorship has ended; its obstacles are read-only."
 

@@ -36,10 +36,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from core.outbox import services as outbox
+from core.outbox.models import OutboxEmail
 from goals.models import Goal, GoalEvent, GoalStatus, Meeting
 from matching.models import Mentorship, MentorshipStatus
-from mentorship.outbox import services as outbox
-from mentorship.outbox.models import OutboxEmail
 
 DUE_SOON_DAYS = 7
 NO_MEETING_DAYS = 30

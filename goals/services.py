@@ -10,6 +10,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import User
+from core.outbox import services as outbox
 from goals import smart
 from goals.models import (
     CLOSED,
@@ -23,7 +24,6 @@ from goals.models import (
     ProgressUpdate,
 )
 from matching.models import Mentorship
-from mentorship.outbox import services as outbox
 
 
 def _side(mentorship: Mentorship, user: User) -> str:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from core.timezones import utc_offset_hours
 from matching.engine.scoring import People
 from matching.models import Enrollment
-from mentorship.lib.timezones import utc_offset_hours
 from profiles.models import Industry, Language, Profile, ProfileSkill, Skill, SkillKind
 
 TEXT_DIMENSIONS = 2**12

@@ -2,10 +2,10 @@ from typing import Any
 
 from django import forms
 
+from core import widgets
 from matching.models import Cohort, DeclineReason, MentorshipStatus, Role
 from matching.selectors import SORTS
 from matching.services import MIN_REQUEST_MESSAGE
-from mentorship.lib import widgets
 from profiles.models import Industry, Language, MeetingFormat, Skill
 
 

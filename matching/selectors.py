@@ -16,6 +16,7 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
+from core.timezones import zones_overlapping
 from matching import directory as mentor_index
 from matching.models import (
     Cohort,
@@ -29,7 +30,6 @@ from matching.models import (
     Role,
     Suggestion,
 )
-from mentorship.lib.timezones import zones_overlapping
 from profiles.models import Profile, ProfileSkill, Skill, SkillKind, time_zone_names
 
 DIRECTORY_PAGE_SIZE = 12

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.outbox import services as outbox
 from matching.models import (
     Cohort,
     DeclineReason,
@@ -30,7 +31,6 @@ from matching.models import (
     Role,
 )
 from matching.suggestions import cohorts_of, request_recompute
-from mentorship.outbox import services as outbox
 from profiles.models import Profile
 
 MIN_REQUEST_MESSAGE = 80

@@ -23,6 +23,7 @@ from django.utils import timezone
 import numpy as np
 
 from accounts.models import User
+from core.timezones import overlap_hours
 from matching.engine.scoring import Weights, components, score
 from matching.engine.topk import top_k
 from matching.features import Side, build_side, vocabularies
@@ -37,7 +38,6 @@ from matching.models import (
     Role,
     Suggestion,
 )
-from mentorship.lib.timezones import overlap_hours
 from profiles.models import Industry, Profile
 
 TOP_K = 10

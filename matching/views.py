@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from core.forms import apply_service
 from matching import cards, selectors, services, suggestions
 from matching.forms import (
     AcceptingForm,
@@ -23,7 +24,6 @@ from matching.forms import (
     RequestForm,
 )
 from matching.models import IntroductionStatus, Role
-from mentorship.lib.forms import apply_service
 
 # --- Directory --------------------------------------------------------------
 

@@ -46,12 +46,14 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    "mentorship.outbox",
+    "core.outbox",
     "accounts",
     "profiles",
     "matching",
     "goals",
     "programmes",
+    "pages",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -59,7 +61,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside every middleware that queries (sessions, auth, onboarding): a lost
     # database connection anywhere below answers a friendly 503, not a 500.
-    "mentorship.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -85,9 +87,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "mentorship.context_processors.site",
-                "mentorship.context_processors.nav",
-                "mentorship.context_processors.mentor_badges",
+                "pages.context_processors.site",
+                "pages.context_processors.nav",
+                "pages.context_processors.mentor_badges",
             ],
         },
     },
@@ -214,7 +216,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
-        "task": "mentorship.outbox.tasks.sweep_outbox",
+        "task": "outbox.sweep_outbox",
         "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
     },
     "nightly-suggestions": {
@@ -279,8 +281,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-# Database sessions, read with a statement written once (mentorship/sessions.py).
-SESSION_ENGINE = "mentorship.sessions"
+# Django's database sessions: they outlive a Redis restart, and logging out anywhere
+# really ends the session.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Content Security Policy: scripts, styles and everything else from this site only, and
 # no inline script anywhere (every script is a static file). data: images are Bootstrap's

@@ -20,10 +20,10 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 
+from core.outbox.models import OutboxEmail
 from goals.charts import short_date
 from matching.admin_scoping import can_administer, scope_queryset
 from matching.models import Cohort, Mentorship, MentorshipRequest, MentorshipStatus
-from mentorship.outbox.models import OutboxEmail
 from programmes import charts, closing
 from programmes.models import SurveyKind
 from programmes.reports import CohortReport, cohort_report, write_csv

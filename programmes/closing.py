@@ -20,6 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.outbox import services as outbox
+from core.outbox.models import OutboxEmail
 from matching import audit, directory
 from matching.models import (
     AuditAction,
@@ -30,8 +32,6 @@ from matching.models import (
     MentorshipStatus,
     RequestStatus,
 )
-from mentorship.outbox import services as outbox
-from mentorship.outbox.models import OutboxEmail
 from programmes.models import SurveyKind
 from programmes.surveys import require_cohort_admin, send_survey
 

@@ -15,12 +15,12 @@ from django.utils import timezone
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
+from core.outbox import services as outbox
 from matching import audit, directory
 from matching.admin_scoping import can_administer
 from matching.models import AuditAction, Cohort, Enrollment, Role
 from matching.services import _enroll
 from matching.suggestions import request_recompute
-from mentorship.outbox import services as outbox
 from profiles import services as profile_services
 from profiles.models import Profile
 from programmes.models import ImportBatch, Invitation

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
-from mentorship.lib.forms import apply_service
+from core.forms import apply_service
 from programmes.models import SurveyResponse
 from programmes.survey_forms import SurveyForm
 from programmes.surveys import answer_survey

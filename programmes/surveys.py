@@ -13,10 +13,10 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
+from core.outbox import services as outbox
 from matching import audit
 from matching.admin_scoping import can_administer
 from matching.models import AuditAction, Cohort, Enrollment, EnrollmentStatus, Role
-from mentorship.outbox import services as outbox
 from programmes.models import GoalProgress, SurveyKind, SurveyResponse
 
 MAX_COMMENTS = SurveyResponse._meta.get_field("comments").max_length

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.models import User
-from mentorship.lib.forms import apply_service
+from core.forms import apply_service
 from profiles.models import Profile
 from programmes import invitations
 from programmes.invitation_forms import InvitedSignupForm

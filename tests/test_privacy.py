@@ -21,6 +21,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 
 from accounts.models import User
+from core.outbox.models import OutboxEmail
 from goals.meetings import cancel_meeting
 from goals.models import (
     ActionItem,
@@ -48,8 +49,7 @@ from matching.models import (
     RequestStatus,
 )
 from matching.services import accept_request, default_cohort, end_mentorship, send_request
-from mentorship.outbox.models import OutboxEmail
-from mentorship.privacy import (
+from privacy.services import (
     DELETED,
     FORMER_MEMBER,
     delete_account,

@@ -10,4 +10,4 @@ def boom(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [path("boom/", boom), path("", include("mentorship.urls"))]
 
-handler500 = "mentorship.views.server_error"
+handler500 = "pages.views.server_error"

@@ -16,7 +16,7 @@ from allauth.mfa.totp.internal.auth import (
 )
 
 from accounts.models import User
-from mentorship.outbox.models import OutboxEmail
+from core.outbox.models import OutboxEmail
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
-from mentorship.outbox.models import OutboxEmail
+from core.outbox.models import OutboxEmail
 from profiles.models import Profile
 
 pytestmark = pytest.mark.django_db

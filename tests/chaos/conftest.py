@@ -37,9 +37,9 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 
+from core.outbox import services as outbox
+from core.outbox.models import OutboxEmail
 from mentorship.celery import app as celery_app
-from mentorship.outbox import services as outbox
-from mentorship.outbox.models import OutboxEmail
 
 CHAOS_DIR = Path(__file__).resolve().parent
 BASE_DIR = Path(settings.BASE_DIR)

@@ -25,7 +25,7 @@ from django.urls import path
 import psycopg2
 import pytest
 
-from mentorship.middleware import RETRY_AFTER_SECONDS
+from core.middleware import RETRY_AFTER_SECONDS
 from tests.chaos.conftest import needs_postgresql, wait_until
 from tests.factories import ProfileFactory
 
@@ -88,7 +88,7 @@ def test_a_view_losing_the_database_answers_a_friendly_503(
 ) -> None:
     # The page is rendered without touching the database that just failed.
     with (
-        caplog.at_level(logging.WARNING, logger="mentorship.middleware"),
+        caplog.at_level(logging.WARNING, logger="core.middleware"),
         django_assert_num_queries(0),
     ):
         response = anonymous.get(url)

@@ -18,12 +18,12 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from accounts.models import User
+from core.outbox import services as outbox
+from core.outbox.models import OutboxEmail
+from core.outbox.tasks import sweep_outbox
 from matching import services
 from matching.models import Enrollment, Mentorship, MentorshipRequest, Role
 from mentorship.celery import app as celery_app
-from mentorship.outbox import services as outbox
-from mentorship.outbox.models import OutboxEmail
-from mentorship.outbox.tasks import sweep_outbox
 from tests.chaos.conftest import RedisServer, celery_broker, drain, wait_until
 
 # Real commits, for the worker; serialized rollback restores the vocabulary and the

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 import pytest
 
-from mentorship.outbox import services as outbox
-from mentorship.outbox.models import OutboxEmail
+from core.outbox import services as outbox
+from core.outbox.models import OutboxEmail
 from tests.chaos.conftest import SmtpServer, enqueue_committed
 
 # Real commits, so that each email is dispatched (in-process) when its row commits.

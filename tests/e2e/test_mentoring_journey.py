@@ -11,8 +11,8 @@ from django.core import mail
 from playwright.sync_api import Locator, Page, expect
 
 from accounts.models import User
+from core.outbox.models import OutboxEmail
 from matching.models import MentorshipRequest
-from mentorship.outbox.models import OutboxEmail
 from profiles.models import SkillKind, SkillLevel
 from profiles.services import SkillEntry, set_skills
 from tests.factories import PASSWORD, ProfileFactory

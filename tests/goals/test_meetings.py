@@ -12,11 +12,11 @@ from django.utils import timezone
 import pytest
 
 from accounts.models import User
+from core.outbox.models import OutboxEmail
 from goals import meetings, services
 from goals.models import ActionItem, Meeting, MeetingNote, MeetingStatus
 from matching.models import Mentorship
 from matching.services import accept_request, end_mentorship, send_request
-from mentorship.outbox.models import OutboxEmail
 from tests.factories import ProfileFactory
 from tests.goals.conftest import REQUEST_MESSAGE, days, metric_draft
 

@@ -8,11 +8,11 @@ from django.urls import reverse
 import pytest
 
 from accounts.models import User
+from core.outbox.models import OutboxEmail
 from goals import obstacles
 from goals.models import Goal, GoalStatus, Obstacle
 from matching.models import Cohort, MentorshipStatus
 from matching.services import end_mentorship, join_cohort
-from mentorship.outbox.models import OutboxEmail
 from tests.factories import ProfileFactory
 
 pytestmark = pytest.mark.django_db

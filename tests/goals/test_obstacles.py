@@ -9,12 +9,12 @@ from django.http import Http404
 import pytest
 
 from accounts.models import User
+from core.outbox.models import OutboxEmail
 from goals import obstacles
 from goals.models import Goal, GoalStatus, Obstacle, ObstacleCategory
 from goals.services import close_goal
 from matching.models import MentorshipStatus
 from matching.services import end_mentorship
-from mentorship.outbox.models import OutboxEmail
 from tests.goals.conftest import MakeGoal
 
 pytestmark = pytest.mark.django_db

@@ -10,11 +10,11 @@ import pytest
 from celery.schedules import crontab
 
 from accounts.models import User
+from core.outbox.models import OutboxEmail
 from goals.models import Goal, GoalStatus
 from goals.tasks import send_reminders, send_review_digests
 from matching.models import Mentorship
 from mentorship.celery import app as celery_app
-from mentorship.outbox.models import OutboxEmail
 from tests.goals.conftest import MakeGoal, days
 
 pytestmark = pytest.mark.django_db

@@ -11,12 +11,12 @@ from django.utils import timezone
 import pytest
 
 from accounts.models import User
+from core.outbox import services as outbox
+from core.outbox.models import OutboxEmail
 from goals import reminders
 from goals.models import Goal, GoalEvent, GoalStatus, Meeting, MeetingFormat, MeetingStatus
 from matching.models import Mentorship, MentorshipStatus
 from matching.services import accept_request, end_mentorship, send_request
-from mentorship.outbox import services as outbox
-from mentorship.outbox.models import OutboxEmail
 from tests.factories import ProfileFactory
 from tests.goals.conftest import (
     OUTCOME,

@@ -11,6 +11,7 @@ from django.utils import timezone
 import pytest
 
 from accounts.models import User
+from core.outbox.models import OutboxEmail
 from goals import services
 from goals.models import (
     TRANSITIONS,
@@ -23,7 +24,6 @@ from goals.models import (
 )
 from matching.models import Mentorship, MentorshipStatus
 from matching.services import accept_request, end_mentorship, send_request
-from mentorship.outbox.models import OutboxEmail
 from tests.factories import ProfileFactory
 from tests.goals.conftest import REQUEST_MESSAGE, MakeGoal, days, metric_draft, milestones_draft
 

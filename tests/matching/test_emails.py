@@ -9,6 +9,7 @@ from django.utils import timezone
 import pytest
 
 from accounts.models import User
+from core.outbox.models import OutboxEmail
 from matching import services
 from matching.models import (
     DeclineReason,
@@ -17,7 +18,6 @@ from matching.models import (
     MentorshipRequest,
     MentorshipStatus,
 )
-from mentorship.outbox.models import OutboxEmail
 
 pytestmark = pytest.mark.django_db
 

@@ -13,6 +13,8 @@ from django.utils import timezone
 import pytest
 
 from accounts.models import User
+from core.outbox.models import OutboxEmail
+from core.timezones import overlap_hours
 from matching import directory, selectors, services, tasks
 from matching.models import (
     Cohort,
@@ -31,8 +33,6 @@ from matching.models import (
     RequestStatus,
     Role,
 )
-from mentorship.lib.timezones import overlap_hours
-from mentorship.outbox.models import OutboxEmail
 from profiles.models import Language, Profile, ProfileSkill, Skill, SkillKind
 from profiles.services import complete_onboarding, save_intent
 from tests.factories import ProfileFactory

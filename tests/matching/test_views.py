@@ -21,6 +21,7 @@ from django.utils import timezone
 import pytest
 
 from accounts.models import User
+from core.outbox.models import OutboxEmail
 from matching import directory, services
 from matching.models import (
     Cohort,
@@ -38,7 +39,6 @@ from matching.models import (
     RequestStatus,
     Role,
 )
-from mentorship.outbox.models import OutboxEmail
 from profiles.models import Profile, ProfileSkill, Skill, SkillKind
 from tests.factories import ProfileFactory
 

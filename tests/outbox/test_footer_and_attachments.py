@@ -15,10 +15,10 @@ from django.urls import reverse
 import pytest
 
 from accounts.models import User
-from mentorship.lib.email import RenderedEmail, render_email, with_footer
-from mentorship.outbox import services as outbox
-from mentorship.outbox.models import OutboxEmail
-from mentorship.outbox.services import Attachment
+from core.email import RenderedEmail, render_email, with_footer
+from core.outbox import services as outbox
+from core.outbox.models import OutboxEmail
+from core.outbox.services import Attachment
 
 pytestmark = pytest.mark.django_db
 

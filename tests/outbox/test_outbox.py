@@ -8,9 +8,9 @@ from django.utils import timezone
 
 import pytest
 
-from mentorship.outbox import services as outbox
-from mentorship.outbox.models import OutboxEmail
-from mentorship.outbox.tasks import deliver_email
+from core.outbox import services as outbox
+from core.outbox.models import OutboxEmail
+from core.outbox.tasks import deliver_email
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from django.db import transaction
 import pytest
 from celery.contrib.testing.worker import start_worker
 
+from core.outbox import services as outbox
+from core.outbox.models import OutboxEmail
 from mentorship.celery import app as celery_app
-from mentorship.outbox import services as outbox
-from mentorship.outbox.models import OutboxEmail
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 import pytest
 
 from accounts.models import User
-from mentorship.lib.email import settings_url
+from core.email import settings_url
 from profiles.models import Profile
 
 pytestmark = pytest.mark.django_db

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 import pytest
 
+from core.outbox.models import OutboxEmail
 from matching.models import (
     AuditAction,
     AuditEntry,
@@ -20,7 +21,6 @@ from matching.models import (
     RequestStatus,
     Role,
 )
-from mentorship.outbox.models import OutboxEmail
 from programmes.closing import close_cohort, remind_mentors
 from programmes.models import SurveyKind, SurveyResponse
 from programmes.surveys import send_survey

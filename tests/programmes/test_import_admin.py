@@ -7,7 +7,7 @@ from django.urls import reverse
 
 import pytest
 
-from mentorship.outbox.models import OutboxEmail
+from core.outbox.models import OutboxEmail
 from programmes.imports import apply_batch, parse_csv
 from programmes.models import ImportBatch, Invitation
 from tests.programmes.people import csv_upload, make_cohort, make_programme_admin

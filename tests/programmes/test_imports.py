@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 import pytest
 
+from core.outbox.models import OutboxEmail
 from matching.models import AuditAction, AuditEntry, EnrollmentStatus, Role
-from mentorship.outbox.models import OutboxEmail
 from programmes.imports import MAX_ROWS, MAX_UPLOAD_BYTES, apply_batch, parse_csv
 from programmes.invitations import create_invitation
 from programmes.models import ImportBatch, Invitation

@@ -16,8 +16,8 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
+from core.outbox.models import OutboxEmail
 from matching.models import AuditAction, AuditEntry, Enrollment, EnrollmentStatus, JoinMode, Role
-from mentorship.outbox.models import OutboxEmail
 from profiles.models import Profile
 from programmes import invitations
 from programmes.admin_invitations import InvitationAdmin, InvitationForm

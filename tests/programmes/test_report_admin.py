@@ -13,6 +13,7 @@ from django.utils import timezone
 
 import pytest
 
+from core.outbox.models import OutboxEmail
 from matching.models import (
     AuditAction,
     AuditEntry,
@@ -21,7 +22,6 @@ from matching.models import (
     RequestStatus,
     Role,
 )
-from mentorship.outbox.models import OutboxEmail
 from programmes.models import SurveyKind, SurveyResponse
 from tests.factories import UserFactory
 from tests.programmes.cohort_builders import (

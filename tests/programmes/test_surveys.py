@@ -8,8 +8,8 @@ from django.urls import NoReverseMatch, reverse
 
 import pytest
 
+from core.outbox.models import OutboxEmail
 from matching.models import AuditAction, AuditEntry, EnrollmentStatus, Role
-from mentorship.outbox.models import OutboxEmail
 from programmes.admin_surveys import SurveyResponseAdmin
 from programmes.closing import close_cohort
 from programmes.models import GoalProgress, SurveyKind, SurveyResponse

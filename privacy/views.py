@@ -13,7 +13,7 @@ from django.utils import timezone
 from allauth.core import ratelimit
 
 from accounts.models import User
-from mentorship.privacy import delete_account, export_data
+from privacy.services import delete_account, export_data
 
 CONFIRM_WORD = "DELETE"
 

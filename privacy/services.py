@@ -35,6 +35,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 
 from accounts.models import User
+from core.outbox.models import OutboxEmail
 from goals.meetings import cancel_meeting
 from goals.models import (
     ActionItem,
@@ -70,7 +71,6 @@ from matching.services import (
     withdraw_request,
 )
 from matching.suggestions import request_recompute
-from mentorship.outbox.models import OutboxEmail
 from profiles.models import Profile, ProfileSkill
 from programmes.models import Invitation, SurveyResponse
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentorship import privacy_views
+from privacy import views as privacy_views
 
 urlpatterns = [
     path("account/data/", privacy_views.data, name="privacy-data"),

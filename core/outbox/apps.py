@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class OutboxConfig(AppConfig):
-    name = "mentorship.outbox"
+    name = "core.outbox"
     label = "outbox"
     verbose_name = "Outgoing email"

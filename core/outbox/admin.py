@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from mentorship.outbox.models import OutboxEmail
+from core.outbox.models import OutboxEmail
 
 
 @admin.register(OutboxEmail)

@@ -18,8 +18,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from mentorship.lib.email import RenderedEmail, render_email, with_footer
-from mentorship.outbox.models import OutboxEmail
+from core.email import RenderedEmail, render_email, with_footer
+from core.outbox.models import OutboxEmail
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ def _store(*, key: str | None, **fields: Any) -> OutboxEmail:
 
 def dispatch(outbox_id: int) -> None:
     """Hand a row to Celery. Never raises: the sweep catches anything that fails here."""
-    from mentorship.outbox.tasks import deliver_email
+    from core.outbox.tasks import deliver_email
 
     try:
         deliver_email.delay(outbox_id)

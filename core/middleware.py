@@ -32,7 +32,7 @@ def _remember_connection_error(
 
 
 got_request_exception.connect(
-    _remember_connection_error, dispatch_uid="mentorship.middleware.database_unavailable"
+    _remember_connection_error, dispatch_uid="core.middleware.database_unavailable"
 )
 
 
