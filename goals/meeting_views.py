@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.forms import apply_service
-from goals import meetings
 from goals.ics import CANCEL, REQUEST, build_ics
 from goals.meeting_forms import ActionItemForm, CancelForm, MeetingForm, NoteForm
 from goals.models import Meeting
+from goals.services import meetings
 
 
 def _is_participant(meeting: Meeting, user_pk: int) -> bool:

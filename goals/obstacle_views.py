@@ -9,9 +9,10 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from core.forms import apply_service
-from goals import obstacles, selectors
+from goals import selectors
 from goals.models import Goal
 from goals.obstacle_forms import AdviceForm, ObstacleForm, ResolveForm
+from goals.services import obstacles
 from goals.views import _detail
 
 

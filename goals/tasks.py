@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from goals import reminders
+from goals.services import reminders
 
 
 @shared_task(name="goals.tasks.send_reminders")

@@ -11,10 +11,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.forms import apply_service
-from goals import charts, obstacles, selectors, services, smart
+from goals import charts, selectors, services, smart
 from goals.forms import CloseForm, CommentForm, GoalForm, ProgressForm, ReviewForm
 from goals.models import Goal, GoalStatus
 from goals.obstacle_forms import ObstacleForm, open_obstacle_rows
+from goals.services import obstacles
 from matching.selectors import mentorship_for
 
 

@@ -57,7 +57,7 @@ from matching.models import (
     Role,
 )
 from matching.services import default_cohort
-from matching.suggestions import recompute_suggestions
+from matching.services.suggestions import recompute_suggestions
 from profiles.demo import (
     ADMIN_EMAIL,
     DemoPerson,

@@ -32,14 +32,12 @@ from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.html import format_html
 
 from accounts.models import User
-from matching import runs
 from matching.admin_scoping import (
     CohortScopedAdmin,
     CohortScopedInline,
     can_administer,
     cohort_filter,
 )
-from matching.audit import record
 from matching.models import (
     AuditAction,
     AuditEntry,
@@ -59,7 +57,9 @@ from matching.models import (
     Role,
     Suggestion,
 )
-from matching.suggestions import request_recompute
+from matching.services import runs
+from matching.services.audit import record
+from matching.services.suggestions import request_recompute
 
 
 def _count_per_cohort(rows: QuerySet) -> Coalesce:

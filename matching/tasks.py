@@ -12,7 +12,7 @@ def expire_requests() -> int:
 @shared_task(name="matching.tasks.recompute_cohort_suggestions")
 def recompute_cohort_suggestions(cohort_id: int, generation: int | None = None) -> str:
     # Debounced: a task whose generation was overtaken by a newer change does nothing.
-    from matching.suggestions import run_if_latest
+    from matching.services.suggestions import run_if_latest
 
     return run_if_latest(cohort_id=cohort_id, generation=generation)
 
@@ -20,7 +20,7 @@ def recompute_cohort_suggestions(cohort_id: int, generation: int | None = None) 
 @shared_task(name="matching.tasks.recompute_all_suggestions")
 def recompute_all_suggestions() -> int:
     """Nightly: every running cohort, whatever changed or was missed."""
-    from matching.suggestions import active_cohort_ids, run_if_latest
+    from matching.services.suggestions import active_cohort_ids, run_if_latest
 
     ids = active_cohort_ids()
     for cohort_id in ids:
@@ -30,6 +30,6 @@ def recompute_all_suggestions() -> int:
 
 @shared_task(name="matching.tasks.run_match_run")
 def run_match_run(run_id: int) -> str:
-    from matching.runs import execute_run
+    from matching.services.runs import execute_run
 
     return execute_run(run_id=run_id)

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.forms import apply_service
-from matching import cards, selectors, services, suggestions
+from matching import cards, selectors, services
 from matching.forms import (
     AcceptingForm,
     DeclineForm,
@@ -24,6 +24,7 @@ from matching.forms import (
     RequestForm,
 )
 from matching.models import IntroductionStatus, Role
+from matching.services import suggestions
 
 # --- Directory --------------------------------------------------------------
 

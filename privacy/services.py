@@ -36,7 +36,6 @@ from allauth.mfa.models import Authenticator
 
 from accounts.models import User
 from core.outbox.models import OutboxEmail
-from goals.meetings import cancel_meeting
 from goals.models import (
     ActionItem,
     Goal,
@@ -49,6 +48,7 @@ from goals.models import (
     Obstacle,
     ProgressUpdate,
 )
+from goals.services.meetings import cancel_meeting
 from matching import directory
 from matching.models import (
     DeclineReason,
@@ -70,7 +70,7 @@ from matching.services import (
     end_mentorship,
     withdraw_request,
 )
-from matching.suggestions import request_recompute
+from matching.services.suggestions import request_recompute
 from profiles.models import Profile, ProfileSkill
 from programmes.models import Invitation, SurveyResponse
 

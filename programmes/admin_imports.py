@@ -15,8 +15,9 @@ from django.urls import NoReverseMatch, URLPattern, path, reverse
 
 from matching.admin_scoping import can_administer, scope_queryset
 from matching.models import Cohort
-from programmes import exports, imports
+from programmes import exports
 from programmes.models import ImportBatch
+from programmes.services import imports
 
 
 class ImportUploadForm(forms.Form):

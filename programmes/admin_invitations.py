@@ -12,8 +12,8 @@ from django.utils.html import format_html
 
 from matching.admin_scoping import CohortFilter, CohortScopedAdmin
 from matching.models import Role
-from programmes import invitations
 from programmes.models import ImportBatch, Invitation
+from programmes.services import invitations
 
 
 class AcceptedFilter(admin.SimpleListFilter):

@@ -24,10 +24,11 @@ from core.outbox.models import OutboxEmail
 from goals.charts import short_date
 from matching.admin_scoping import can_administer, scope_queryset
 from matching.models import Cohort, Mentorship, MentorshipRequest, MentorshipStatus
-from programmes import charts, closing
+from programmes import charts
 from programmes.models import SurveyKind
 from programmes.reports import CohortReport, cohort_report, write_csv
-from programmes.surveys import send_survey, survey_recipients
+from programmes.services import closing
+from programmes.services.surveys import send_survey, survey_recipients
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:

@@ -6,8 +6,8 @@ from django.views.decorators.cache import never_cache
 
 from core.forms import apply_service
 from programmes.models import SurveyResponse
+from programmes.services.surveys import answer_survey
 from programmes.survey_forms import SurveyForm
-from programmes.surveys import answer_survey
 
 
 @never_cache

@@ -9,9 +9,9 @@ from django.utils.http import urlencode
 from accounts.models import User
 from core.forms import apply_service
 from profiles.models import Profile
-from programmes import invitations
 from programmes.invitation_forms import InvitedSignupForm
 from programmes.models import Invitation
+from programmes.services import invitations
 
 
 def _after_joining(user: User) -> str:

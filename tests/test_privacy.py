@@ -22,7 +22,6 @@ from allauth.mfa.models import Authenticator
 
 from accounts.models import User
 from core.outbox.models import OutboxEmail
-from goals.meetings import cancel_meeting
 from goals.models import (
     ActionItem,
     Goal,
@@ -36,6 +35,7 @@ from goals.models import (
     Obstacle,
     ProgressUpdate,
 )
+from goals.services.meetings import cancel_meeting
 from matching.models import (
     Enrollment,
     EnrollmentStatus,

@@ -24,9 +24,9 @@ from django.utils import timezone
 import pytest
 
 from accounts.models import User
-from goals import meetings, obstacles
 from goals import services as goal_services
 from goals.models import Goal, GoalStatus, Meeting, Milestone
+from goals.services import meetings, obstacles
 from matching import directory, services
 from matching.models import Enrollment, Mentorship, Role, Suggestion
 from profiles.models import Language, ProfileSkill, Skill, SkillKind

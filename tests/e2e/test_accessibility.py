@@ -21,8 +21,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from goals import meetings, services
+from goals import services
 from goals.models import Goal, GoalStatus, Meeting
+from goals.services import meetings
 from matching.models import Mentorship
 from matching.services import accept_request, send_request
 from tests.e2e.test_mentoring_journey import REQUEST_MESSAGE, log_in, make_mentor

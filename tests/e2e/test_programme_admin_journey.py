@@ -17,8 +17,8 @@ from matching.models import Cohort, Enrollment, MatchingMode, Mentorship
 from profiles.models import SkillKind
 from profiles.services import SkillEntry, set_skills
 from programmes.groups import PROGRAMME_ADMIN_GROUP
-from programmes.invitations import accept_invitation
 from programmes.models import Invitation
+from programmes.services.invitations import accept_invitation
 from tests.e2e.test_mentoring_journey import log_in
 from tests.factories import PASSWORD, ProfileFactory
 

@@ -29,8 +29,9 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from accounts.models import User
-from goals import meetings, obstacles, services
+from goals import services
 from goals.models import ActionItem, Goal, GoalStatus, Meeting, Obstacle
+from goals.services import meetings, obstacles
 from matching.models import (
     Cohort,
     Enrollment,
@@ -54,9 +55,9 @@ from matching.services import (
 )
 from profiles.models import Language, Skill
 from profiles.services import save_essentials, save_intent
-from programmes import imports, invitations
 from programmes.groups import PROGRAMME_ADMIN_GROUP
 from programmes.models import ImportBatch, Invitation, SurveyResponse
+from programmes.services import imports, invitations
 from tests.factories import ProfileFactory, UserFactory
 from tests.goals.conftest import metric_draft, milestones_draft
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 import pytest
 
 from goals import services as goal_services
-from goals.meetings import schedule_meeting
 from goals.models import GoalStatus
-from goals.obstacles import flag_obstacle
+from goals.services.meetings import schedule_meeting
+from goals.services.obstacles import flag_obstacle
 from tests.goals.conftest import metric_draft
 
 pytestmark = pytest.mark.django_db

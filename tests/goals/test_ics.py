@@ -8,10 +8,10 @@ from django.utils import timezone
 import icalendar
 import pytest
 
-from goals import meetings
 from goals.ics import build_ics
 from goals.meeting_forms import MeetingForm, local_datetime
 from goals.models import Meeting
+from goals.services import meetings
 from tests.goals.test_meetings import emails
 
 pytestmark = pytest.mark.django_db

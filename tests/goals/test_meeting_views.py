@@ -8,8 +8,9 @@ from django.utils import timezone
 
 import pytest
 
-from goals import meetings, services
+from goals import services
 from goals.models import ActionItem, Meeting, MeetingNote, MeetingStatus
+from goals.services import meetings
 from matching.models import Cohort
 from matching.services import join_cohort
 from tests.factories import ProfileFactory

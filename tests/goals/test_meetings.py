@@ -13,8 +13,9 @@ import pytest
 
 from accounts.models import User
 from core.outbox.models import OutboxEmail
-from goals import meetings, services
+from goals import services
 from goals.models import ActionItem, Meeting, MeetingNote, MeetingStatus
+from goals.services import meetings
 from matching.models import Mentorship
 from matching.services import accept_request, end_mentorship, send_request
 from tests.factories import ProfileFactory

@@ -9,8 +9,8 @@ import pytest
 
 from accounts.models import User
 from core.outbox.models import OutboxEmail
-from goals import obstacles
 from goals.models import Goal, GoalStatus, Obstacle
+from goals.services import obstacles
 from matching.models import Cohort, MentorshipStatus
 from matching.services import end_mentorship, join_cohort
 from tests.factories import ProfileFactory

@@ -10,9 +10,8 @@ import pytest
 
 from accounts.models import User
 from core.outbox.models import OutboxEmail
-from goals import obstacles
 from goals.models import Goal, GoalStatus, Obstacle, ObstacleCategory
-from goals.services import close_goal
+from goals.services import close_goal, obstacles
 from matching.models import MentorshipStatus
 from matching.services import end_mentorship
 from tests.goals.conftest import MakeGoal

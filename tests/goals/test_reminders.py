@@ -13,8 +13,8 @@ import pytest
 from accounts.models import User
 from core.outbox import services as outbox
 from core.outbox.models import OutboxEmail
-from goals import reminders
 from goals.models import Goal, GoalEvent, GoalStatus, Meeting, MeetingFormat, MeetingStatus
+from goals.services import reminders
 from matching.models import Mentorship, MentorshipStatus
 from matching.services import accept_request, end_mentorship, send_request
 from tests.factories import ProfileFactory

@@ -22,8 +22,6 @@ import pytest
 
 from accounts.models import User
 from goals.models import Goal, GoalComment, Meeting, Obstacle
-from matching import runs
-from matching.audit import record
 from matching.models import (
     AuditAction,
     AuditEntry,
@@ -39,7 +37,8 @@ from matching.models import (
     Role,
     Suggestion,
 )
-from matching.services import accept_request, join_cohort, send_request
+from matching.services import accept_request, join_cohort, runs, send_request
+from matching.services.audit import record
 from programmes.groups import PROGRAMME_ADMIN_GROUP
 from tests.factories import ProfileFactory, UserFactory
 from tests.matching.conftest import REQUEST_MESSAGE, CohortFactory

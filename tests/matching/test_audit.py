@@ -9,9 +9,9 @@ from django.urls import reverse
 
 import pytest
 
-from matching import runs
-from matching.audit import record
 from matching.models import AuditAction, AuditEntry, MatchRun, MatchWeights, Role
+from matching.services import runs
+from matching.services.audit import record
 from tests.factories import UserFactory
 from tests.matching.test_admin_scoping import build_side, join
 

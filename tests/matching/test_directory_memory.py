@@ -19,7 +19,7 @@ from matching import directory
 from matching.models import DirectoryVersion, Enrollment, MentorshipRequest, Suggestion
 from matching.services import accept_request, default_cohort
 from profiles.models import Profile
-from programmes.closing import close_cohort
+from programmes.services.closing import close_cohort
 from tests.factories import ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,8 @@ from django.urls import reverse
 import pytest
 
 from core.outbox.models import OutboxEmail
-from matching import runs
 from matching.models import MatchRun, MatchRunStatus, Mentorship, MentorshipStatus
-from matching.services import accept_request, default_cohort, send_request
+from matching.services import accept_request, default_cohort, runs, send_request
 from profiles.models import SkillKind
 from profiles.services import SkillEntry, set_skills
 from tests.factories import ProfileFactory, UserFactory

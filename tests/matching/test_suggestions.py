@@ -6,10 +6,9 @@ from django.urls import reverse
 import numpy as np
 import pytest
 
-from matching import suggestions
 from matching.features import hashed_text, region_of
 from matching.models import MatchWeights, Suggestion
-from matching.services import decline_request, default_cohort, send_request
+from matching.services import decline_request, default_cohort, send_request, suggestions
 from profiles.models import SkillKind
 from profiles.services import SkillEntry, set_skills
 from tests.factories import ProfileFactory

@@ -21,9 +21,9 @@ from matching.models import (
     RequestStatus,
     Role,
 )
-from programmes.closing import close_cohort, remind_mentors
 from programmes.models import SurveyKind, SurveyResponse
-from programmes.surveys import send_survey
+from programmes.services.closing import close_cohort, remind_mentors
+from programmes.services.surveys import send_survey
 from tests.programmes.cohort_builders import (
     enroll,
     make_cohort,

@@ -13,7 +13,7 @@ import pytest
 from goals.models import Goal, GoalStatus, MeasureKind, Milestone
 from matching.models import Mentorship, MentorshipStatus, Role
 from programmes.exports import safe_cell
-from programmes.invitations import create_invitation
+from programmes.services.invitations import create_invitation
 from tests.factories import ProfileFactory
 from tests.programmes.people import enroll, make_cohort, make_programme_admin
 

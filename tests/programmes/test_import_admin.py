@@ -8,8 +8,8 @@ from django.urls import reverse
 import pytest
 
 from core.outbox.models import OutboxEmail
-from programmes.imports import apply_batch, parse_csv
 from programmes.models import ImportBatch, Invitation
+from programmes.services.imports import apply_batch, parse_csv
 from tests.programmes.people import csv_upload, make_cohort, make_programme_admin
 
 pytestmark = pytest.mark.django_db

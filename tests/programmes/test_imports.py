@@ -9,9 +9,9 @@ import pytest
 
 from core.outbox.models import OutboxEmail
 from matching.models import AuditAction, AuditEntry, EnrollmentStatus, Role
-from programmes.imports import MAX_ROWS, MAX_UPLOAD_BYTES, apply_batch, parse_csv
-from programmes.invitations import create_invitation
 from programmes.models import ImportBatch, Invitation
+from programmes.services.imports import MAX_ROWS, MAX_UPLOAD_BYTES, apply_batch, parse_csv
+from programmes.services.invitations import create_invitation
 from tests.factories import UserFactory
 from tests.programmes.people import csv_upload, enroll, make_cohort, make_programme_admin
 

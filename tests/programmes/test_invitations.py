@@ -19,10 +19,10 @@ from accounts.models import User
 from core.outbox.models import OutboxEmail
 from matching.models import AuditAction, AuditEntry, Enrollment, EnrollmentStatus, JoinMode, Role
 from profiles.models import Profile
-from programmes import invitations
 from programmes.admin_invitations import InvitationAdmin, InvitationForm
-from programmes.imports import parse_csv
 from programmes.models import Invitation
+from programmes.services import invitations
+from programmes.services.imports import parse_csv
 from tests.factories import PASSWORD, ProfileFactory, UserFactory
 from tests.programmes.people import csv_upload, enroll, make_cohort, make_programme_admin
 

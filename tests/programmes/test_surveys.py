@@ -11,9 +11,9 @@ import pytest
 from core.outbox.models import OutboxEmail
 from matching.models import AuditAction, AuditEntry, EnrollmentStatus, Role
 from programmes.admin_surveys import SurveyResponseAdmin
-from programmes.closing import close_cohort
 from programmes.models import GoalProgress, SurveyKind, SurveyResponse
-from programmes.surveys import answer_survey, send_survey
+from programmes.services.closing import close_cohort
+from programmes.services.surveys import answer_survey, send_survey
 from tests.programmes.cohort_builders import enroll, make_cohort, person, programme_admin
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,6 @@ import numpy as np
 
 from accounts.models import User
 from matching.admin_scoping import can_administer
-from matching.audit import record
 from matching.engine.assign import assign
 from matching.engine.metrics import assignment_metrics, price_of_stability
 from matching.models import (
@@ -28,7 +27,8 @@ from matching.models import (
     Role,
 )
 from matching.services import close_pending_requests, send_introductions
-from matching.suggestions import build_problem, explain, request_recompute
+from matching.services.audit import record
+from matching.services.suggestions import build_problem, explain, request_recompute
 
 logger = logging.getLogger(__name__)
 

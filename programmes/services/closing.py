@@ -22,7 +22,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.outbox import services as outbox
 from core.outbox.models import OutboxEmail
-from matching import audit, directory
+from matching import directory
 from matching.models import (
     AuditAction,
     Cohort,
@@ -32,8 +32,9 @@ from matching.models import (
     MentorshipStatus,
     RequestStatus,
 )
+from matching.services import audit
 from programmes.models import SurveyKind
-from programmes.surveys import require_cohort_admin, send_survey
+from programmes.services.surveys import require_cohort_admin, send_survey
 
 CLOSING_REASON = "The programme closed."
 

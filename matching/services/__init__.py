@@ -30,7 +30,7 @@ from matching.models import (
     RequestStatus,
     Role,
 )
-from matching.suggestions import cohorts_of, request_recompute
+from matching.services.suggestions import cohorts_of, request_recompute
 from profiles.models import Profile
 
 MIN_REQUEST_MESSAGE = 80

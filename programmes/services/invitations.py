@@ -16,11 +16,11 @@ from allauth.account.models import EmailAddress
 
 from accounts.models import User
 from core.outbox import services as outbox
-from matching import audit, directory
+from matching import directory
 from matching.admin_scoping import can_administer
 from matching.models import AuditAction, Cohort, Enrollment, Role
-from matching.services import _enroll
-from matching.suggestions import request_recompute
+from matching.services import _enroll, audit
+from matching.services.suggestions import request_recompute
 from profiles import services as profile_services
 from profiles.models import Profile
 from programmes.models import ImportBatch, Invitation

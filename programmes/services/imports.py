@@ -15,11 +15,11 @@ from django.db import transaction
 from django.utils import dateformat, timezone
 
 from accounts.models import User
-from matching import audit
 from matching.admin_scoping import can_administer
 from matching.models import AuditAction, Cohort, Role
-from programmes import invitations
+from matching.services import audit
 from programmes.models import ImportBatch, Invitation
+from programmes.services import invitations
 
 # Limits are constants, not settings: a class list is a few hundred lines, and anything
 # much bigger is a mistake (a wrong file) or an attack on the parser.

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.outbox import services as outbox
-from matching import audit
 from matching.admin_scoping import can_administer
 from matching.models import AuditAction, Cohort, Enrollment, EnrollmentStatus, Role
+from matching.services import audit
 from programmes.models import GoalProgress, SurveyKind, SurveyResponse
 
 MAX_COMMENTS = SurveyResponse._meta.get_field("comments").max_length

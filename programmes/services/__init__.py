@@ -1,0 +1,1 @@
+"""The back office's services: imports, invitations, surveys and closing a cohort."""
