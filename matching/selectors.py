@@ -157,13 +157,6 @@ def directory(*, user: User, filters: dict[str, Any], limit: int | None = None) 
     return directory_mentors(user, ids[:limit], fits)
 
 
-FORMAT_FIELDS = {
-    "video": "meets_by_video",
-    "phone": "meets_by_phone",
-    "in_person": "meets_in_person",
-    "chat": "meets_by_chat",
-}
-
 SORTS = {
     "best_fit": "Best fit",
     "experience": "Most experienced",
@@ -271,20 +264,6 @@ def introduction_for(user: User, pk: int) -> Introduction:
             "mentorship__mentee_enrollment__user__profile",
         ),
         pk=pk,
-    )
-
-
-def introduction_candidates(user: User) -> QuerySet[User]:
-    """People a mentor may introduce a mentee to: those sharing a programme with them."""
-    cohorts = Enrollment.objects.active().filter(user=user).values("cohort")
-    return (
-        User.objects.filter(
-            enrollments__cohort__in=cohorts,
-            enrollments__status=EnrollmentStatus.ACTIVE,
-            is_active=True,
-        )
-        .exclude(pk=user.pk)
-        .distinct()
     )
 
 

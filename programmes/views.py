@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -76,7 +76,3 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             )
             return redirect(_after_joining(new_user))
     return render(request, "programmes/invitation_signup.html", {**context, "form": form})
-
-
-def survey(request: HttpRequest, token: str) -> HttpResponse:
-    raise Http404
