@@ -16,18 +16,10 @@ from goals.models import Meeting
 from goals.services import meetings
 
 
-def _is_participant(meeting: Meeting, user_pk: int) -> bool:
-    mentorship = meeting.mentorship
-    return user_pk in (mentorship.mentee_enrollment.user_id, mentorship.mentor_enrollment.user_id)
-
-
 @login_required
 def meeting_list(request: HttpRequest, mentorship_pk: int) -> HttpResponse:
     mentorship = meetings.mentorship_with_meetings_for(request.user, mentorship_pk)
-    is_participant = request.user.pk in (
-        mentorship.mentee_enrollment.user_id,
-        mentorship.mentor_enrollment.user_id,
-    )
+    is_participant = mentorship.has_participant(request.user)
     zone = meetings.zone_of(request.user)
     all_meetings = list(meetings.meetings_of(mentorship))
     for meeting in all_meetings:
@@ -94,7 +86,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail(request: HttpRequest, meeting: Meeting, **forms: Form) -> HttpResponse:
     user = request.user
     mentorship = meeting.mentorship
-    is_participant = _is_participant(meeting, user.pk)
+    is_participant = mentorship.has_participant(user)
     has_happened = meeting.has_happened()
     can_follow_up = (
         is_participant and mentorship.is_active and has_happened and not meeting.is_cancelled

@@ -18,7 +18,7 @@ from goals.models import (
     Meeting,
     Milestone,
 )
-from matching.models import Enrollment, Mentorship, MentorshipStatus
+from matching.models import Enrollment, Mentorship, MentorshipStatus, Role
 
 # Who is on which side of the goal's mentorship: every goal page and action needs it.
 GOAL_SIDES = ("mentorship__mentee_enrollment", "mentorship__mentor_enrollment")
@@ -252,8 +252,8 @@ def up_next(
     )
     for meeting in meetings:
         meeting.mentorship = mine[meeting.mentorship_id]
-    as_mentee = [m.pk for m in mentorships if m.mentee_enrollment.user_id == user.pk]
-    as_mentor = [m.pk for m in mentorships if m.mentor_enrollment.user_id == user.pk]
+    as_mentee = [m.pk for m in mentorships if m.side_of(user) == Role.MENTEE]
+    as_mentor = [m.pk for m in mentorships if m.side_of(user) == Role.MENTOR]
     return UpNext(
         meetings=meetings,
         action_items=list(

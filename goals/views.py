@@ -16,6 +16,7 @@ from goals.forms import CloseForm, CommentForm, GoalForm, ProgressForm, ReviewFo
 from goals.models import Goal, GoalStatus
 from goals.obstacle_forms import ObstacleForm, open_obstacle_rows
 from goals.services import obstacles
+from matching.models import Role
 from matching.selectors import mentorship_for
 
 
@@ -99,8 +100,8 @@ def check_goal(request: HttpRequest, mentorship_pk: int) -> JsonResponse:
 def _detail(request: HttpRequest, goal: Goal, **forms: Form) -> HttpResponse:
     user = request.user
     # A programme admin of the cohort reads the goal but is neither side of it.
-    is_mentee = user.pk == goal.mentorship.mentee_enrollment.user_id
-    is_mentor = user.pk == goal.mentorship.mentor_enrollment.user_id
+    side = goal.mentorship.side_of(user)
+    is_mentee, is_mentor = side == Role.MENTEE, side == Role.MENTOR
     selectors.prefetch_goal_page(goal)
     close_form = forms.get("close_form") or CloseForm(goal=goal)
     open_obstacles, resolved_obstacles = obstacles.obstacles_of(goal)

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -242,6 +243,36 @@ def either_side(user: User, path: str = "") -> Q:
     )
 
 
+class BetweenTwo:
+    """A request or a mentorship: a mentee's and a mentor's enrollment, side by side.
+
+    The one place that answers "is this person on it, and as whom"; the queryset
+    counterpart is ``either_side``."""
+
+    mentee_enrollment: Enrollment
+    mentor_enrollment: Enrollment
+
+    def side_of(self, user: User) -> Role | None:
+        """The person's role on it, or None for anyone else (the anonymous included)."""
+        if user.pk is None:
+            return None
+        if user.pk == self.mentee_enrollment.user_id:
+            return Role.MENTEE
+        if user.pk == self.mentor_enrollment.user_id:
+            return Role.MENTOR
+        return None
+
+    def has_participant(self, user: User) -> bool:
+        return self.side_of(user) is not None
+
+    def required_side(self, user: User) -> Role:
+        """For a service: this person's role, and anyone else is the wrong actor."""
+        side = self.side_of(user)
+        if side is None:
+            raise PermissionDenied
+        return side
+
+
 class MentorshipRequestQuerySet(models.QuerySet["MentorshipRequest"]):
     def for_user(self, user: User) -> "MentorshipRequestQuerySet":
         """Requests this person sent or received: the only ones they may see."""
@@ -251,7 +282,7 @@ class MentorshipRequestQuerySet(models.QuerySet["MentorshipRequest"]):
         return self.filter(status=RequestStatus.PENDING)
 
 
-class MentorshipRequest(models.Model):
+class MentorshipRequest(BetweenTwo, models.Model):
     """A mentee asks a mentor in a cohort they share."""
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="requests")
@@ -333,7 +364,7 @@ class MentorshipQuerySet(models.QuerySet["Mentorship"]):
         return self.filter(status=MentorshipStatus.ACTIVE)
 
 
-class Mentorship(models.Model):
+class Mentorship(BetweenTwo, models.Model):
     """A mentor and a mentee working together in a cohort."""
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="mentorships")

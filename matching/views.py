@@ -122,7 +122,7 @@ def _request_page(
     decline_form: Form | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    is_mentor = request.user.pk == mentorship_request.mentor_enrollment.user_id
+    is_mentor = mentorship_request.side_of(request.user) == Role.MENTOR
     return render(
         request,
         "matching/request_detail.html",
@@ -207,7 +207,7 @@ def withdraw_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _mentorship_page(request: HttpRequest, mentorship: Any, **forms: Form) -> HttpResponse:
     user = request.user
-    is_mentor = user.pk == mentorship.mentor_enrollment.user_id
+    is_mentor = mentorship.side_of(user) == Role.MENTOR
     # Only the two people write messages (post_mentorship_message checks), and
     # mentorship_for() has read both already with their profiles.
     authors = {person.pk: person for person in (mentorship.mentee, mentorship.mentor)}

@@ -23,16 +23,7 @@ from goals.models import (
     Milestone,
     ProgressUpdate,
 )
-from matching.models import Mentorship
-
-
-def _side(mentorship: Mentorship, user: User) -> str:
-    if user.pk == mentorship.mentee_enrollment.user_id:
-        return "mentee"
-    if user.pk == mentorship.mentor_enrollment.user_id:
-        return "mentor"
-    raise PermissionDenied
-
+from matching.models import Mentorship, Role
 
 GOAL_FIELDS = (
     "title",
@@ -59,7 +50,7 @@ def save_goal(
     today: date | None = None,
 ) -> Goal:
     """Create or edit a draft. Only the mentee, only while the goal is editable."""
-    if _side(mentorship, by) != "mentee":
+    if mentorship.side_of(by) != Role.MENTEE:
         raise PermissionDenied
     if not mentorship.is_active:
         raise ValidationError("Goals can only be added to an active mentorship.")
@@ -97,7 +88,7 @@ def save_goal(
 
 def _move(goal: Goal, *, by: User, to: str, comment: str = "") -> Goal:
     goal = Goal.objects.select_for_update().select_related("mentorship").get(pk=goal.pk)
-    who = _side(goal.mentorship, by)
+    who = goal.mentorship.required_side(by)
     allowed = TRANSITIONS.get((goal.status, to))
     if allowed is None:
         raise ValidationError(
@@ -125,7 +116,7 @@ def draft_of(goal: Goal) -> smart.GoalDraft:
 
 @transaction.atomic
 def submit_goal(*, goal: Goal, by: User) -> Goal:
-    if _side(goal.mentorship, by) != "mentee":
+    if goal.mentorship.side_of(by) != Role.MENTEE:
         raise PermissionDenied
     # A draft saved weeks ago may no longer be SMART (its date may have passed).
     errors = smart.check(
@@ -149,7 +140,7 @@ def submit_goal(*, goal: Goal, by: User) -> Goal:
 def review_goal(*, goal: Goal, by: User, approve: bool, comment: str = "") -> Goal:
     """The mentor approves, or asks for changes with a comment saying what to change."""
     # The wrong person learns nothing about what a valid request would be.
-    if _side(goal.mentorship, by) != "mentor":
+    if goal.mentorship.side_of(by) != Role.MENTOR:
         raise PermissionDenied
     if not approve and not comment.strip():
         raise ValidationError({"comment": "Say what should change, so the mentee can revise."})
@@ -177,7 +168,7 @@ def start_goal(*, goal: Goal, by: User) -> Goal:
 @transaction.atomic
 def close_goal(*, goal: Goal, by: User, outcome: str, comment: str = "") -> Goal:
     """Achieved, not achieved or abandoned: the goal's history is kept either way."""
-    if _side(goal.mentorship, by) != "mentee":
+    if goal.mentorship.side_of(by) != Role.MENTEE:
         raise PermissionDenied
     if outcome not in (GoalStatus.ACHIEVED, GoalStatus.NOT_ACHIEVED, GoalStatus.ABANDONED):
         raise ValidationError({"outcome": "Choose how the goal ended."})
@@ -200,7 +191,7 @@ def log_progress(
         .select_related("mentorship__mentee_enrollment", "mentorship__mentor_enrollment")
         .get(pk=goal.pk)
     )
-    if _side(goal.mentorship, by) != "mentee":
+    if goal.mentorship.side_of(by) != Role.MENTEE:
         raise PermissionDenied
     if goal.status == GoalStatus.APPROVED:
         # Logging the first progress is starting the goal.
@@ -246,7 +237,7 @@ def log_progress(
 @transaction.atomic
 def comment_on_goal(*, goal: Goal, by: User, body: str) -> GoalComment:
     goal = Goal.objects.select_related("mentorship").get(pk=goal.pk)
-    side = _side(goal.mentorship, by)
+    side = goal.mentorship.required_side(by)
     if not goal.mentorship.is_active:
         raise ValidationError("This mentorship has ended; its goals are read-only.")
     body = body.strip()

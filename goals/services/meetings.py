@@ -157,11 +157,6 @@ def describe_time(meeting: Meeting, zone: str) -> str:
 # --- Rules shared by the writes --------------------------------------------------------
 
 
-def _require_participant(mentorship: Mentorship, user: User) -> None:
-    if user.pk not in (mentorship.mentee_enrollment.user_id, mentorship.mentor_enrollment.user_id):
-        raise PermissionDenied
-
-
 def _require_active(mentorship: Mentorship) -> None:
     if not mentorship.is_active:
         raise ValidationError("This mentorship has ended; its meetings are read-only.")
@@ -253,7 +248,8 @@ def schedule_meeting(
     agenda: str = "",
 ) -> Meeting:
     """Either side schedules a meeting; both get an invitation."""
-    _require_participant(mentorship, by)
+    if not mentorship.has_participant(by):
+        raise PermissionDenied
     _require_active(mentorship)
     location, agenda = location.strip(), agenda.strip()
     errors = _check_details(
@@ -293,7 +289,8 @@ def reschedule_meeting(
     meeting = (
         Meeting.objects.select_for_update(of=("self",)).select_related(*RELATED).get(pk=meeting.pk)
     )
-    _require_participant(meeting.mentorship, by)
+    if not meeting.mentorship.has_participant(by):
+        raise PermissionDenied
     _require_active(meeting.mentorship)
     if meeting.is_cancelled:
         raise ValidationError("This meeting was cancelled; schedule a new one instead.")
@@ -336,7 +333,8 @@ def cancel_meeting(*, meeting: Meeting, by: User, reason: str = "") -> Meeting:
     meeting = (
         Meeting.objects.select_for_update(of=("self",)).select_related(*RELATED).get(pk=meeting.pk)
     )
-    _require_participant(meeting.mentorship, by)
+    if not meeting.mentorship.has_participant(by):
+        raise PermissionDenied
     if meeting.is_cancelled:
         raise ValidationError("This meeting is already cancelled.")
     if meeting.has_happened():
@@ -359,7 +357,8 @@ def add_note(*, meeting: Meeting, by: User, body: str, is_private: bool = False)
     """A note after a meeting: shared with the other side and the programme admins, or
     private to its writer."""
     meeting = Meeting.objects.select_related(*RELATED).get(pk=meeting.pk)
-    _require_participant(meeting.mentorship, by)
+    if not meeting.mentorship.has_participant(by):
+        raise PermissionDenied
     _require_active(meeting.mentorship)
     _require_after_start(meeting)
     body = body.strip()
@@ -383,7 +382,8 @@ def add_action_item(
     """Something one of the two agreed to do, optionally towards one of their goals."""
     meeting = Meeting.objects.select_related(*RELATED).get(pk=meeting.pk)
     mentorship = meeting.mentorship
-    _require_participant(mentorship, by)
+    if not mentorship.has_participant(by):
+        raise PermissionDenied
     _require_active(mentorship)
     _require_after_start(meeting)
     errors: dict[str, str] = {}
@@ -417,7 +417,8 @@ def set_action_item_done(*, item: ActionItem, by: User, done: bool) -> ActionIte
         )
         .get(pk=item.pk)
     )
-    _require_participant(item.meeting.mentorship, by)
+    if not item.meeting.mentorship.has_participant(by):
+        raise PermissionDenied
     _require_active(item.meeting.mentorship)
     if done != item.is_done:
         item.done_at = timezone.now() if done else None

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.outbox import services as outbox
 from goals.models import Goal, Obstacle, ObstacleCategory
-from matching.models import Mentorship
+from matching.models import Role
 
 ENDED = "This mentorship has ended; its obstacles are read-only."
 
@@ -41,25 +41,16 @@ def obstacles_of(goal: Goal) -> tuple[list[Obstacle], list[Obstacle]]:
     return open_, done
 
 
-def _is_mentee(mentorship: Mentorship, user: User) -> bool:
-    return user.pk == mentorship.mentee_enrollment.user_id
-
-
-def _is_mentor(mentorship: Mentorship, user: User) -> bool:
-    return user.pk == mentorship.mentor_enrollment.user_id
-
-
 def may_flag(goal: Goal, user: User) -> bool:
-    return _is_mentee(goal.mentorship, user)
+    return goal.mentorship.side_of(user) == Role.MENTEE
 
 
 def may_advise(obstacle: Obstacle, user: User) -> bool:
-    return _is_mentor(obstacle.goal.mentorship, user)
+    return obstacle.goal.mentorship.side_of(user) == Role.MENTOR
 
 
 def may_resolve(obstacle: Obstacle, user: User) -> bool:
-    mentorship = obstacle.goal.mentorship
-    return _is_mentee(mentorship, user) or _is_mentor(mentorship, user)
+    return obstacle.goal.mentorship.has_participant(user)
 
 
 def _text(value: str, *, field: str, limit: int, missing: str) -> str:

@@ -220,17 +220,9 @@ def send_request(
     return request
 
 
-def _participant(request: MentorshipRequest, user: User) -> str:
-    if user.pk == request.mentee_enrollment.user_id:
-        return "mentee"
-    if user.pk == request.mentor_enrollment.user_id:
-        return "mentor"
-    raise PermissionDenied
-
-
 @transaction.atomic
 def post_request_message(*, request: MentorshipRequest, author: User, body: str) -> RequestMessage:
-    side = _participant(request, author)
+    side = request.required_side(author)
     if not request.is_pending:
         raise ValidationError("This request is closed; the conversation has ended.")
     body = body.strip()
@@ -425,19 +417,12 @@ def expire_requests(*, now: datetime | None = None) -> int:
 # --- Mentorships ------------------------------------------------------------
 
 
-def _mentorship_side(mentorship: Mentorship, user: User) -> str:
-    if user.pk == mentorship.mentee_enrollment.user_id:
-        return "mentee"
-    if user.pk == mentorship.mentor_enrollment.user_id:
-        return "mentor"
-    raise PermissionDenied
-
-
 @transaction.atomic
 def post_mentorship_message(
     *, mentorship: Mentorship, author: User, body: str
 ) -> MentorshipMessage:
-    _mentorship_side(mentorship, author)
+    if not mentorship.has_participant(author):
+        raise PermissionDenied
     if not mentorship.is_active:
         raise ValidationError("This mentorship has ended; its conversation is read-only.")
     body = body.strip()
@@ -458,7 +443,8 @@ def post_mentorship_message(
 def end_mentorship(
     *, mentorship: Mentorship, by: User, outcome: str, reason: str = ""
 ) -> Mentorship:
-    _mentorship_side(mentorship, by)
+    if not mentorship.has_participant(by):
+        raise PermissionDenied
     mentorship = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
     if not mentorship.is_active:
         raise ValidationError("This mentorship has already ended.")
@@ -492,7 +478,8 @@ def end_mentorship(
 def leave_feedback(
     *, mentorship: Mentorship, by: User, rating: int, comment: str = ""
 ) -> MentorshipFeedback:
-    _mentorship_side(mentorship, by)
+    if not mentorship.has_participant(by):
+        raise PermissionDenied
     if mentorship.is_active:
         raise ValidationError("Feedback opens when the mentorship ends.")
     try:

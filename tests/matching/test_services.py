@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -1569,3 +1570,14 @@ def test_no_request_can_be_sent_in_a_closed_cohort(mentee, mentor):
             mentor_enrollment=mentor.enrollments.get(role="mentor"),
             message="I would love your help growing into a tech lead role over the next year.",
         )
+
+
+def test_each_side_of_a_mentorship_and_its_request_is_known_and_no_one_else(
+    mentorship: Mentorship, mentee: User, mentor: User, stranger: User
+) -> None:
+    for pair in (mentorship, mentorship.request):
+        assert (pair.side_of(mentee), pair.side_of(mentor)) == (Role.MENTEE, Role.MENTOR)
+        assert pair.side_of(stranger) is None
+        assert not pair.has_participant(AnonymousUser())
+        with pytest.raises(PermissionDenied):
+            pair.required_side(stranger)
