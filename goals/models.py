@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from matching.models import Cohort, Mentorship, either_side
+from matching.models import Cohort, Mentorship, Message, either_side
 
 
 class GoalStatus(models.TextChoices):
@@ -195,17 +195,8 @@ class ProgressUpdate(models.Model):
         return f"{self.goal}: {self.percent}%"
 
 
-class GoalComment(models.Model):
+class GoalComment(Message):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    body = models.TextField(max_length=3000)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.author}: {self.body[:40]}"
 
 
 class MeetingFormat(models.TextChoices):

@@ -333,21 +333,27 @@ class MentorshipRequest(BetweenTwo, models.Model):
         return self.status == RequestStatus.PENDING
 
 
-class RequestMessage(models.Model):
-    """A message in the conversation before the mentor decides."""
+class Message(models.Model):
+    """One entry in a conversation: each concrete thread adds the row it belongs to."""
 
-    request = models.ForeignKey(
-        MentorshipRequest, on_delete=models.CASCADE, related_name="messages"
-    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     body = models.TextField(max_length=3000)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.author}: {self.body[:40]}"
+
+
+class RequestMessage(Message):
+    """A message in the conversation before the mentor decides."""
+
+    request = models.ForeignKey(
+        MentorshipRequest, on_delete=models.CASCADE, related_name="messages"
+    )
 
 
 class MentorshipStatus(models.TextChoices):
@@ -430,17 +436,8 @@ class Mentorship(BetweenTwo, models.Model):
         return self.mentee if user.pk == self.mentor.pk else self.mentor
 
 
-class MentorshipMessage(models.Model):
+class MentorshipMessage(Message):
     mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    body = models.TextField(max_length=3000)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.author}: {self.body[:40]}"
 
 
 class MentorshipFeedback(models.Model):
