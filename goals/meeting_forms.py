@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
-from goals.models import Goal, Meeting, MeetingFormat
+from goals.models import MEETING_FORMAT_CHOICES, Goal, Meeting, MeetingFormat
 from matching.models import Mentorship
 
 DURATIONS = [
@@ -45,7 +45,7 @@ class MeetingForm(forms.Form):
     duration_minutes = forms.TypedChoiceField(
         label="Duration", choices=DURATIONS, coerce=int, initial=45
     )
-    format = forms.ChoiceField(choices=MeetingFormat.choices, initial=MeetingFormat.VIDEO)
+    format = forms.ChoiceField(choices=MEETING_FORMAT_CHOICES, initial=MeetingFormat.VIDEO)
     location = forms.CharField(
         label="Place or link",
         max_length=300,

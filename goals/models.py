@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from matching.models import Cohort, Mentorship, Message, either_side
+from profiles.models import MeetingFormat
 
 
 class GoalStatus(models.TextChoices):
@@ -199,10 +200,10 @@ class GoalComment(Message):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="comments")
 
 
-class MeetingFormat(models.TextChoices):
-    VIDEO = "video", "Video call"
-    PHONE = "phone", "Phone call"
-    IN_PERSON = "in_person", "In person"
+# A meeting is by video, phone or in person; chat is how a pair keeps in touch between
+# meetings, not a meeting.
+MEETING_FORMATS = (MeetingFormat.VIDEO, MeetingFormat.PHONE, MeetingFormat.IN_PERSON)
+MEETING_FORMAT_CHOICES = [(f.value, f.label) for f in MEETING_FORMATS]
 
 
 class MeetingStatus(models.TextChoices):
@@ -227,7 +228,7 @@ class Meeting(models.Model):
     )
     starts_at = models.DateTimeField()
     duration_minutes = models.PositiveSmallIntegerField(default=45)
-    format = models.CharField(max_length=10, choices=MeetingFormat.choices)
+    format = models.CharField(max_length=10, choices=MEETING_FORMAT_CHOICES)
     location = models.CharField("place or link", max_length=300, blank=True)
     agenda = models.TextField(max_length=3000, blank=True)
     status = models.CharField(

@@ -9,6 +9,7 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 from scipy import sparse
@@ -16,7 +17,18 @@ from scipy import sparse
 from core.timezones import utc_offset_hours
 from matching.engine.scoring import People
 from matching.models import Enrollment
-from profiles.models import Industry, Language, Profile, ProfileSkill, Skill, SkillKind
+from profiles.models import (
+    FORMAT_FLAGS,
+    Industry,
+    Language,
+    Profile,
+    ProfileSkill,
+    Skill,
+    SkillKind,
+)
+
+# One tuple of booleans a profile, in the engine's column order (video, phone, in person, chat).
+format_flags = attrgetter(*FORMAT_FLAGS.values())
 
 TEXT_DIMENSIONS = 2**12
 # Short words that say nothing about a career direction.
@@ -123,13 +135,9 @@ def build_side(
         ),
         years=np.array([p.years_experience or 0 for p in ordered], dtype=np.float32),
         utc_offset=np.array([utc_offset_hours(p.time_zone) for p in ordered], dtype=np.float32),
-        formats=np.array(
-            [
-                [p.meets_by_video, p.meets_by_phone, p.meets_in_person, p.meets_by_chat]
-                for p in ordered
-            ],
-            dtype=bool,
-        ).reshape(n, 4),
+        formats=np.array([format_flags(p) for p in ordered], dtype=bool).reshape(
+            n, len(FORMAT_FLAGS)
+        ),
         hours=np.array([p.hours_per_month or 0 for p in ordered], dtype=np.float32),
         languages=languages,
         region=np.array([region_of(p.time_zone) for p in ordered], dtype=np.int32),

@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from profiles.models import (
+    FORMAT_FLAGS,
     Language,
     MeetingFormat,
     Profile,
@@ -13,13 +14,6 @@ from profiles.models import (
     time_zone_names,
 )
 from profiles.services import SKILL_NAME_MAX, SkillEntry
-
-FORMAT_FLAGS = {
-    MeetingFormat.VIDEO: "meets_by_video",
-    MeetingFormat.PHONE: "meets_by_phone",
-    MeetingFormat.IN_PERSON: "meets_in_person",
-    MeetingFormat.CHAT: "meets_by_chat",
-}
 
 
 class IntentForm(forms.ModelForm):

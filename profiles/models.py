@@ -59,10 +59,21 @@ class CareerStage(models.TextChoices):
 
 
 class MeetingFormat(models.TextChoices):
+    """How people meet: what a profile prefers, and (all but chat) what a meeting is."""
+
     VIDEO = "video", "Video call"
-    PHONE = "phone", "Phone"
+    PHONE = "phone", "Phone call"
     IN_PERSON = "in_person", "In person"
     CHAT = "chat", "Chat"
+
+
+# The profile flag of each format, in the column order of the matching engine's arrays.
+FORMAT_FLAGS = {
+    MeetingFormat.VIDEO: "meets_by_video",
+    MeetingFormat.PHONE: "meets_by_phone",
+    MeetingFormat.IN_PERSON: "meets_in_person",
+    MeetingFormat.CHAT: "meets_by_chat",
+}
 
 
 class Language(models.Model):
@@ -220,13 +231,7 @@ class Profile(models.Model):
 
     @property
     def meeting_formats(self) -> list[str]:
-        flags = {
-            MeetingFormat.VIDEO: self.meets_by_video,
-            MeetingFormat.PHONE: self.meets_by_phone,
-            MeetingFormat.IN_PERSON: self.meets_in_person,
-            MeetingFormat.CHAT: self.meets_by_chat,
-        }
-        return [fmt.value for fmt, on in flags.items() if on]
+        return [fmt.value for fmt, flag in FORMAT_FLAGS.items() if getattr(self, flag)]
 
     def get_meeting_formats_display(self) -> list[str]:
         return [MeetingFormat(value).label for value in self.meeting_formats]

@@ -19,10 +19,10 @@ from core.outbox import services as outbox
 from goals import selectors
 from goals.ics import CANCEL, REQUEST, build_ics
 from goals.models import (
+    MEETING_FORMATS,
     ActionItem,
     Goal,
     Meeting,
-    MeetingFormat,
     MeetingNote,
     MeetingStatus,
     visible_to,
@@ -180,7 +180,7 @@ def _check_details(
         errors["duration_minutes"] = [
             f"A meeting lasts between {MIN_MINUTES} minutes and {MAX_MINUTES // 60} hours."
         ]
-    if format not in MeetingFormat.values:
+    if format not in MEETING_FORMATS:
         errors["format"] = ["Choose video, phone or in person."]
     if len(location) > 300:
         errors["location"] = ["Keep the place or link under 300 characters."]
