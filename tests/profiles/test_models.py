@@ -122,7 +122,12 @@ def test_meeting_formats_follow_the_fixed_order_video_phone_in_person_chat() -> 
         meets_by_video=True, meets_by_phone=True, meets_in_person=True, meets_by_chat=True
     )
     assert profile.meeting_formats == ["video", "phone", "in_person", "chat"]
-    assert profile.get_meeting_formats_display() == ["Video call", "Phone call", "In person", "Chat"]
+    assert profile.get_meeting_formats_display() == [
+        "Video call",
+        "Phone call",
+        "In person",
+        "Chat",
+    ]
 
 
 def test_meeting_formats_list_only_the_flags_that_are_on() -> None:
