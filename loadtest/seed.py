@@ -27,7 +27,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import User
@@ -46,6 +45,7 @@ from goals.models import (
     ObstacleCategory,
     ProgressUpdate,
 )
+from matching import receivers
 from matching.models import (
     Cohort,
     DeclineReason,
@@ -565,9 +565,9 @@ def seed_load(
         raise AlreadySeeded(f"{ADMIN_EMAIL} exists: this database is seeded already.")
     clock = time.monotonic()
     people = plan_community(mentors=mentors, mentees=mentees, both=0, seed=seed)
-    # The hooks enroll one person at a time and queue a recomputation per person; here
-    # everyone is enrolled in bulk below and suggestions are computed once, at the end.
-    with override_settings(PROFILE_INTENT_HOOKS=[], PROFILE_CHANGED_HOOKS=[]):
+    # Matching's receivers enroll one person at a time and queue a recomputation per
+    # person; here everyone is enrolled in bulk below and suggestions are computed once.
+    with receivers.paused():
         seed_community(people=people, password_hash=password_hash)
     log(f"{len(people):,} people in {time.monotonic() - clock:.0f} s")
 

@@ -9,3 +9,7 @@ class MatchingConfig(AppConfig):
         from matching import directory
 
         directory.connect()
+
+        from matching import receivers
+
+        receivers.connect()

@@ -161,10 +161,6 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
 }
 
-# Called with profile=... when someone finishes onboarding or changes their intent.
-PROFILE_INTENT_HOOKS = ["matching.services.sync_default_enrollments"]
-# Called with profile=... when anything that matching scores changes (skills, goals...).
-PROFILE_CHANGED_HOOKS = ["matching.services.suggestions.profile_changed"]
 # Changes within this many seconds of each other cost one recomputation.
 SUGGESTION_DEBOUNCE_SECONDS = env.int("SUGGESTION_DEBOUNCE_SECONDS", default=30)
 

@@ -4,14 +4,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from accounts.models import User
 from profiles.models import Language, Profile, ProfileSkill, Skill, SkillKind, normalize_skill_name
+from profiles.signals import intent_changed, matching_profile_changed
 
 SKILL_NAME_MAX = 60
 
@@ -43,20 +42,16 @@ def get_or_create_skill(*, name: str) -> Skill:
 def notify_intent_changed(profile: Profile) -> None:
     """Tell the apps above us (matching) that what this person wants to do changed.
 
-    profiles sits below matching and must not import it, so matching names its
-    callables in settings.PROFILE_INTENT_HOOKS; they run inside our transaction.
-    """
-    for path in settings.PROFILE_INTENT_HOOKS:
-        import_string(path)(profile=profile)
+    The receivers run inside our transaction, so a failure there undoes the write."""
+    intent_changed.send(sender=Profile, profile=profile)
     notify_profile_changed(profile)
 
 
 def notify_profile_changed(profile: Profile) -> None:
-    """Anything matching scores changed (skills, goals, capacity): settings hooks again."""
+    """Anything matching scores changed (skills, goals, capacity)."""
     if not profile.is_onboarded:
         return
-    for path in settings.PROFILE_CHANGED_HOOKS:
-        import_string(path)(profile=profile)
+    matching_profile_changed.send(sender=Profile, profile=profile)
 
 
 @transaction.atomic

@@ -74,7 +74,7 @@ def _enroll(*, user: User, cohort: Cohort, role: Role) -> Enrollment:
 def sync_default_enrollments(*, profile: Profile) -> None:
     """Keep a person's community enrollments in step with what they want to do.
 
-    Called by profiles (settings.PROFILE_INTENT_HOOKS) when onboarding finishes and
+    Run on profiles' intent_changed signal when onboarding finishes and
     whenever the intent changes. Dropping a role leaves that enrollment; mentorships
     already running carry on.
     """

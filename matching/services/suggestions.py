@@ -402,7 +402,7 @@ def cohorts_of(user_id: int) -> list[int]:
 
 
 def profile_changed(*, profile: Profile) -> None:
-    """Hook for profiles (settings.PROFILE_CHANGED_HOOKS): skills, goals, capacity moved."""
+    """On profiles' matching_profile_changed signal: skills, goals, capacity moved."""
     request_recompute(cohort_ids=cohorts_of(profile.user_id))
 
 

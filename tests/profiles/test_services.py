@@ -1,5 +1,7 @@
 """Rules of the profiles services, and the database constraints that back them."""
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -14,6 +16,7 @@ from profiles.services import (
     save_intent,
     set_skills,
 )
+from profiles.signals import intent_changed, matching_profile_changed
 from tests.factories import ProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -306,6 +309,57 @@ def test_save_intent_updates_the_existing_profile(mentee) -> None:
     # Everything else the person told us stays.
     assert stored.display_name == original.display_name
     assert stored.onboarded_at == original.onboarded_at
+
+
+def test_a_changed_intent_is_told_to_listeners_and_enrolls_the_new_mentor(mentee) -> None:
+    heard: list[tuple[str, int]] = []
+
+    def listen(name: str) -> Callable[..., None]:
+        def receiver(sender: type[Profile], *, profile: Profile, **kwargs: object) -> None:
+            heard.append((name, profile.pk))
+
+        return receiver
+
+    on_intent, on_change = listen("intent"), listen("changed")
+    intent_changed.connect(on_intent)
+    matching_profile_changed.connect(on_change)
+    try:
+        profile = save_intent(
+            user=mentee,
+            wants_mentoring=True,
+            wants_to_mentor=True,
+            mentor_capacity=2,
+            is_accepting_requests=True,
+        )
+    finally:
+        intent_changed.disconnect(on_intent)
+        matching_profile_changed.disconnect(on_change)
+
+    assert heard == [("intent", profile.pk), ("changed", profile.pk)]
+    # matching listens too: the new mentor is in the community cohort as a mentor.
+    assert mentee.enrollments.filter(role="mentor", status="active").exists()
+
+
+def test_a_profile_not_yet_onboarded_is_not_told_to_matching(newcomer) -> None:
+    heard: list[Profile] = []
+
+    def receiver(sender: type[Profile], *, profile: Profile, **kwargs: object) -> None:
+        heard.append(profile)
+
+    matching_profile_changed.connect(receiver)
+    try:
+        save_intent(
+            user=newcomer,
+            wants_mentoring=True,
+            wants_to_mentor=False,
+            mentor_capacity=0,
+            is_accepting_requests=True,
+        )
+    finally:
+        matching_profile_changed.disconnect(receiver)
+
+    assert heard == []
+    assert not newcomer.enrollments.exists()
 
 
 # complete_onboarding

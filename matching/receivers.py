@@ -1,0 +1,38 @@
+"""Matching's answers to what the profiles app tells it. Each receiver only hands over to
+a service: the rules (who is enrolled where, when suggestions are recomputed) live there."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from matching import services
+from matching.services import suggestions
+from profiles.models import Profile
+from profiles.signals import intent_changed, matching_profile_changed
+
+
+def _intent_changed(sender: type[Profile], *, profile: Profile, **kwargs: object) -> None:
+    services.sync_default_enrollments(profile=profile)
+
+
+def _profile_changed(sender: type[Profile], *, profile: Profile, **kwargs: object) -> None:
+    suggestions.profile_changed(profile=profile)
+
+
+def connect() -> None:
+    intent_changed.connect(_intent_changed, dispatch_uid="matching-intent")
+    matching_profile_changed.connect(_profile_changed, dispatch_uid="matching-profile")
+
+
+def disconnect() -> None:
+    intent_changed.disconnect(dispatch_uid="matching-intent")
+    matching_profile_changed.disconnect(dispatch_uid="matching-profile")
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """For bulk loads that enroll everyone and recompute once at the end themselves."""
+    disconnect()
+    try:
+        yield
+    finally:
+        connect()
