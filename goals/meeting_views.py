@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from core.forms import apply_service
+from core.forms import submit_form
 from goals.ics import CANCEL, REQUEST, build_ics
 from goals.meeting_forms import ActionItemForm, CancelForm, MeetingForm, NoteForm
 from goals.models import Meeting
@@ -44,16 +44,17 @@ def meeting_create(request: HttpRequest, mentorship_pk: int) -> HttpResponse:
     mentorship = meetings.mentorship_with_meetings_for(request.user, mentorship_pk, to_change=True)
     zone = meetings.zone_of(request.user)
     form = MeetingForm(request.POST or None, zone=zone)
-    if request.method == "POST" and form.is_valid():
-        meeting = apply_service(
+    if request.method == "POST" and (
+        done := submit_form(
+            request,
             form,
             lambda: meetings.schedule_meeting(
                 mentorship=mentorship, by=request.user, **form.details()
             ),
+            success="Meeting scheduled. You both have an invitation by email.",
         )
-        if meeting:
-            messages.success(request, "Meeting scheduled. You both have an invitation by email.")
-            return redirect(meeting)
+    ):
+        return done
     return render(
         request,
         "goals/meetings/meeting_form.html",
@@ -68,14 +69,15 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MeetingForm(
         request.POST or None, zone=zone, initial=MeetingForm.initial_for(meeting, zone)
     )
-    if request.method == "POST" and form.is_valid():
-        saved = apply_service(
+    if request.method == "POST" and (
+        done := submit_form(
+            request,
             form,
             lambda: meetings.reschedule_meeting(meeting=meeting, by=request.user, **form.details()),
+            success="Meeting updated. You both have a new invitation by email.",
         )
-        if saved:
-            messages.success(request, "Meeting updated. You both have a new invitation by email.")
-            return redirect(saved)
+    ):
+        return done
     return render(
         request,
         "goals/meetings/meeting_form.html",
@@ -131,14 +133,16 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meetings.meeting_for(request.user, pk, to_change=True)
     form = CancelForm(request.POST)
-    if form.is_valid() and apply_service(
+    if done := submit_form(
+        request,
         form,
         lambda: meetings.cancel_meeting(
             meeting=meeting, by=request.user, reason=form.cleaned_data["reason"]
         ),
+        success="Meeting cancelled. You both have an email saying so.",
+        then=meeting,
     ):
-        messages.success(request, "Meeting cancelled. You both have an email saying so.")
-        return redirect(meeting)
+        return done
     return _detail(request, meeting, cancel_form=form)
 
 
@@ -147,11 +151,14 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_note(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meetings.meeting_for(request.user, pk, to_change=True)
     form = NoteForm(request.POST)
-    if form.is_valid() and apply_service(
-        form, lambda: meetings.add_note(meeting=meeting, by=request.user, **form.cleaned_data)
+    if done := submit_form(
+        request,
+        form,
+        lambda: meetings.add_note(meeting=meeting, by=request.user, **form.cleaned_data),
+        success="Note saved.",
+        then=meeting,
     ):
-        messages.success(request, "Note saved.")
-        return redirect(meeting)
+        return done
     return _detail(request, meeting, note_form=form)
 
 
@@ -160,12 +167,14 @@ def meeting_note(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_action(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meetings.meeting_for(request.user, pk, to_change=True)
     form = ActionItemForm(request.POST, mentorship=meeting.mentorship)
-    if form.is_valid() and apply_service(
+    if done := submit_form(
+        request,
         form,
         lambda: meetings.add_action_item(meeting=meeting, by=request.user, **form.cleaned_data),
+        success="Action item added.",
+        then=meeting,
     ):
-        messages.success(request, "Action item added.")
-        return redirect(meeting)
+        return done
     return _detail(request, meeting, action_form=form)
 
 

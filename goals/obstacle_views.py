@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from core.forms import apply_service
+from core.forms import submit_form
 from goals import selectors
 from goals.models import Goal
 from goals.obstacle_forms import AdviceForm, ObstacleForm, ResolveForm
@@ -29,12 +29,14 @@ def flag_obstacle(request: HttpRequest, pk: int) -> HttpResponse:
     if not obstacles.may_flag(goal, request.user):
         raise PermissionDenied
     form = ObstacleForm(request.POST)
-    if form.is_valid() and apply_service(
+    if done := submit_form(
+        request,
         form,
         lambda: obstacles.flag_obstacle(goal=goal, by=request.user, **form.cleaned_data),
+        success="Obstacle flagged. Your mentor has been asked for advice.",
+        then=_back(goal),
     ):
-        messages.success(request, "Obstacle flagged. Your mentor has been asked for advice.")
-        return _back(goal)
+        return done
     return _detail(request, goal, obstacle_form=form)
 
 
@@ -45,14 +47,16 @@ def advise_on_obstacle(request: HttpRequest, pk: int) -> HttpResponse:
     if not obstacles.may_advise(obstacle, request.user):
         raise PermissionDenied
     form = AdviceForm(request.POST, obstacle_pk=obstacle.pk)
-    if form.is_valid() and apply_service(
+    if done := submit_form(
+        request,
         form,
         lambda: obstacles.advise_on_obstacle(
             obstacle=obstacle, by=request.user, advice=form.cleaned_data["advice"]
         ),
+        success="Advice sent to your mentee.",
+        then=_back(obstacle.goal, f"obstacle-{obstacle.pk}"),
     ):
-        messages.success(request, "Advice sent to your mentee.")
-        return _back(obstacle.goal, f"obstacle-{obstacle.pk}")
+        return done
     if form.non_field_errors():
         # A broken rule, e.g. already resolved: this obstacle's form is gone from the page.
         messages.error(request, " ".join(form.non_field_errors()))
@@ -67,14 +71,16 @@ def resolve_obstacle(request: HttpRequest, pk: int) -> HttpResponse:
     if not obstacles.may_resolve(obstacle, request.user):
         raise PermissionDenied
     form = ResolveForm(request.POST, obstacle_pk=obstacle.pk)
-    if form.is_valid() and apply_service(
+    if done := submit_form(
+        request,
         form,
         lambda: obstacles.resolve_obstacle(
             obstacle=obstacle, by=request.user, resolution=form.cleaned_data["resolution"]
         ),
+        success="Obstacle resolved. It stays in the goal's history.",
+        then=_back(obstacle.goal),
     ):
-        messages.success(request, "Obstacle resolved. It stays in the goal's history.")
-        return _back(obstacle.goal)
+        return done
     if form.non_field_errors():
         # A broken rule, e.g. already resolved: this obstacle's form is gone from the page.
         messages.error(request, " ".join(form.non_field_errors()))

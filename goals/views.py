@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from core.forms import apply_service
+from core.forms import submit_form
 from goals import charts, selectors, services, smart
 from goals.forms import CloseForm, CommentForm, GoalForm, ProgressForm, ReviewForm
 from goals.models import Goal, GoalStatus
@@ -50,14 +50,15 @@ def _render_form(request: HttpRequest, mentorship: Any, form: GoalForm, goal: Go
 def create_goal(request: HttpRequest, mentorship_pk: int) -> HttpResponse:
     mentorship = mentorship_for(request.user, mentorship_pk)
     form = _goal_form(request, mentorship)
-    if request.method == "POST" and form.is_valid():
-        goal = apply_service(
+    if request.method == "POST" and (
+        done := submit_form(
+            request,
             form,
             lambda: services.save_goal(mentorship=mentorship, by=request.user, draft=form.draft()),
+            success="Goal saved as a draft. Submit it when it's ready.",
         )
-        if goal:
-            messages.success(request, "Goal saved as a draft. Submit it when it's ready.")
-            return redirect(goal)
+    ):
+        return done
     return _render_form(request, mentorship, form, None)
 
 
@@ -69,16 +70,17 @@ def edit_goal(request: HttpRequest, pk: int) -> HttpResponse:
         related=("mentorship__cohort", "mentorship__mentee_enrollment__user__profile"),
     )
     form = _goal_form(request, goal.mentorship, initial=GoalForm.initial_for(goal))
-    if request.method == "POST" and form.is_valid():
-        saved = apply_service(
+    if request.method == "POST" and (
+        done := submit_form(
+            request,
             form,
             lambda: services.save_goal(
                 mentorship=goal.mentorship, by=request.user, draft=form.draft(), goal=goal
             ),
+            success="Goal saved.",
         )
-        if saved:
-            messages.success(request, "Goal saved.")
-            return redirect(saved)
+    ):
+        return done
     return _render_form(request, goal.mentorship, form, goal)
 
 
@@ -166,14 +168,16 @@ def review_goal(request: HttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_for(request.user, pk)
     form = ReviewForm(request.POST)
     approve = request.POST.get("decision") == "approve"
-    if form.is_valid() and apply_service(
+    if done := submit_form(
+        request,
         form,
         lambda: services.review_goal(
             goal=goal, by=request.user, approve=approve, comment=form.cleaned_data["comment"]
         ),
+        success="Approved." if approve else "Your suggestions are sent.",
+        then=goal,
     ):
-        messages.success(request, "Approved." if approve else "Your suggestions are sent.")
-        return redirect(goal)
+        return done
     return _detail(request, goal, review_form=form)
 
 
@@ -182,7 +186,8 @@ def review_goal(request: HttpRequest, pk: int) -> HttpResponse:
 def log_progress(request: HttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_for(request.user, pk)
     form = ProgressForm(request.POST, goal=goal)
-    if form.is_valid() and apply_service(
+    if done := submit_form(
+        request,
         form,
         lambda: services.log_progress(
             goal=goal,
@@ -191,9 +196,10 @@ def log_progress(request: HttpRequest, pk: int) -> HttpResponse:
             milestone_ids=[int(i) for i in form.cleaned_data.get("milestones", [])],
             note=form.cleaned_data["note"],
         ),
+        success="Progress logged.",
+        then=goal,
     ):
-        messages.success(request, "Progress logged.")
-        return redirect(goal)
+        return done
     return _detail(request, goal, progress_form=form)
 
 
@@ -202,13 +208,17 @@ def log_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def close_goal(request: HttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_for(request.user, pk)
     form = CloseForm(request.POST, goal=goal)
-    if form.is_valid() and apply_service(
+    if done := submit_form(
+        request,
         form,
         lambda: services.close_goal(goal=goal, by=request.user, **form.cleaned_data),
+        success=lambda _: (
+            f"Goal closed as {GoalStatus(form.cleaned_data['outcome']).label.lower()}. "
+            "Its history stays here."
+        ),
+        then=goal,
     ):
-        ending = GoalStatus(form.cleaned_data["outcome"]).label.lower()
-        messages.success(request, f"Goal closed as {ending}. Its history stays here.")
-        return redirect(goal)
+        return done
     return _detail(request, goal, close_form=form)
 
 
@@ -217,13 +227,15 @@ def close_goal(request: HttpRequest, pk: int) -> HttpResponse:
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_for(request.user, pk)
     form = CommentForm(request.POST)
-    if form.is_valid() and apply_service(
+    if done := submit_form(
+        request,
         form,
         lambda: services.comment_on_goal(
             goal=goal, by=request.user, body=form.cleaned_data["body"]
         ),
+        then=lambda _: _back(request, goal.get_absolute_url()),
     ):
-        return _back(request, goal.get_absolute_url())
+        return done
     return _detail(request, goal, comment_form=form)
 
 

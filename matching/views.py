@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from core.forms import apply_service
+from core.forms import submit_form
 from matching import cards, selectors, services
 from matching.forms import (
     AcceptingForm,
@@ -87,18 +87,15 @@ def _mentor_page(request: HttpRequest, mentor: Any, form: RequestForm) -> HttpRe
 def send_request(request: HttpRequest, pk: int) -> HttpResponse:
     mentor = selectors.mentor_for(request.user, pk)
     form = RequestForm(request.POST)
-    if form.is_valid():
-        sent = apply_service(
-            form,
-            lambda: services.send_request(
-                mentee=request.user, mentor_enrollment=mentor, **form.cleaned_data
-            ),
-        )
-        if sent:
-            messages.success(
-                request, f"Your request is on its way to {mentor.user.get_full_name()}."
-            )
-            return redirect(sent)
+    if done := submit_form(
+        request,
+        form,
+        lambda: services.send_request(
+            mentee=request.user, mentor_enrollment=mentor, **form.cleaned_data
+        ),
+        success=f"Your request is on its way to {mentor.user.get_full_name()}.",
+    ):
+        return done
     return _mentor_page(request, mentor, form)
 
 
@@ -148,14 +145,16 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mentorship_request = selectors.request_for(request.user, pk)
     if request.method == "POST":
         form = MessageForm(request.POST)
-        if form.is_valid() and apply_service(
+        if done := submit_form(
+            request,
             form,
             lambda: services.post_request_message(
                 request=mentorship_request, author=request.user, body=form.cleaned_data["body"]
             ),
+            success="Message sent.",
+            then=mentorship_request,
         ):
-            messages.success(request, "Message sent.")
-            return redirect(mentorship_request)
+            return done
         return _request_page(request, mentorship_request, message_form=form)
     return _request_page(request, mentorship_request)
 
@@ -178,14 +177,17 @@ def accept_request(request: HttpRequest, pk: int) -> HttpResponse:
 def decline_request(request: HttpRequest, pk: int) -> HttpResponse:
     mentorship_request = selectors.request_for(request.user, pk)
     form = DeclineForm(request.POST)
-    if form.is_valid() and apply_service(
+    if done := submit_form(
+        request,
         form,
         lambda: services.decline_request(
             request=mentorship_request, by=request.user, **form.cleaned_data
         ),
+        success="You declined the request. We've let them know, kindly.",
+        level=messages.INFO,
+        then="matching:requests",
     ):
-        messages.info(request, "You declined the request. We've let them know, kindly.")
-        return redirect("matching:requests")
+        return done
     return _request_page(request, mentorship_request, decline_form=form)
 
 
@@ -246,13 +248,15 @@ def mentorship_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mentorship = selectors.mentorship_for(request.user, pk)
     if request.method == "POST":
         form = MessageForm(request.POST)
-        if form.is_valid() and apply_service(
+        if done := submit_form(
+            request,
             form,
             lambda: services.post_mentorship_message(
                 mentorship=mentorship, author=request.user, body=form.cleaned_data["body"]
             ),
+            then=mentorship,
         ):
-            return redirect(mentorship)
+            return done
         return _mentorship_page(request, mentorship, message_form=form)
     return _mentorship_page(request, mentorship)
 
@@ -269,11 +273,14 @@ def _mentorship_action(
     """POST a form about one mentorship to one service; on failure, show the page again."""
     mentorship = selectors.mentorship_for(request.user, pk)
     form = form_class(request.POST)
-    if form.is_valid() and apply_service(
-        form, lambda: service(mentorship=mentorship, by=request.user, **form.cleaned_data)
+    if done := submit_form(
+        request,
+        form,
+        lambda: service(mentorship=mentorship, by=request.user, **form.cleaned_data),
+        success=success,
+        then=mentorship,
     ):
-        messages.success(request, success)
-        return redirect(mentorship)
+        return done
     return _mentorship_page(request, mentorship, **{form_name: form})
 
 
@@ -366,22 +373,23 @@ def dismiss_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def cohorts(request: HttpRequest) -> HttpResponse:
     form = JoinCohortForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        joined = apply_service(
+    if request.method == "POST" and (
+        done := submit_form(
+            request,
             form,
             lambda: services.join_cohort(
                 user=request.user,
-                cohort=data["cohort"],
-                role=Role(data["role"]),
-                invite_code=data["invite_code"],
+                cohort=form.cleaned_data["cohort"],
+                role=Role(form.cleaned_data["role"]),
+                invite_code=form.cleaned_data["invite_code"],
             ),
+            success=lambda joined: (
+                f"You joined {joined.cohort.name} as {joined.get_role_display().lower()}."
+            ),
+            then="matching:cohorts",
         )
-        if joined:
-            messages.success(
-                request, f"You joined {joined.cohort.name} as {joined.get_role_display().lower()}."
-            )
-            return redirect("matching:cohorts")
+    ):
+        return done
     return render(
         request,
         "matching/cohorts.html",

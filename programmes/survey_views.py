@@ -1,10 +1,10 @@
 """The survey page. No login: the personal link's token is the key, as in the email."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
-from core.forms import apply_service
+from core.forms import submit_form
 from programmes.models import SurveyResponse
 from programmes.services.surveys import answer_survey
 from programmes.survey_forms import SurveyForm
@@ -16,10 +16,13 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     if response.is_answered:
         return render(request, "programmes/survey_thanks.html", {"response": response})
     form = SurveyForm(request.POST or None, role=response.role)
-    if request.method == "POST" and form.is_valid():
-        answered = apply_service(
-            form, lambda: answer_survey(response=response, **form.cleaned_data)
+    if request.method == "POST" and (
+        done := submit_form(
+            request,
+            form,
+            lambda: answer_survey(response=response, **form.cleaned_data),
+            then=response.get_absolute_url(),
         )
-        if answered is not None:
-            return redirect(response.get_absolute_url())
+    ):
+        return done
     return render(request, "programmes/survey.html", {"form": form, "response": response})
