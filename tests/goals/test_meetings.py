@@ -20,6 +20,7 @@ from matching.models import Mentorship
 from matching.services import accept_request, end_mentorship, send_request
 from tests.factories import ProfileFactory
 from tests.goals.conftest import REQUEST_MESSAGE, days, metric_draft
+from tests.helpers import emails
 
 pytestmark = pytest.mark.django_db
 
@@ -56,10 +57,6 @@ def other_mentorship() -> Mentorship:
         message=REQUEST_MESSAGE,
     )
     return accept_request(request=request, by=mentor)
-
-
-def emails(template: str) -> list[OutboxEmail]:
-    return list(OutboxEmail.objects.filter(template=template).order_by("pk"))
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Obstacles: the mentee flags, the mentor advises, either side resolves; history is kept."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -15,6 +14,7 @@ from goals.services import close_goal, obstacles
 from matching.models import MentorshipStatus
 from matching.services import end_mentorship
 from tests.goals.conftest import MakeGoal
+from tests.helpers import emails, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -28,19 +28,9 @@ def _snapshot() -> tuple[list[tuple], int]:
     return list(rows), OutboxEmail.objects.count()
 
 
-@contextmanager
-def _refused(error: type[Exception], match: str = "") -> Iterator[None]:
+def _refused(error: type[Exception], match: str = "") -> AbstractContextManager[None]:
     """The call raises ``error`` and leaves every obstacle and the outbox as they were."""
-    before = _snapshot()
-    with pytest.raises(error) as info:
-        yield
-    if match:
-        assert match in " ".join(info.value.messages)
-    assert _snapshot() == before
-
-
-def _emails(template: str) -> list[OutboxEmail]:
-    return list(OutboxEmail.objects.filter(template=template))
+    return refused(_snapshot, match, error=error)
 
 
 @pytest.fixture
@@ -64,7 +54,7 @@ def test_the_mentee_flags_an_obstacle_and_the_mentor_is_emailed_once(goal, mente
     )
     assert obstacle.description == BLOCKER and obstacle.raised_by == mentee
     assert obstacle.category == ObstacleCategory.TIME and not obstacle.is_resolved
-    (email,) = _emails("obstacle_flagged")
+    (email,) = emails("obstacle_flagged")
     assert email.to == [mentor.email]
     assert BLOCKER in email.body_text and goal.title in email.body_text
     assert f"#obstacle-{obstacle.pk}" in email.body_text
@@ -130,7 +120,7 @@ def test_the_mentor_advises_and_the_mentee_is_emailed_once(obstacle, mentee, men
     )
     assert advised.advice == "Ask ops for read-only access."
     assert advised.advised_by == mentor and advised.advised_at is not None
-    (email,) = _emails("obstacle_advice")
+    (email,) = emails("obstacle_advice")
     assert email.to == [mentee.email]
     assert "Ask ops for read-only access." in email.body_text and BLOCKER in email.body_text
 
@@ -140,7 +130,7 @@ def test_advising_again_replaces_the_advice_and_emails_again(obstacle, mentor):
     second = obstacles.advise_on_obstacle(obstacle=obstacle, by=mentor, advice="Ask your lead.")
     assert second.advice == "Ask your lead." and second.advised_at >= first.advised_at
     assert Obstacle.objects.get(pk=obstacle.pk).advice == "Ask your lead."
-    assert len(_emails("obstacle_advice")) == 2
+    assert len(emails("obstacle_advice")) == 2
 
 
 @pytest.mark.parametrize("who", ["mentee", "stranger", "admin"])

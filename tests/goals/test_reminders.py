@@ -27,6 +27,7 @@ from tests.goals.conftest import (
     days,
     metric_draft,
 )
+from tests.helpers import emails
 
 pytestmark = pytest.mark.django_db
 
@@ -44,10 +45,6 @@ def _set(user: User, **fields: object) -> None:
     for name, value in fields.items():
         setattr(user.profile, name, value)
     user.profile.save()
-
-
-def _emails(template: str) -> list[OutboxEmail]:
-    return list(OutboxEmail.objects.filter(template=template).order_by("pk"))
 
 
 def _at(day: date, hour: int = 15) -> datetime:
@@ -93,7 +90,7 @@ def test_goal_due_in_seven_days_reminds_the_mentee(make_goal: MakeGoal, mentee: 
 
     assert reminders.send_goal_reminders(today=goal.target_date - timedelta(days=7)) == 1
 
-    (email,) = _emails("goal_due_soon")
+    (email,) = emails("goal_due_soon")
     assert email.to == [mentee.email]
     assert email.key == f"goal-due:{goal.pk}:{goal.target_date.isoformat()}"
     assert email.subject == f"[Mentorship] Your goal is due in 7 days: {goal.title}"
@@ -119,7 +116,7 @@ def test_due_soon_subject_says_when(make_goal: MakeGoal, days_left: int, when: s
 
     reminders.send_goal_reminders(today=goal.target_date - timedelta(days=days_left))
 
-    (email,) = _emails("goal_due_soon")
+    (email,) = emails("goal_due_soon")
     assert email.subject == f"[Mentorship] Your goal is due {when}: {goal.title}"
 
 
@@ -134,8 +131,8 @@ def test_a_goal_is_reminded_once_before_and_once_after_its_date(make_goal: MakeG
             queued += reminders.send_goal_reminders(today=target + timedelta(days=offset))
 
     assert queued == 2
-    (due,) = _emails("goal_due_soon")
-    (overdue,) = _emails("goal_overdue")
+    (due,) = emails("goal_due_soon")
+    (overdue,) = emails("goal_overdue")
     assert "in 7 days" in due.subject
     assert overdue.key == f"goal-overdue:{goal.pk}:{target.isoformat()}"
 
@@ -155,10 +152,10 @@ def test_a_new_target_date_is_reminded_again(make_goal: MakeGoal) -> None:
     later = first + timedelta(days=20)
     Goal.objects.filter(pk=goal.pk).update(target_date=later)
     reminders.send_goal_reminders(today=first - timedelta(days=4))
-    assert len(_emails("goal_due_soon")) == 1
+    assert len(emails("goal_due_soon")) == 1
     reminders.send_goal_reminders(today=later - timedelta(days=5))
 
-    assert [e.key for e in _emails("goal_due_soon")] == [
+    assert [e.key for e in emails("goal_due_soon")] == [
         f"goal-due:{goal.pk}:{first.isoformat()}",
         f"goal-due:{goal.pk}:{later.isoformat()}",
     ]
@@ -169,12 +166,12 @@ def test_overdue_goal_reminds_the_mentee_how_long_ago(make_goal: MakeGoal, mente
 
     assert reminders.send_goal_reminders(today=goal.target_date + timedelta(days=3)) == 1
 
-    (email,) = _emails("goal_overdue")
+    (email,) = emails("goal_overdue")
     assert email.to == [mentee.email]
     assert email.subject == f"[Mentorship] Your goal's target date has passed: {goal.title}"
     assert "3 days ago" in email.body_text
     assert f"http://testserver/goals/{goal.pk}/" in email.body_text
-    assert not _emails("goal_due_soon")
+    assert not emails("goal_due_soon")
 
 
 def test_overdue_goal_is_not_reminded_again_on_later_days(make_goal: MakeGoal) -> None:
@@ -241,7 +238,7 @@ def test_mentor_settings_do_not_matter_for_goal_reminders(
     _set(mentor, email_reminders=False, email_digest=False)
 
     assert reminders.send_goal_reminders(today=goal.target_date) == 1
-    assert [e.to for e in _emails("goal_due_soon")] == [[mentee.email]]
+    assert [e.to for e in emails("goal_due_soon")] == [[mentee.email]]
 
 
 def test_deactivated_mentee_gets_no_reminder(make_goal: MakeGoal, mentee: User) -> None:
@@ -256,7 +253,7 @@ def test_today_defaults_to_the_local_date(make_goal: MakeGoal) -> None:
     Goal.objects.filter(pk=goal.pk).update(target_date=days(7))
 
     assert reminders.send_goal_reminders() == 1
-    assert "in 7 days" in _emails("goal_due_soon")[0].subject
+    assert "in 7 days" in emails("goal_due_soon")[0].subject
 
 
 # --- No meeting for 30 days ----------------------------------------------------------
@@ -282,7 +279,7 @@ def test_mentorship_that_never_met_is_nudged_after_30_days(
     assert reminders.send_meeting_nudges(today=start + timedelta(days=29)) == 0
     assert reminders.send_meeting_nudges(today=start + timedelta(days=30)) == 2
 
-    by_person = {tuple(e.to): e for e in _emails("meeting_nudge")}
+    by_person = {tuple(e.to): e for e in emails("meeting_nudge")}
     to_mentee = by_person[(mentee.email,)]
     to_mentor = by_person[(mentor.email,)]
     assert to_mentee.subject == "[Mentorship] Time to meet Otto Mentor?"
@@ -302,7 +299,7 @@ def test_mentorship_whose_last_meeting_was_30_days_ago_is_nudged(
 
     assert reminders.send_meeting_nudges(today=met + timedelta(days=29)) == 0
     assert reminders.send_meeting_nudges(today=met + timedelta(days=30)) == 2
-    assert "You and Otto Mentor last met 30 days ago" in (_emails("meeting_nudge")[0].body_text)
+    assert "You and Otto Mentor last met 30 days ago" in (emails("meeting_nudge")[0].body_text)
 
 
 def test_only_the_latest_meeting_counts(mentorship: Mentorship) -> None:
@@ -355,7 +352,7 @@ def test_nudge_is_sent_once_per_30_day_stretch(mentorship: Mentorship) -> None:
     }
 
     assert {n: count for n, count in sent.items() if count} == {30: 2, 60: 2, 90: 2}
-    keys = sorted({e.key.rsplit(":", 1)[0] for e in _emails("meeting_nudge")})
+    keys = sorted({e.key.rsplit(":", 1)[0] for e in emails("meeting_nudge")})
     assert keys == sorted(
         f"no-meeting:{mentorship.pk}:{(start + timedelta(days=d)).isoformat()}" for d in (0, 30, 60)
     )
@@ -367,7 +364,7 @@ def test_each_side_respects_their_own_setting(
     _set(mentor, email_reminders=False)
 
     assert reminders.send_meeting_nudges(today=_started(mentorship) + timedelta(days=30)) == 1
-    assert [e.to for e in _emails("meeting_nudge")] == [[mentee.email]]
+    assert [e.to for e in emails("meeting_nudge")] == [[mentee.email]]
 
 
 def test_the_digest_setting_does_not_stop_nudges(mentorship: Mentorship, mentor: User) -> None:
@@ -405,7 +402,7 @@ def test_digest_lists_each_goal_waiting_for_review(
 
     assert reminders.send_review_digests(today=monday) == 1
 
-    (email,) = _emails("review_digest")
+    (email,) = emails("review_digest")
     year, week, _ = monday.isocalendar()
     assert email.to == [mentor.email]
     assert email.key == f"review-digest:{mentor.pk}:{year}-W{week:02d}"
@@ -426,7 +423,7 @@ def test_digest_for_a_single_goal_says_so(make_goal: MakeGoal) -> None:
 
     reminders.send_review_digests(today=_monday())
 
-    (email,) = _emails("review_digest")
+    (email,) = emails("review_digest")
     assert email.subject == "[Mentorship] 1 goal waiting for your review"
     assert "A goal is waiting for your review." in email.body_text
 
@@ -479,7 +476,7 @@ def test_each_mentor_gets_only_their_own_goals(make_goal: MakeGoal, mentor: User
 
     assert reminders.send_review_digests(today=_monday()) == 2
 
-    by_mentor = {tuple(e.to): e.body_text for e in _emails("review_digest")}
+    by_mentor = {tuple(e.to): e.body_text for e in emails("review_digest")}
     assert "Mine to review" in by_mentor[(mentor.email,)]
     assert "Someone else's" not in by_mentor[(mentor.email,)]
     assert "Someone else's" in by_mentor[(other.mentor.email,)]
@@ -535,7 +532,7 @@ def test_digest_queries_do_not_grow_with_the_number_of_goals(
         assert reminders.send_review_digests(today=monday) == 0
 
 
-def test_nudges_make_no_query_per_mentorship_beyond_storing_emails(
+def test_nudges_make_no_query_per_mentorship_beyond_storingemails(
     django_assert_max_num_queries: Callable[[int], AbstractContextManager[object]],
 ) -> None:
     for pair in [_pair() for _ in range(4)]:

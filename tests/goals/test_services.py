@@ -1,11 +1,10 @@
 """Rules of the goal services: drafting, the review workflow, progress and comments."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
+from functools import partial
 
 from django.core import mail
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 import pytest
@@ -26,6 +25,7 @@ from matching.models import Mentorship, MentorshipStatus
 from matching.services import accept_request, end_mentorship, send_request
 from tests.factories import ProfileFactory
 from tests.goals.conftest import REQUEST_MESSAGE, MakeGoal, days, metric_draft, milestones_draft
+from tests.helpers import denied, emails, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -43,31 +43,9 @@ def _counts() -> tuple[int, ...]:
     )
 
 
-@contextmanager
-def _refused(phrase: str = "", *, field: str | None = None) -> Iterator[None]:
-    """The block raises ValidationError saying ``phrase`` (on ``field``) and changes nothing."""
-    before = _counts()
-    with pytest.raises(ValidationError) as caught:
-        yield
-    error = caught.value
-    if field is None:
-        assert any(phrase in m for m in error.messages), error.messages
-    else:
-        assert field in error.message_dict, error
-        assert any(phrase in m for m in error.message_dict[field]), error.message_dict
-    assert _counts() == before
-
-
-@contextmanager
-def _denied() -> Iterator[None]:
-    before = _counts()
-    with pytest.raises(PermissionDenied):
-        yield
-    assert _counts() == before
-
-
-def _emails(template: str) -> list[OutboxEmail]:
-    return list(OutboxEmail.objects.filter(template=template).order_by("pk"))
+# A refused call changes none of these counts.
+_refused = partial(refused, _counts)
+_denied = partial(denied, _counts)
 
 
 def _last_event(goal: Goal) -> GoalEvent:
@@ -388,7 +366,7 @@ def test_submitting_asks_the_mentor_to_review_once(
         GoalStatus.SUBMITTED,
         "",
     )
-    (row,) = _emails("goal_submitted")
+    (row,) = emails("goal_submitted")
     assert row.to == [mentor.email]
     (sent,) = mail.outbox
     assert sent.to == [mentor.email]
@@ -400,7 +378,7 @@ def test_submitting_asks_the_mentor_to_review_once(
     # Submitting again is refused, and nobody is emailed twice.
     with _refused("can't become waiting for review"):
         services.submit_goal(goal=goal, by=mentee)
-    assert len(_emails("goal_submitted")) == 1
+    assert len(emails("goal_submitted")) == 1
 
 
 @pytest.mark.parametrize("who", ["mentor", "stranger"])
@@ -475,7 +453,7 @@ def test_an_approval_may_carry_a_comment(make_goal: MakeGoal, mentor: User) -> N
     goal = make_goal(GoalStatus.SUBMITTED)
     goal = services.review_goal(goal=goal, by=mentor, approve=True, comment=" Great goal! ")
     assert _last_event(goal).comment == "Great goal!"
-    (row,) = _emails("goal_reviewed")
+    (row,) = emails("goal_reviewed")
     assert "Great goal!" in row.body_text
 
 
@@ -520,7 +498,7 @@ def test_a_second_review_round_emails_again(
         goal = services.review_goal(goal=goal, by=mentor, approve=True)
     assert goal.status == GoalStatus.APPROVED
 
-    submitted, reviewed = _emails("goal_submitted"), _emails("goal_reviewed")
+    submitted, reviewed = emails("goal_submitted"), emails("goal_reviewed")
     assert len(submitted) == 2
     assert len(reviewed) == 2
     assert len({row.key for row in submitted + reviewed}) == 4
@@ -540,7 +518,7 @@ def test_a_second_review_round_emails_again(
         services.review_goal(goal=goal, by=mentor, approve=True)
     with _refused("can't become changes requested"):
         services.review_goal(goal=goal, by=mentor, approve=False, comment=CHANGES)
-    assert len(_emails("goal_reviewed")) == 2
+    assert len(emails("goal_reviewed")) == 2
 
 
 def test_starting_an_approved_goal(make_goal: MakeGoal, mentee: User) -> None:
@@ -930,7 +908,7 @@ def test_either_side_comments_and_the_other_is_emailed(
 
     comment.refresh_from_db()
     assert (comment.goal, comment.author, comment.body) == (goal, by, "Could we add a date?")
-    (row,) = _emails("goal_comment")
+    (row,) = emails("goal_comment")
     assert row.to == [other.email]
     (sent,) = mail.outbox
     assert sent.to == [other.email]
@@ -945,7 +923,7 @@ def test_every_comment_sends_its_own_email(make_goal: MakeGoal, mentee: User) ->
     services.comment_on_goal(goal=goal, by=mentee, body="Thanks!")
     services.comment_on_goal(goal=goal, by=mentee, body="Thanks!")
     assert goal.comments.count() == 2
-    assert len(_emails("goal_comment")) == 2
+    assert len(emails("goal_comment")) == 2
 
 
 def test_a_stranger_cannot_comment(make_goal: MakeGoal, stranger: User) -> None:

@@ -1,8 +1,8 @@
 """Rules of the matching services and selectors, each with the words a person sees."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
@@ -37,6 +37,7 @@ from matching.models import (
 from profiles.models import Language, Profile, ProfileSkill, Skill, SkillKind
 from profiles.services import complete_onboarding, save_intent
 from tests.factories import ProfileFactory
+from tests.helpers import denied, emails, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -55,31 +56,9 @@ def _counts() -> tuple[int, ...]:
     )
 
 
-@contextmanager
-def _refused(phrase: str, *, field: str | None = None) -> Iterator[None]:
-    """The block raises ValidationError saying ``phrase`` (on ``field``) and changes nothing."""
-    before = _counts()
-    with pytest.raises(ValidationError) as caught:
-        yield
-    error = caught.value
-    if field is None:
-        assert any(phrase in m for m in error.messages), error.messages
-    else:
-        assert field in error.message_dict, error
-        assert any(phrase in m for m in error.message_dict[field]), error.message_dict
-    assert _counts() == before
-
-
-@contextmanager
-def _denied() -> Iterator[None]:
-    before = _counts()
-    with pytest.raises(PermissionDenied):
-        yield
-    assert _counts() == before
-
-
-def _emails(template: str) -> list[OutboxEmail]:
-    return list(OutboxEmail.objects.filter(template=template).order_by("pk"))
+# A refused call changes none of these counts.
+_refused = partial(refused, _counts)
+_denied = partial(denied, _counts)
 
 
 def _enrollments(user: User, cohort: Cohort) -> dict[str, str]:
@@ -323,7 +302,7 @@ def test_mentee_sends_a_request_and_the_mentor_is_emailed(
     assert request.first_goal == "Give the talk at PyCon"
     assert request.expires_at == request.created_at + timedelta(days=10)
     assert request.responded_at is None
-    (email,) = _emails("request_received")
+    (email,) = emails("request_received")
     assert email.to == [mentor_row.user.email]
     assert email.key == f"request-received:{request.pk}"
     assert [m.to for m in mail.outbox] == [[mentor_row.user.email]]
@@ -557,7 +536,7 @@ def test_either_side_can_write_and_the_other_side_is_emailed(
 
     assert message.body == "When are you free?"
     assert message.author == author
-    (email,) = _emails("request_message")
+    (email,) = emails("request_message")
     assert email.to == [other.email]
     assert email.key == f"request-message:{message.pk}"
     assert "When are you free?" in email.body_text
@@ -649,7 +628,7 @@ def test_accepting_closes_the_mentees_other_requests_in_that_cohort_only(
     elsewhere.refresh_from_db()
     assert elsewhere.status == RequestStatus.PENDING
     assert elsewhere.closed_at is None
-    closed_emails = _emails("request_closed_matched")
+    closed_emails = emails("request_closed_matched")
     assert sorted((e.to[0], e.key) for e in closed_emails) == sorted(
         [
             (second_mentor.user.email, f"request-closed:{second.pk}"),
@@ -669,7 +648,7 @@ def test_accepting_introduces_both_sides_exactly_once(
         # Sending again (a retried task, say) queues nothing new: the keys are taken.
         services.send_introductions(mentorship)
 
-    intros = {e.key: e for e in _emails("introduction")}
+    intros = {e.key: e for e in emails("introduction")}
     assert set(intros) == {f"intro:{mentorship.pk}:mentor", f"intro:{mentorship.pk}:mentee"}
     to_mentor = intros[f"intro:{mentorship.pk}:mentor"]
     to_mentee = intros[f"intro:{mentorship.pk}:mentee"]
@@ -787,7 +766,7 @@ def test_declining_tells_the_mentee_kindly_with_the_reason_and_note(
     assert request.decline_reason == DeclineReason.NOT_A_FIT
     assert request.decline_note == "Ask Ana: she has given many conference talks."
     assert request.responded_at is not None
-    (email,) = _emails("request_declined")
+    (email,) = emails("request_declined")
     assert email.to == [mentee.email]
     assert email.key == f"request-declined:{request.pk}"
     assert DeclineReason.NOT_A_FIT.label in email.body_text
@@ -821,7 +800,7 @@ def test_withdrawing_closes_the_request_and_tells_the_mentor(
     assert request.status == RequestStatus.WITHDRAWN
     assert request.closed_at is not None
     assert request.responded_at is None
-    (email,) = _emails("request_withdrawn")
+    (email,) = emails("request_withdrawn")
     assert email.to == [mentor.email]
     assert email.key == f"request-withdrawn:{request.pk}"
 
@@ -864,7 +843,7 @@ def test_only_pending_requests_past_their_expiry_are_expired_and_both_sides_told
     assert not_yet.status == RequestStatus.PENDING
     declined.refresh_from_db()
     assert declined.status == RequestStatus.DECLINED
-    expired = _emails("request_expired")
+    expired = emails("request_expired")
     assert sorted((e.to[0], e.key) for e in expired) == sorted(
         [
             (mentee.email, f"request-expired:{due.pk}:mentee"),
@@ -885,7 +864,7 @@ def test_expire_requests_task_runs_the_service(pending_request: MentorshipReques
 
     pending_request.refresh_from_db()
     assert pending_request.status == RequestStatus.EXPIRED
-    assert len(_emails("request_expired")) == 2
+    assert len(emails("request_expired")) == 2
 
 
 def test_expire_requests_leaves_requests_that_are_not_due(
@@ -894,7 +873,7 @@ def test_expire_requests_leaves_requests_that_are_not_due(
     assert services.expire_requests() == 0
     pending_request.refresh_from_db()
     assert pending_request.status == RequestStatus.PENDING
-    assert _emails("request_expired") == []
+    assert emails("request_expired") == []
 
 
 # --- end_mentorship and leave_feedback -------------------------------------------
@@ -914,9 +893,9 @@ def test_either_side_can_end_the_mentorship_and_both_are_told(
     assert ended.status == MentorshipStatus.COMPLETED
     assert ended.ended_by == by
     assert ended.ended_at is not None
-    emails = _emails("mentorship_ended")
-    assert sorted(e.to[0] for e in emails) == sorted([mentor.email, mentee.email])
-    assert {e.key for e in emails} == {
+    sent = emails("mentorship_ended")
+    assert sorted(e.to[0] for e in sent) == sorted([mentor.email, mentee.email])
+    assert {e.key for e in sent} == {
         f"mentorship-ended:{mentorship.pk}:{mentor.pk}",
         f"mentorship-ended:{mentorship.pk}:{mentee.pk}",
     }
@@ -1036,7 +1015,7 @@ def test_mentor_introduces_their_mentee_to_someone_in_a_shared_cohort(
     assert introduction.contact == stranger
     assert introduction.status == IntroductionStatus.PENDING
     assert introduction.message == "She ran the same migration."
-    (email,) = _emails("introduction_request")
+    (email,) = emails("introduction_request")
     assert email.to == [stranger.email]
     assert email.key == f"introduction-request:{introduction.pk}"
 
@@ -1147,12 +1126,12 @@ def test_accepted_introduction_sends_one_email_to_all_three(
     answered.refresh_from_db()
     assert answered.status == IntroductionStatus.ACCEPTED
     assert answered.responded_at is not None
-    (email,) = _emails("introduction_made")
+    (email,) = emails("introduction_made")
     assert email.to == [mentor.email, mentee.email, stranger.email]
     assert email.key == f"introduction-made:{introduction.pk}"
     assert mentee.email in email.body_text
     assert stranger.email in email.body_text
-    assert _emails("introduction_declined") == []
+    assert emails("introduction_declined") == []
     made = [m for m in mail.outbox if "Introduction:" in m.subject]
     assert len(made) == 1
     assert sorted(made[0].to) == sorted([mentor.email, mentee.email, stranger.email])
@@ -1165,10 +1144,10 @@ def test_declined_introduction_tells_only_the_mentor(
 
     answered.refresh_from_db()
     assert answered.status == IntroductionStatus.DECLINED
-    (email,) = _emails("introduction_declined")
+    (email,) = emails("introduction_declined")
     assert email.to == [mentor.email]
     assert stranger.email not in email.body_text
-    assert _emails("introduction_made") == []
+    assert emails("introduction_made") == []
 
 
 @pytest.mark.parametrize("first", [True, False])

@@ -8,12 +8,12 @@ from django.urls import NoReverseMatch, reverse
 
 import pytest
 
-from core.outbox.models import OutboxEmail
 from matching.models import AuditAction, AuditEntry, EnrollmentStatus, Role
 from programmes.admin_surveys import SurveyResponseAdmin
 from programmes.models import GoalProgress, SurveyKind, SurveyResponse
 from programmes.services.closing import close_cohort
 from programmes.services.surveys import answer_survey, send_survey
+from tests.helpers import emails
 from tests.programmes.cohort_builders import enroll, make_cohort, person, programme_admin
 
 pytestmark = pytest.mark.django_db
@@ -42,10 +42,6 @@ def people(cohort):
     }
 
 
-def _survey_emails() -> list[OutboxEmail]:
-    return list(OutboxEmail.objects.filter(template="survey").order_by("pk"))
-
-
 def test_each_active_participant_gets_one_survey_with_a_personal_link(cohort, boss, people):
     assert send_survey(cohort=cohort, kind=SurveyKind.MIDPOINT, by=boss) == 5
     responses = SurveyResponse.objects.filter(cohort=cohort, kind=SurveyKind.MIDPOINT)
@@ -53,20 +49,20 @@ def test_each_active_participant_gets_one_survey_with_a_personal_link(cohort, bo
     assert {r.user for r in responses} == expected
     both = responses.get(user=people["both"][0].user)
     assert both.role == Role.MENTEE  # one survey, answered as mentee
-    emails = _survey_emails()
-    assert len(emails) == 5
+    sent = emails("survey")
+    assert len(sent) == 5
     for response in responses:
-        (email,) = [e for e in emails if e.to == [response.user.email]]
+        (email,) = [e for e in sent if e.to == [response.user.email]]
         assert f"http://testserver{response.get_absolute_url()}" in email.body_text
         assert "Autumn <i>leaders</i>" in email.subject  # plain text, not escaped
-    mentor_email = next(e for e in emails if e.to == [people["mentors"][0].user.email])
+    mentor_email = next(e for e in sent if e.to == [people["mentors"][0].user.email])
     assert "your mentees' goals" in mentor_email.body_text
 
 
 def test_sending_twice_sends_nothing_more(cohort, boss, people):
     send_survey(cohort=cohort, kind=SurveyKind.MIDPOINT, by=boss)
     assert send_survey(cohort=cohort, kind=SurveyKind.MIDPOINT, by=boss) == 0
-    assert len(_survey_emails()) == 5
+    assert len(emails("survey")) == 5
     assert SurveyResponse.objects.filter(cohort=cohort).count() == 5
     entries = AuditEntry.objects.filter(cohort=cohort, action=AuditAction.SURVEY_SENT)
     assert entries.count() == 1
@@ -77,7 +73,7 @@ def test_a_later_joiner_gets_the_survey_on_the_next_send(cohort, boss, people):
     send_survey(cohort=cohort, kind=SurveyKind.MIDPOINT, by=boss)
     late = enroll(cohort, Role.MENTEE)
     assert send_survey(cohort=cohort, kind=SurveyKind.MIDPOINT, by=boss) == 1
-    assert _survey_emails()[-1].to == [late.user.email]
+    assert emails("survey")[-1].to == [late.user.email]
 
 
 def test_the_end_survey_is_separate_from_the_mid_point_one(cohort, boss, people):
@@ -94,7 +90,7 @@ def test_only_the_cohorts_admins_send_surveys(cohort, people):
     with pytest.raises(PermissionDenied):
         send_survey(cohort=cohort, kind=SurveyKind.MIDPOINT, by=participant)
     assert not SurveyResponse.objects.exists()
-    assert not _survey_emails()
+    assert not emails("survey")
 
 
 def test_unknown_kind_and_mid_point_after_closing_are_refused(cohort, boss, people):

@@ -1,0 +1,42 @@
+"""Assertions many test files share: a refused service call, and the emails it queued."""
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+import pytest
+
+from core.outbox.models import OutboxEmail
+
+
+def emails(template: str) -> list[OutboxEmail]:
+    """The emails queued from ``template``, oldest first."""
+    return list(OutboxEmail.objects.filter(template=template).order_by("pk"))
+
+
+@contextmanager
+def refused(
+    snapshot: Callable[[], object],
+    phrase: str = "",
+    *,
+    field: str | None = None,
+    error: type[Exception] = ValidationError,
+) -> Iterator[None]:
+    """The block raises ``error`` saying ``phrase`` (on ``field``, when given) and
+    ``snapshot()`` (counts or rows the test file cares about) is the same afterwards."""
+    before = snapshot()
+    with pytest.raises(error) as caught:
+        yield
+    if field is not None:
+        assert field in caught.value.message_dict, caught.value
+        said = caught.value.message_dict[field]
+        assert any(phrase in m for m in said), said
+    elif phrase:
+        assert any(phrase in m for m in caught.value.messages), caught.value.messages
+    assert snapshot() == before
+
+
+def denied(snapshot: Callable[[], object]) -> AbstractContextManager[None]:
+    """The block raises PermissionDenied and changes nothing ``snapshot()`` sees."""
+    return refused(snapshot, error=PermissionDenied)
