@@ -1,13 +1,22 @@
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 import factory
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
+from matching.models import Cohort, Enrollment, Mentorship, Role
+from matching.services import accept_request, send_request
 from profiles.models import Language, Profile, ProfileSkill, Skill, SkillKind
 from profiles.services import notify_intent_changed
+from programmes.groups import PROGRAMME_ADMIN_GROUP
 
 PASSWORD = "a-long-enough-passphrase-42"
+# Long enough for the request form's minimum, and plain enough to find in an email.
+REQUEST_MESSAGE = (
+    "Hello! I would love your help preparing my first conference talk, from the outline "
+    "to the rehearsals and the hard questions at the end."
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -75,3 +84,45 @@ class ProfileFactory(factory.django.DjangoModelFactory):
         """Enroll onboarded people in the community cohort, as onboarding does."""
         if create and self.is_onboarded and extracted is not False:
             notify_intent_changed(self)
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    """A programme besides the community cohort; starts today unless told otherwise."""
+
+    class Meta:
+        model = Cohort
+
+    name = factory.Sequence(lambda n: f"Programme {n}")
+    slug = factory.Sequence(lambda n: f"programme-{n}")
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    cohort = factory.SubFactory(CohortFactory)
+    role = Role.MENTOR
+
+
+def mentorship_between(
+    mentee: User | None = None, mentor: User | None = None, *, message: str = REQUEST_MESSAGE
+) -> Mentorship:
+    """A mentorship made the way people make one: the mentee asks in the community cohort
+    and the mentor accepts. Without people, a new mentee and a new mentor."""
+    mentee = mentee or ProfileFactory(wants_mentoring=True, wants_to_mentor=False).user
+    mentor = mentor or ProfileFactory(wants_mentoring=False, wants_to_mentor=True).user
+    request = send_request(
+        mentee=mentee, mentor_enrollment=mentor.enrollments.get(role=Role.MENTOR), message=message
+    )
+    return accept_request(request=request, by=mentor)
+
+
+def make_programme_admin(*cohorts: Cohort, in_group: bool = True) -> User:
+    """Staff, in the "Programme admin" group (unless not ``in_group``), and an admin of
+    each of ``cohorts``."""
+    user = UserFactory(is_staff=True)
+    if in_group:
+        user.groups.add(Group.objects.get(name=PROGRAMME_ADMIN_GROUP))
+    for cohort in cohorts:
+        cohort.admins.add(user)
+    return user

@@ -57,14 +57,9 @@ from privacy.services import (
     export_data,
 )
 from programmes.models import Invitation, SurveyResponse
-from tests.factories import PASSWORD, ProfileFactory
+from tests.factories import PASSWORD, REQUEST_MESSAGE, ProfileFactory, mentorship_between
 
 pytestmark = pytest.mark.django_db
-
-REQUEST_MESSAGE = (
-    "Hello! I would love your help preparing my first conference talk, from the outline "
-    "to the rehearsals and the hard questions at the end."
-)
 
 
 @dataclass
@@ -78,15 +73,6 @@ class World:
     goal: Goal
     past_meeting: Meeting
     next_meeting: Meeting
-
-
-def _mentorship(mentee: User, mentor: User) -> Mentorship:
-    request = send_request(
-        mentee=mentee,
-        mentor_enrollment=mentor.enrollments.get(role="mentor"),
-        message=REQUEST_MESSAGE,
-    )
-    return accept_request(request=request, by=mentor)
 
 
 def _goal(mentorship: Mentorship, title: str) -> Goal:
@@ -162,7 +148,7 @@ def world() -> World:
     frank = ProfileFactory(display_name="Frank F").user
     cohort = default_cohort()
 
-    mentorship = _mentorship(alice, bob)
+    mentorship = mentorship_between(alice, bob)
     MentorshipMessage.objects.create(mentorship=mentorship, author=alice, body="ALICE-SAYS")
     MentorshipMessage.objects.create(mentorship=mentorship, author=bob, body="BOB-SAYS")
     goal = _goal(mentorship, "Speak at a conference")
@@ -171,7 +157,7 @@ def world() -> World:
     upcoming = _add_meeting(mentorship, alice, bob, "NEXT", days=3)
 
     # Carol's mentorship with Bob is no business of Alice's.
-    carols = _mentorship(carol, bob)
+    carols = mentorship_between(carol, bob)
     MentorshipMessage.objects.create(mentorship=carols, author=carol, body="CAROL-SAYS")
     _add_goal_history(_goal(carols, "Carol's goal"), carol, bob, "CAROL")
     _add_meeting(carols, carol, bob, "CAROL", days=-1)

@@ -30,8 +30,8 @@ from goals.services import meetings, obstacles
 from matching import directory, services
 from matching.models import Enrollment, Mentorship, Role, Suggestion
 from profiles.models import Language, ProfileSkill, Skill, SkillKind
-from tests.factories import ProfileFactory
-from tests.goals.conftest import REQUEST_MESSAGE, days, milestones_draft
+from tests.factories import REQUEST_MESSAGE, ProfileFactory, mentorship_between
+from tests.goals.conftest import days, milestones_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -58,10 +58,6 @@ def _ask(mentee: User, mentor: User) -> Any:
     )
 
 
-def _pair(mentee: User, mentor: User) -> Mentorship:
-    return services.accept_request(request=_ask(mentee, mentor), by=mentor)
-
-
 def _rich_mentor(name: str, *, for_mentee: User, n: int) -> User:
     """A mentor with everything a directory card or mentor page shows: several skills
     and languages, a suggestion for ``for_mentee``, answered requests, a mentee."""
@@ -82,7 +78,7 @@ def _rich_mentor(name: str, *, for_mentee: User, n: int) -> User:
     )
     declined = _person(f"Asker of {name}")
     services.decline_request(request=_ask(declined, mentor), by=mentor, reason="not_a_fit")
-    _pair(_person(f"Mentee of {name}"), mentor)
+    mentorship_between(_person(f"Mentee of {name}"), mentor)
     return mentor
 
 
@@ -157,7 +153,7 @@ def test_mentor_page_costs_the_same_for_a_new_and_a_busy_mentor(client: Client) 
         services.decline_request(
             request=_ask(_person(f"Another Asker {n}"), busy), by=busy, reason="no_capacity"
         )
-    _pair(_person("Second Mentee of Busy"), busy)
+    mentorship_between(_person("Second Mentee of Busy"), busy)
     client.force_login(mentee)
     new_url = reverse("matching:mentor-detail", args=[_mentor_enrollment(newcomer).pk])
     busy_url = reverse("matching:mentor-detail", args=[_mentor_enrollment(busy).pk])
@@ -225,7 +221,7 @@ def _busy_week(mentorship: Mentorship, n: int) -> None:
 def test_mentee_dashboard_does_not_grow_with_goals_meetings_and_action_items(
     client: Client,
 ) -> None:
-    mentorship = _pair(_person("Busy Mentee"), _person("Their Mentor", mentor=True))
+    mentorship = mentorship_between(_person("Busy Mentee"), _person("Their Mentor", mentor=True))
     _busy_week(mentorship, 0)
     client.force_login(mentorship.mentee)
     url = reverse("dashboard")
@@ -244,14 +240,14 @@ def test_mentor_dashboard_does_not_grow_with_mentees_reviews_and_meetings(
     client: Client,
 ) -> None:
     mentor = _person("Busy Mentor", mentor=True, mentor_capacity=6)
-    _busy_week(_pair(_person("First Mentee"), mentor), 0)
+    _busy_week(mentorship_between(_person("First Mentee"), mentor), 0)
     client.force_login(mentor)
     url = reverse("dashboard")
     client.get(url)
 
     few, _ = _queries(client, url)
     for n in range(1, 4):
-        mentorship = _pair(_person(f"Mentee Number {n}"), mentor)
+        mentorship = mentorship_between(_person(f"Mentee Number {n}"), mentor)
         _busy_week(mentorship, n)
         services.introduce(
             mentorship=mentorship,
@@ -289,7 +285,7 @@ def _grow_goal(goal: Goal, n: int) -> None:
 
 @pytest.mark.parametrize("viewer", ["mentee", "mentor"])
 def test_goal_page_does_not_grow_with_its_history(client: Client, viewer: str) -> None:
-    mentorship = _pair(_person("Goal Mentee"), _person("Goal Mentor", mentor=True))
+    mentorship = mentorship_between(_person("Goal Mentee"), _person("Goal Mentor", mentor=True))
     goal = _goal(mentorship, status=GoalStatus.IN_PROGRESS, title="Ship a Django REST API")
     _grow_goal(goal, 0)
     client.force_login(getattr(mentorship, viewer))
@@ -308,7 +304,7 @@ def test_goal_page_does_not_grow_with_its_history(client: Client, viewer: str) -
 def test_review_board_does_not_grow_with_mentees_under_way(client: Client) -> None:
     """Goals under way show their pace, which reads milestones: still no query per goal."""
     mentor = _person("Board Mentor", mentor=True, mentor_capacity=6)
-    first = _pair(_person("Board Mentee 0"), mentor)
+    first = mentorship_between(_person("Board Mentee 0"), mentor)
     _grow_goal(_goal(first, status=GoalStatus.IN_PROGRESS, title="Goal under way 0"), 0)
     client.force_login(mentor)
     url = reverse("goals:review-board")
@@ -316,7 +312,7 @@ def test_review_board_does_not_grow_with_mentees_under_way(client: Client) -> No
 
     few, _ = _queries(client, url)
     for n in range(1, 4):
-        mentorship = _pair(_person(f"Board Mentee {n}"), mentor)
+        mentorship = mentorship_between(_person(f"Board Mentee {n}"), mentor)
         _grow_goal(_goal(mentorship, status=GoalStatus.IN_PROGRESS, title=f"Under way {n}"), n)
         _goal(mentorship, status=GoalStatus.SUBMITTED, title=f"Waiting for you {n}")
     many, response = _queries(client, url)
@@ -345,7 +341,9 @@ def _follow_up(meeting: Meeting, n: int) -> None:
 def test_meeting_page_does_not_grow_with_notes_and_action_items(
     client: Client, viewer: str
 ) -> None:
-    mentorship = _pair(_person("Meeting Mentee"), _person("Meeting Mentor", mentor=True))
+    mentorship = mentorship_between(
+        _person("Meeting Mentee"), _person("Meeting Mentor", mentor=True)
+    )
     _goal(mentorship, status=GoalStatus.IN_PROGRESS, title="A goal to work towards")
     meeting = _meeting(mentorship, in_days=-1)
     _follow_up(meeting, 0)
@@ -366,7 +364,7 @@ def test_meeting_page_does_not_grow_with_notes_and_action_items(
 def test_mentorship_page_does_not_grow_with_goals_messages_and_introductions(
     client: Client, viewer: str
 ) -> None:
-    mentorship = _pair(_person("Pair Mentee"), _person("Pair Mentor", mentor=True))
+    mentorship = mentorship_between(_person("Pair Mentee"), _person("Pair Mentor", mentor=True))
 
     def grow(n: int) -> None:
         _goal(mentorship, status=GoalStatus.SUBMITTED, title=f"Pair goal number {n}")

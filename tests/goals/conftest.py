@@ -14,14 +14,9 @@ from goals import services
 from goals.models import Goal, GoalStatus
 from goals.smart import GoalDraft
 from matching.models import Mentorship
-from matching.services import accept_request, send_request
-from tests.factories import ProfileFactory
+from tests.factories import ProfileFactory, mentorship_between
 
 # Comfortably above the matching minimum for a request message.
-REQUEST_MESSAGE = (
-    "Hello! I would love your help preparing my first conference talk, from the outline "
-    "to the rehearsals and the hard questions at the end."
-)
 
 OUTCOME = "A public REST API running in production that two client teams call every day."
 PLAN = "Two evenings a week: first the data model, then auth, then deploy with my mentor's help."
@@ -73,12 +68,7 @@ def milestones_draft(**fields: Any) -> GoalDraft:
 
 @pytest.fixture
 def mentorship(mentee: User, mentor: User) -> Mentorship:
-    request = send_request(
-        mentee=mentee,
-        mentor_enrollment=mentor.enrollments.get(role="mentor"),
-        message=REQUEST_MESSAGE,
-    )
-    return accept_request(request=request, by=mentor)
+    return mentorship_between(mentee, mentor)
 
 
 @pytest.fixture

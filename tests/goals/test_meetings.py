@@ -17,9 +17,9 @@ from goals import services
 from goals.models import ActionItem, Meeting, MeetingNote, MeetingStatus
 from goals.services import meetings
 from matching.models import Mentorship
-from matching.services import accept_request, end_mentorship, send_request
-from tests.factories import ProfileFactory
-from tests.goals.conftest import REQUEST_MESSAGE, days, metric_draft
+from matching.services import end_mentorship
+from tests.factories import ProfileFactory, mentorship_between
+from tests.goals.conftest import days, metric_draft
 from tests.helpers import emails
 
 pytestmark = pytest.mark.django_db
@@ -46,17 +46,6 @@ def move_to_past(meeting: Meeting, hours: int = 2) -> Meeting:
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(hours=hours))
     meeting.refresh_from_db()
     return meeting
-
-
-def other_mentorship() -> Mentorship:
-    mentee = ProfileFactory(wants_mentoring=True).user
-    mentor = ProfileFactory(wants_mentoring=False, wants_to_mentor=True).user
-    request = send_request(
-        mentee=mentee,
-        mentor_enrollment=mentor.enrollments.get(role="mentor"),
-        message=REQUEST_MESSAGE,
-    )
-    return accept_request(request=request, by=mentor)
 
 
 @pytest.fixture
@@ -431,7 +420,7 @@ def test_the_owner_is_one_of_the_two(past_meeting, mentee, stranger):
 
 
 def test_a_goal_of_another_mentorship_cannot_be_linked(past_meeting, mentee):
-    other = other_mentorship()
+    other = mentorship_between()
     foreign = services.save_goal(mentorship=other, by=other.mentee, draft=metric_draft())
     with pytest.raises(ValidationError) as caught:
         meetings.add_action_item(

@@ -12,9 +12,8 @@ import pytest
 from accounts.models import User
 from goals.models import CLOSED, TRANSITIONS, Goal, GoalEvent, GoalStatus, Milestone
 from matching.models import Mentorship
-from matching.services import accept_request, send_request
-from tests.factories import ProfileFactory
-from tests.goals.conftest import OUTCOME, PLAN, RELEVANCE, REQUEST_MESSAGE, MakeGoal, days
+from tests.factories import ProfileFactory, mentorship_between
+from tests.goals.conftest import OUTCOME, PLAN, RELEVANCE, MakeGoal, days
 
 pytestmark = pytest.mark.django_db
 
@@ -105,14 +104,8 @@ def test_milestone_positions_are_unique_per_goal(mentorship: Mentorship) -> None
 
 
 def _pair() -> tuple[User, User, Mentorship]:
-    mentee = ProfileFactory(wants_mentoring=True, wants_to_mentor=False).user
-    mentor = ProfileFactory(wants_mentoring=False, wants_to_mentor=True).user
-    request = send_request(
-        mentee=mentee,
-        mentor_enrollment=mentor.enrollments.get(role="mentor"),
-        message=REQUEST_MESSAGE,
-    )
-    return mentee, mentor, accept_request(request=request, by=mentor)
+    pair = mentorship_between()
+    return pair.mentee, pair.mentor, pair
 
 
 def test_both_sides_see_a_goal_and_a_stranger_does_not(
@@ -133,12 +126,7 @@ def test_a_mentor_sees_the_goals_of_each_mentee_once(
     mentorship: Mentorship, mentor: User, mentee: User
 ) -> None:
     second_mentee = ProfileFactory(wants_mentoring=True, wants_to_mentor=False).user
-    request = send_request(
-        mentee=second_mentee,
-        mentor_enrollment=mentor.enrollments.get(role="mentor"),
-        message=REQUEST_MESSAGE,
-    )
-    second = accept_request(request=request, by=mentor)
+    second = mentorship_between(second_mentee, mentor)
     mine = [_goal(mentorship), _goal(mentorship, target_date=days(70))]
     theirs = _goal(second, target_date=days(80))
 

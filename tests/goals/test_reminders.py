@@ -16,13 +16,12 @@ from core.outbox.models import OutboxEmail
 from goals.models import Goal, GoalEvent, GoalStatus, Meeting, MeetingFormat, MeetingStatus
 from goals.services import reminders
 from matching.models import Mentorship, MentorshipStatus
-from matching.services import accept_request, end_mentorship, send_request
-from tests.factories import ProfileFactory
+from matching.services import end_mentorship
+from tests.factories import mentorship_between
 from tests.goals.conftest import (
     OUTCOME,
     PLAN,
     RELEVANCE,
-    REQUEST_MESSAGE,
     MakeGoal,
     days,
     metric_draft,
@@ -49,18 +48,6 @@ def _set(user: User, **fields: object) -> None:
 
 def _at(day: date, hour: int = 15) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
-
-
-def _pair() -> Mentorship:
-    """Another mentor and mentee, matched in the community cohort."""
-    mentee = ProfileFactory(wants_mentoring=True, wants_to_mentor=False).user
-    mentor = ProfileFactory(wants_mentoring=False, wants_to_mentor=True).user
-    request = send_request(
-        mentee=mentee,
-        mentor_enrollment=mentor.enrollments.get(role="mentor"),
-        message=REQUEST_MESSAGE,
-    )
-    return accept_request(request=request, by=mentor)
 
 
 def _goal(mentorship: Mentorship, status: str, **fields: object) -> Goal:
@@ -471,7 +458,7 @@ def test_goals_of_ended_mentorships_are_left_out_of_the_digest(
 
 def test_each_mentor_gets_only_their_own_goals(make_goal: MakeGoal, mentor: User) -> None:
     make_goal(GoalStatus.SUBMITTED, draft=metric_draft(title="Mine to review"))
-    other = _pair()
+    other = mentorship_between()
     _goal(other, GoalStatus.SUBMITTED, title="Someone else's")
 
     assert reminders.send_review_digests(today=_monday()) == 2
@@ -500,7 +487,7 @@ def _enqueue_cost() -> int:
 
 
 def test_goal_reminders_make_no_query_per_goal_beyond_storing_its_email() -> None:
-    for pair in [_pair() for _ in range(3)]:
+    for pair in [mentorship_between() for _ in range(3)]:
         for _ in range(4):
             _goal(pair, GoalStatus.IN_PROGRESS, target_date=days(3))
             _goal(pair, GoalStatus.IN_PROGRESS, starts_on=days(-30), target_date=days(-2))
@@ -515,7 +502,7 @@ def test_goal_reminders_make_no_query_per_goal_beyond_storing_its_email() -> Non
 def test_digest_queries_do_not_grow_with_the_number_of_goals(
     django_assert_max_num_queries: Callable[[int], AbstractContextManager[object]],
 ) -> None:
-    pairs = [_pair() for _ in range(3)]
+    pairs = [mentorship_between() for _ in range(3)]
     for pair in pairs:
         _goal(pair, GoalStatus.SUBMITTED)
     monday = _monday()
@@ -535,7 +522,7 @@ def test_digest_queries_do_not_grow_with_the_number_of_goals(
 def test_nudges_make_no_query_per_mentorship_beyond_storingemails(
     django_assert_max_num_queries: Callable[[int], AbstractContextManager[object]],
 ) -> None:
-    for pair in [_pair() for _ in range(4)]:
+    for pair in [mentorship_between() for _ in range(4)]:
         _meeting(pair, _started(pair) + timedelta(days=1))
         _meeting(pair, _started(pair) + timedelta(days=2), status=MeetingStatus.CANCELLED)
     today = timezone.localdate() + timedelta(days=31)

@@ -6,9 +6,8 @@ import pytest
 
 from goals.models import Goal, GoalComment, GoalStatus
 from goals.selectors import review_board
-from matching.services import accept_request, send_request
-from tests.factories import ProfileFactory
-from tests.goals.conftest import REQUEST_MESSAGE, days, metric_draft, milestones_draft
+from tests.factories import ProfileFactory, mentorship_between
+from tests.goals.conftest import days, metric_draft, milestones_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -17,12 +16,7 @@ BOARD = reverse("goals:review-board")
 
 def _second_mentee(mentor):
     mentee = ProfileFactory(wants_mentoring=True, display_name="Zoe Second").user
-    request = send_request(
-        mentee=mentee,
-        mentor_enrollment=mentor.enrollments.get(role="mentor"),
-        message=REQUEST_MESSAGE,
-    )
-    return accept_request(request=request, by=mentor)
+    return mentorship_between(mentee, mentor)
 
 
 def test_the_board_flags_goals_to_review_and_overdue_ones(client, make_goal, mentor):

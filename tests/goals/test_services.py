@@ -22,9 +22,9 @@ from goals.models import (
     ProgressUpdate,
 )
 from matching.models import Mentorship, MentorshipStatus
-from matching.services import accept_request, end_mentorship, send_request
-from tests.factories import ProfileFactory
-from tests.goals.conftest import REQUEST_MESSAGE, MakeGoal, days, metric_draft, milestones_draft
+from matching.services import end_mentorship
+from tests.factories import mentorship_between
+from tests.goals.conftest import MakeGoal, days, metric_draft, milestones_draft
 from tests.helpers import denied, emails, refused
 
 pytestmark = pytest.mark.django_db
@@ -63,17 +63,6 @@ def _move_to(to: str, goal: Goal, by: User) -> Goal:
     if to == GoalStatus.IN_PROGRESS:
         return services.start_goal(goal=goal, by=by)
     return services.close_goal(goal=goal, by=by, outcome=to)
-
-
-def _another_mentorship() -> Mentorship:
-    mentee = ProfileFactory(wants_mentoring=True, wants_to_mentor=False).user
-    mentor = ProfileFactory(wants_mentoring=False, wants_to_mentor=True).user
-    request = send_request(
-        mentee=mentee,
-        mentor_enrollment=mentor.enrollments.get(role="mentor"),
-        message=REQUEST_MESSAGE,
-    )
-    return accept_request(request=request, by=mentor)
 
 
 # --- save_goal ---------------------------------------------------------------------------
@@ -287,7 +276,7 @@ def test_a_goal_of_another_mentorship_cannot_be_edited_through_this_one(
 ) -> None:
     goal = make_goal()
     # The other mentorship's mentee may not reach this goal by passing it in.
-    other = _another_mentorship()
+    other = mentorship_between()
     with pytest.raises(Goal.DoesNotExist):
         services.save_goal(
             mentorship=other,

@@ -11,8 +11,8 @@ from goals.models import Goal, GoalStatus
 from goals.services import save_goal
 from goals.smart import GoalDraft
 from matching.models import Cohort
-from matching.services import accept_request, join_cohort, send_request
-from tests.factories import ProfileFactory
+from matching.services import join_cohort
+from tests.factories import ProfileFactory, mentorship_between
 
 pytestmark = pytest.mark.django_db
 
@@ -21,10 +21,7 @@ MESSAGE = "I would love your help growing into a tech lead role over the next ye
 
 @pytest.fixture
 def mentorship(mentee, mentor):
-    request = send_request(
-        mentee=mentee, mentor_enrollment=mentor.enrollments.get(role="mentor"), message=MESSAGE
-    )
-    return accept_request(request=request, by=mentor)
+    return mentorship_between(mentee, mentor, message=MESSAGE)
 
 
 def _draft(**overrides) -> GoalDraft:

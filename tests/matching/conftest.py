@@ -3,35 +3,18 @@
 from collections.abc import Callable
 from typing import Any
 
-import factory
 import pytest
 
 from accounts.models import User
 from matching.models import Cohort, Enrollment, Mentorship, MentorshipRequest, Role
 from matching.services import accept_request, default_cohort, send_request
-from tests.factories import ProfileFactory
+from tests.factories import CohortFactory, EnrollmentFactory, ProfileFactory
 
 # Comfortably above MIN_REQUEST_MESSAGE, and distinctive enough to find in an email.
 REQUEST_MESSAGE = (
     "Hello! I am preparing my first conference talk about migrating a monolith and "
     "would love your help structuring it and rehearsing the hard questions."
 )
-
-
-class CohortFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Cohort
-
-    name = factory.Sequence(lambda n: f"Programme {n}")
-    slug = factory.Sequence(lambda n: f"programme-{n}")
-
-
-class EnrollmentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Enrollment
-
-    cohort = factory.SubFactory(CohortFactory)
-    role = Role.MENTOR
 
 
 @pytest.fixture

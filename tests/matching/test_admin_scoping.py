@@ -40,8 +40,8 @@ from matching.models import (
 from matching.services import accept_request, join_cohort, runs, send_request
 from matching.services.audit import record
 from programmes.groups import PROGRAMME_ADMIN_GROUP
-from tests.factories import ProfileFactory, UserFactory
-from tests.matching.conftest import REQUEST_MESSAGE, CohortFactory
+from tests.factories import CohortFactory, ProfileFactory, UserFactory
+from tests.matching.conftest import REQUEST_MESSAGE
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,6 @@ directly with the timestamps a test needs, so each number can be worked out by h
 
 from datetime import date, datetime, time
 
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import User
@@ -17,8 +16,7 @@ from matching.models import (
     MentorshipStatus,
     RequestStatus,
 )
-from programmes.groups import PROGRAMME_ADMIN_GROUP
-from tests.factories import ProfileFactory, UserFactory
+from tests.factories import ProfileFactory
 
 REQUEST_MESSAGE = "Hello! " + "I would value your help with my first conference talk. " * 3
 
@@ -26,12 +24,6 @@ REQUEST_MESSAGE = "Hello! " + "I would value your help with my first conference 
 def at(day: date, hour: int = 12) -> datetime:
     """A moment on ``day`` in the current time zone."""
     return timezone.make_aware(datetime.combine(day, time(hour)))
-
-
-def make_cohort(name: str, slug: str, starts_on: date | None = None, **fields: object) -> Cohort:
-    return Cohort.objects.create(
-        name=name, slug=slug, starts_on=starts_on or timezone.localdate(), **fields
-    )
 
 
 def person(**profile: object) -> User:
@@ -120,12 +112,3 @@ def make_meeting(
         format=MeetingFormat.VIDEO,
         status=status,
     )
-
-
-def programme_admin(*cohorts: Cohort) -> User:
-    """Staff, in the "Programme admin" group, and an admin of ``cohorts``."""
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=PROGRAMME_ADMIN_GROUP))
-    for cohort in cohorts:
-        cohort.admins.add(user)
-    return user

@@ -24,25 +24,20 @@ from matching.models import (
 from programmes.models import SurveyKind, SurveyResponse
 from programmes.services.closing import close_cohort, remind_mentors
 from programmes.services.surveys import send_survey
-from tests.programmes.cohort_builders import (
-    enroll,
-    make_cohort,
-    make_mentorship,
-    make_request,
-    programme_admin,
-)
+from tests.factories import CohortFactory, make_programme_admin
+from tests.programmes.cohort_builders import enroll, make_mentorship, make_request
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def cohort() -> Cohort:
-    return make_cohort("Winter", "winter")
+    return CohortFactory(name="Winter", slug="winter")
 
 
 @pytest.fixture
 def boss(cohort):
-    return programme_admin(cohort)
+    return make_programme_admin(cohort)
 
 
 @pytest.fixture
@@ -124,7 +119,7 @@ def test_closing_completes_mentorships_expires_requests_and_sends_the_end_survey
 def test_closing_twice_changes_nothing_and_sends_nothing(cohort, boss, running):
     close_cohort(cohort=cohort, by=boss)
     before = _state(cohort)
-    second_admin = programme_admin(cohort)
+    second_admin = make_programme_admin(cohort)
     close_cohort(cohort=cohort, by=second_admin)
     assert _state(cohort) == before
     assert AuditEntry.objects.filter(action=AuditAction.COHORT_CLOSED).count() == 1
@@ -139,7 +134,7 @@ def test_closing_after_the_end_survey_does_not_survey_again(cohort, boss, runnin
 
 
 def test_only_the_cohorts_admins_close_it(cohort, running):
-    other_admin = programme_admin(make_cohort("Other", "other"))
+    other_admin = make_programme_admin(CohortFactory(name="Other", slug="other"))
     with pytest.raises(PermissionDenied):
         close_cohort(cohort=cohort, by=other_admin)
     participant = running["active"][0].mentor
@@ -151,7 +146,7 @@ def test_only_the_cohorts_admins_close_it(cohort, running):
 
 
 def test_closing_leaves_other_cohorts_alone(cohort, boss, running):
-    other = make_cohort("Other", "other")
+    other = CohortFactory(name="Other", slug="other")
     pair = make_mentorship(enroll(other, Role.MENTOR), enroll(other, Role.MENTEE))
     close_cohort(cohort=cohort, by=boss)
     pair.refresh_from_db()
@@ -208,14 +203,14 @@ def test_reminders_go_once_a_day(cohort, boss, waiting):
 
 def test_a_mentor_who_left_or_another_cohort_is_not_reminded(cohort, boss, waiting):
     Enrollment.objects.filter(pk=waiting["b"].pk).update(status=EnrollmentStatus.LEFT)
-    other = make_cohort("Other", "other")
+    other = CohortFactory(name="Other", slug="other")
     make_request(enroll(other, Role.MENTEE), enroll(other, Role.MENTOR))
     assert remind_mentors(cohort=cohort, by=boss) == 1
     assert [e.to for e in _reminders()] == [[waiting["a"].user.email]]
 
 
 def test_only_the_cohorts_admins_remind(cohort, waiting):
-    other_admin = programme_admin(make_cohort("Other", "other"))
+    other_admin = make_programme_admin(CohortFactory(name="Other", slug="other"))
     with pytest.raises(PermissionDenied):
         remind_mentors(cohort=cohort, by=other_admin)
     assert not _reminders()

@@ -14,15 +14,15 @@ from goals.models import Goal, GoalStatus, MeasureKind, Milestone
 from matching.models import Mentorship, MentorshipStatus, Role
 from programmes.exports import safe_cell
 from programmes.services.invitations import create_invitation
-from tests.factories import ProfileFactory
-from tests.programmes.people import enroll, make_cohort, make_programme_admin
+from tests.factories import CohortFactory, ProfileFactory, make_programme_admin
+from tests.programmes.people import enroll
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def cohort():
-    cohort = make_cohort(name="Spring Leaders", slug="spring-leaders")
+    cohort = CohortFactory(name="Spring Leaders", slug="spring-leaders")
     mentor = enroll(cohort, Role.MENTOR, display_name="Maya Mentor", user__email="maya@example.org")
     mentor.capacity_override = 3
     mentor.save()
@@ -72,7 +72,7 @@ def cohort():
 
 @pytest.fixture
 def other_cohort():
-    other = make_cohort(name="Other Programme")
+    other = CohortFactory(name="Other Programme")
     enroll(other, Role.MENTOR, user__email="hidden@example.org")
     return other
 

@@ -10,7 +10,8 @@ import pytest
 from core.outbox.models import OutboxEmail
 from programmes.models import ImportBatch, Invitation
 from programmes.services.imports import apply_batch, parse_csv
-from tests.programmes.people import csv_upload, make_cohort, make_programme_admin
+from tests.factories import CohortFactory, make_programme_admin
+from tests.programmes.people import csv_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ FILE = (
 
 @pytest.fixture
 def cohort():
-    return make_cohort(name="Spring Leaders")
+    return CohortFactory(name="Spring Leaders")
 
 
 @pytest.fixture
@@ -142,7 +143,7 @@ def test_getting_the_apply_url_changes_nothing(admin_client, cohort, programme_a
 
 def test_an_admin_of_another_cohort_is_refused_everywhere(client, cohort, programme_admin):
     batch = parse_csv(cohort=cohort, file=csv_upload(FILE), filename="f.csv", by=programme_admin)
-    client.force_login(make_programme_admin(make_cohort()))
+    client.force_login(make_programme_admin(CohortFactory()))
     assert client.get(upload_url(cohort)).status_code == 404
     assert client.post(upload_url(cohort), {"file": csv_upload(FILE)}).status_code == 404
     assert client.get(preview_url(batch)).status_code == 404
@@ -152,7 +153,7 @@ def test_an_admin_of_another_cohort_is_refused_everywhere(client, cohort, progra
 
 
 def test_a_batch_is_only_reachable_through_its_own_cohort(client, cohort, programme_admin):
-    other = make_cohort()
+    other = CohortFactory()
     other.admins.add(programme_admin)
     batch = parse_csv(cohort=cohort, file=csv_upload(FILE), filename="f.csv", by=programme_admin)
     client.force_login(programme_admin)

@@ -12,15 +12,15 @@ from matching.models import AuditAction, AuditEntry, EnrollmentStatus, Role
 from programmes.models import ImportBatch, Invitation
 from programmes.services.imports import MAX_ROWS, MAX_UPLOAD_BYTES, apply_batch, parse_csv
 from programmes.services.invitations import create_invitation
-from tests.factories import UserFactory
-from tests.programmes.people import csv_upload, enroll, make_cohort, make_programme_admin
+from tests.factories import CohortFactory, UserFactory, make_programme_admin
+from tests.programmes.people import csv_upload, enroll
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def cohort():
-    return make_cohort(name="Spring Leaders")
+    return CohortFactory(name="Spring Leaders")
 
 
 @pytest.fixture
@@ -113,7 +113,7 @@ def test_people_already_enrolled_say_in_which_role(cohort, admin_user):
     left = enroll(cohort, Role.MENTEE)
     left.status = EnrollmentStatus.LEFT
     left.save()
-    elsewhere = enroll(make_cohort(), Role.MENTEE)
+    elsewhere = enroll(CohortFactory(), Role.MENTEE)
     text = "email,role\n" + "\n".join(
         f"{e.user.email.upper()},mentee" for e in (mentor, both, left, elsewhere)
     )
@@ -144,7 +144,7 @@ def test_people_already_invited_say_whether_they_accepted(cohort, admin_user):
         by=admin_user,
     )
     Invitation.objects.filter(pk=done.pk).update(accepted_at=done.created_at)
-    other = make_cohort()
+    other = CohortFactory()
     create_invitation(
         cohort=other, email="other@example.org", name="", role="mentee", capacity=None, by=None
     )
@@ -245,7 +245,7 @@ def test_the_file_name_keeps_no_path(cohort, admin_user):
 
 
 def test_only_the_cohorts_admins_may_upload(cohort):
-    outsider = make_programme_admin(make_cohort())
+    outsider = make_programme_admin(CohortFactory())
     with pytest.raises(PermissionDenied):
         parse(cohort, outsider, "email,role\na@example.org,mentee")
     with pytest.raises(PermissionDenied):
@@ -338,5 +338,5 @@ def test_people_who_joined_since_the_preview_are_skipped(cohort, admin_user):
 def test_only_the_cohorts_admins_may_apply(cohort, admin_user):
     batch = parse(cohort, admin_user, "email,role\na@example.org,mentee")
     with pytest.raises(PermissionDenied):
-        apply_batch(batch=batch, by=make_programme_admin(make_cohort()), skip_invalid=True)
+        apply_batch(batch=batch, by=make_programme_admin(CohortFactory()), skip_invalid=True)
     assert not Invitation.objects.exists()

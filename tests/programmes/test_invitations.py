@@ -23,8 +23,14 @@ from programmes.admin_invitations import InvitationAdmin, InvitationForm
 from programmes.models import Invitation
 from programmes.services import invitations
 from programmes.services.imports import parse_csv
-from tests.factories import PASSWORD, ProfileFactory, UserFactory
-from tests.programmes.people import csv_upload, enroll, make_cohort, make_programme_admin
+from tests.factories import (
+    PASSWORD,
+    CohortFactory,
+    ProfileFactory,
+    UserFactory,
+    make_programme_admin,
+)
+from tests.programmes.people import csv_upload, enroll
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +40,7 @@ NEW_PASSWORD = "purple-otter-climbs-42"
 @pytest.fixture
 def cohort():
     # Closed to the public and behind an invite code: an invitation enrolls all the same.
-    return make_cohort(
+    return CohortFactory(
         name="Women in Tech 2025",
         is_enrollment_open=False,
         join_mode=JoinMode.INVITE,
@@ -107,7 +113,7 @@ def test_accepted_invitations_are_not_resent(cohort, admin_user, invitation):
 
 
 def test_only_the_cohorts_admins_may_send(cohort, invitation):
-    outsider = make_programme_admin(make_cohort())
+    outsider = make_programme_admin(CohortFactory())
     with pytest.raises(PermissionDenied):
         invitations.resend_invitations(invitations=[invitation], by=outsider)
     with pytest.raises(PermissionDenied):
@@ -191,7 +197,7 @@ def test_the_resend_action_resends_pending_ones_and_says_so(cohort, admin_user, 
 
 def test_another_cohorts_admin_does_not_see_the_invitations(cohort, invitation):
     model_admin = admin.site._registry.get(Invitation) or InvitationAdmin(Invitation, admin.site)
-    outsider = make_programme_admin(make_cohort())
+    outsider = make_programme_admin(CohortFactory())
     assert not model_admin.get_queryset(_admin_request(outsider)).exists()
 
 
@@ -427,7 +433,7 @@ def _admin_url(name: str, *args: object) -> str:
 
 
 def test_the_invitation_admin_shows_only_the_admins_cohorts(client, cohort, admin_user, invitation):
-    other = make_cohort()
+    other = CohortFactory()
     theirs = invite(other, None, email="theirs@example.org", role="mentee", capacity=None)
     url = _admin_url("programmes_invitation_changelist")
     client.force_login(admin_user)

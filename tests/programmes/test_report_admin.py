@@ -23,14 +23,8 @@ from matching.models import (
     Role,
 )
 from programmes.models import SurveyKind, SurveyResponse
-from tests.factories import UserFactory
-from tests.programmes.cohort_builders import (
-    enroll,
-    make_cohort,
-    make_mentorship,
-    make_request,
-    programme_admin,
-)
+from tests.factories import CohortFactory, UserFactory, make_programme_admin
+from tests.programmes.cohort_builders import enroll, make_mentorship, make_request
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +34,7 @@ NAME = "Summer <script>alert(1)</script> & co"
 
 @pytest.fixture
 def cohort() -> Cohort:
-    cohort = make_cohort(NAME, "summer")
+    cohort = CohortFactory(name=NAME, slug="summer")
     mentor, mentee = enroll(cohort, Role.MENTOR), enroll(cohort, Role.MENTEE)
     make_mentorship(mentor, mentee)
     make_request(enroll(cohort, Role.MENTEE), mentor)
@@ -49,12 +43,12 @@ def cohort() -> Cohort:
 
 @pytest.fixture
 def other() -> Cohort:
-    return make_cohort("Other", "other")
+    return CohortFactory(name="Other", slug="other")
 
 
 @pytest.fixture
 def boss(cohort):
-    return programme_admin(cohort)
+    return make_programme_admin(cohort)
 
 
 def _report(cohort: Cohort) -> str:
@@ -125,7 +119,7 @@ def test_a_superuser_sees_every_report(client, cohort):
 
 @pytest.mark.parametrize("who", ["other_admin", "staff_without_cohorts"])
 def test_other_admins_cannot_see_the_report(client, cohort, other, who):
-    user = programme_admin(other) if who == "other_admin" else programme_admin()
+    user = make_programme_admin(other) if who == "other_admin" else make_programme_admin()
     client.force_login(user)
     assert client.get(_report(cohort)).status_code == 404
     assert client.get(_csv(cohort)).status_code == 404
@@ -212,7 +206,7 @@ def test_reminders_from_the_cohort_list(client, cohort, boss):
 
 
 def test_another_cohorts_admin_cannot_act_on_it(client, cohort, other):
-    client.force_login(programme_admin(other))
+    client.force_login(make_programme_admin(other))
     for action in ("close_cohorts", "send_midpoint_survey", "remind_mentors"):
         _act(client, action, cohort, confirm=True)
     cohort.refresh_from_db()

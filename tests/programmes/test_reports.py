@@ -26,10 +26,10 @@ from programmes.reports import (
     report_days,
     write_csv,
 )
+from tests.factories import CohortFactory
 from tests.programmes.cohort_builders import (
     at,
     enroll,
-    make_cohort,
     make_goal,
     make_meeting,
     make_mentorship,
@@ -70,7 +70,7 @@ def _survey(cohort, enrollment, *, sent, answered=None, sat=None, rec=None, prog
 
 def _noise() -> None:
     """A second cohort with one of everything: none of it may reach the first's report."""
-    other = make_cohort("Other", "other", starts_on=START)
+    other = CohortFactory(name="Other", slug="other", starts_on=START)
     mentor = enroll(other, Role.MENTOR, at(d(6)))
     mentee = enroll(other, Role.MENTEE, at(d(6)))
     make_request(
@@ -88,7 +88,7 @@ def _noise() -> None:
 
 @pytest.fixture
 def built() -> Built:
-    cohort = make_cohort(NAME, "spring", starts_on=START)
+    cohort = CohortFactory(name=NAME, slug="spring", starts_on=START)
     m1 = enroll(cohort, Role.MENTOR, at(d(1)))
     m2 = enroll(cohort, Role.MENTOR, at(d(8)))
     m3 = enroll(cohort, Role.MENTOR, at(d(20)))
@@ -288,7 +288,7 @@ def test_survey_results(built):
 
 
 def test_an_empty_cohort_reports_zeros_not_errors():
-    cohort = make_cohort("Empty", "empty", starts_on=START)
+    cohort = CohortFactory(name="Empty", slug="empty", starts_on=START)
     report = cohort_report(cohort=cohort, as_of=AS_OF)
     assert report.latest == Point(day=AS_OF, mentors=0, mentees=0, matched=0)
     assert report.latest.match_rate is None

@@ -13,20 +13,21 @@ from programmes.admin_surveys import SurveyResponseAdmin
 from programmes.models import GoalProgress, SurveyKind, SurveyResponse
 from programmes.services.closing import close_cohort
 from programmes.services.surveys import answer_survey, send_survey
+from tests.factories import CohortFactory, make_programme_admin
 from tests.helpers import emails
-from tests.programmes.cohort_builders import enroll, make_cohort, person, programme_admin
+from tests.programmes.cohort_builders import enroll, person
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def cohort():
-    return make_cohort("Autumn <i>leaders</i>", "autumn")
+    return CohortFactory(name="Autumn <i>leaders</i>", slug="autumn")
 
 
 @pytest.fixture
 def boss(cohort):
-    return programme_admin(cohort)
+    return make_programme_admin(cohort)
 
 
 @pytest.fixture
@@ -83,7 +84,7 @@ def test_the_end_survey_is_separate_from_the_mid_point_one(cohort, boss, people)
 
 
 def test_only_the_cohorts_admins_send_surveys(cohort, people):
-    other_admin = programme_admin(make_cohort("Other", "other"))
+    other_admin = make_programme_admin(CohortFactory(name="Other", slug="other"))
     with pytest.raises(PermissionDenied):
         send_survey(cohort=cohort, kind=SurveyKind.MIDPOINT, by=other_admin)
     participant = people["mentors"][0].user
@@ -197,8 +198,8 @@ def test_answering_on_the_page_thanks_and_cannot_be_repeated(client, response):
 
 @pytest.fixture
 def two_cohorts_answered(cohort, boss, people):
-    other = make_cohort("Other", "other")
-    other_boss = programme_admin(other)
+    other = CohortFactory(name="Other", slug="other")
+    other_boss = make_programme_admin(other)
     outsider = enroll(other, Role.MENTEE)
     send_survey(cohort=cohort, kind=SurveyKind.MIDPOINT, by=boss)
     send_survey(cohort=other, kind=SurveyKind.MIDPOINT, by=other_boss)
@@ -217,7 +218,7 @@ def test_the_survey_admin_shows_only_the_admins_cohorts(cohort, boss, two_cohort
     _other, other_boss, outsider = two_cohorts_answered
     assert set(_admin_queryset(boss).values_list("cohort", flat=True)) == {cohort.pk}
     assert set(_admin_queryset(other_boss).values_list("user", flat=True)) == {outsider.user_id}
-    staff_without_cohorts = programme_admin()
+    staff_without_cohorts = make_programme_admin()
     assert not _admin_queryset(staff_without_cohorts).exists()
 
 
