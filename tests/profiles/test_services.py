@@ -1,6 +1,7 @@
 """Rules of the profiles services, and the database constraints that back them."""
 
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -311,19 +312,29 @@ def test_save_intent_updates_the_existing_profile(mentee) -> None:
     assert stored.onboarded_at == original.onboarded_at
 
 
-def test_a_changed_intent_is_told_to_listeners_and_enrolls_the_new_mentor(mentee) -> None:
+@contextmanager
+def _heard() -> Iterator[list[tuple[str, int]]]:
+    """What profiles tells the apps above it while the block runs, in order."""
     heard: list[tuple[str, int]] = []
+    receivers = {}
+    for name, signal in (("intent", intent_changed), ("changed", matching_profile_changed)):
 
-    def listen(name: str) -> Callable[..., None]:
-        def receiver(sender: type[Profile], *, profile: Profile, **kwargs: object) -> None:
+        def receiver(
+            sender: type[Profile], *, profile: Profile, name: str = name, **_: object
+        ) -> None:
             heard.append((name, profile.pk))
 
-        return receiver
-
-    on_intent, on_change = listen("intent"), listen("changed")
-    intent_changed.connect(on_intent)
-    matching_profile_changed.connect(on_change)
+        receivers[signal] = receiver
+        signal.connect(receiver)
     try:
+        yield heard
+    finally:
+        for signal, receiver in receivers.items():
+            signal.disconnect(receiver)
+
+
+def test_a_changed_intent_is_told_to_listeners_and_enrolls_the_new_mentor(mentee) -> None:
+    with _heard() as heard:
         profile = save_intent(
             user=mentee,
             wants_mentoring=True,
@@ -331,9 +342,6 @@ def test_a_changed_intent_is_told_to_listeners_and_enrolls_the_new_mentor(mentee
             mentor_capacity=2,
             is_accepting_requests=True,
         )
-    finally:
-        intent_changed.disconnect(on_intent)
-        matching_profile_changed.disconnect(on_change)
 
     assert heard == [("intent", profile.pk), ("changed", profile.pk)]
     # matching listens too: the new mentor is in the community cohort as a mentor.
@@ -341,13 +349,7 @@ def test_a_changed_intent_is_told_to_listeners_and_enrolls_the_new_mentor(mentee
 
 
 def test_a_profile_not_yet_onboarded_is_not_told_to_matching(newcomer) -> None:
-    heard: list[Profile] = []
-
-    def receiver(sender: type[Profile], *, profile: Profile, **kwargs: object) -> None:
-        heard.append(profile)
-
-    matching_profile_changed.connect(receiver)
-    try:
+    with _heard() as heard:
         save_intent(
             user=newcomer,
             wants_mentoring=True,
@@ -355,8 +357,6 @@ def test_a_profile_not_yet_onboarded_is_not_told_to_matching(newcomer) -> None:
             mentor_capacity=0,
             is_accepting_requests=True,
         )
-    finally:
-        matching_profile_changed.disconnect(receiver)
 
     assert heard == []
     assert not newcomer.enrollments.exists()
