@@ -12,7 +12,7 @@ from goals.ics import build_ics
 from goals.meeting_forms import MeetingForm, local_datetime
 from goals.models import Meeting
 from goals.services import meetings
-from tests.goals.test_meetings import emails
+from tests.helpers import emails
 
 pytestmark = pytest.mark.django_db
 

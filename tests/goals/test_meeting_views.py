@@ -13,9 +13,9 @@ from goals.models import ActionItem, Meeting, MeetingNote, MeetingStatus
 from goals.services import meetings
 from matching.models import Cohort
 from matching.services import join_cohort
-from tests.factories import ProfileFactory
+from tests.factories import ProfileFactory, mentorship_between
 from tests.goals.conftest import metric_draft
-from tests.goals.test_meetings import move_to_past, other_mentorship, schedule, soon
+from tests.goals.test_meetings import move_to_past, schedule, soon
 
 pytestmark = pytest.mark.django_db
 
@@ -342,7 +342,7 @@ def test_garbage_in_the_action_form_is_a_form_error(client, past, mentee, garbag
 
 
 def test_a_goal_of_another_mentorship_is_not_a_choice(client, past, mentee):
-    other = other_mentorship()
+    other = mentorship_between()
     foreign = services.save_goal(mentorship=other, by=other.mentee, draft=metric_draft())
     client.force_login(mentee)
     response = client.post(
