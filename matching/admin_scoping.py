@@ -188,3 +188,29 @@ SCOPED_PATHS: dict[str, str] = {
 
 def scoped_path(model: type[models.Model]) -> str | None:
     return SCOPED_PATHS.get(model._meta.label_lower)
+
+
+def view_on_site(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
+    """The admin's "view on site" redirect, for rows the admin may see in the admin only.
+
+    Django's own answers any staff member with a redirect for any row that exists, which
+    told a programme admin that another cohort's goal exists; here a row outside the
+    admin's scoped queryset is a 404, exactly like one that does not exist.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.contenttypes.views import shortcut
+    from django.core.exceptions import ValidationError
+    from django.http import Http404
+
+    content_type = ContentType.objects.filter(pk=content_type_id).first()
+    model = content_type.model_class() if content_type else None
+    if model is None or not admin.site.is_registered(model):
+        raise Http404
+    model_admin = admin.site.get_model_admin(model)
+    try:
+        visible = model_admin.get_queryset(request).filter(pk=object_id).exists()
+    except (ValueError, TypeError, ValidationError):
+        visible = False
+    if not visible:
+        raise Http404
+    return shortcut(request, content_type_id, object_id)

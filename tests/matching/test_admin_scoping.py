@@ -10,8 +10,11 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from html.parser import HTMLParser
+from typing import Any
 
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sites.models import Site
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -642,3 +645,46 @@ def test_weights_can_only_be_added_for_an_own_cohort(client, alpha, beta):
     }
     assert client.post(add, data).status_code == 200
     assert MatchWeights.objects.filter(cohort=beta.cohort).count() == 1
+
+
+def _view_on_site(obj: Any) -> str:
+    content_type = ContentType.objects.get_for_model(obj)
+    return reverse("admin:view_on_site", args=[content_type.pk, obj.pk])
+
+
+@pytest.mark.parametrize("row", ["goal", "mentorship", "meeting"])
+def test_view_on_site_opens_own_rows_and_hides_another_cohorts(client, alpha, beta, row):
+    client.force_login(alpha.admin)
+    own = client.get(_view_on_site(getattr(alpha, row)))
+    assert own.status_code == 302
+    assert own["Location"].endswith(getattr(alpha, row).get_absolute_url())
+    assert own["Location"].startswith(f"http://{Site.objects.get_current().domain}/")
+    assert "example.com" not in own["Location"]
+    # Another cohort's row answers exactly like a row that does not exist.
+    other = client.get(_view_on_site(getattr(beta, row)))
+    missing = client.get(
+        reverse(
+            "admin:view_on_site",
+            args=[ContentType.objects.get_for_model(getattr(beta, row)).pk, 987654],
+        )
+    )
+    assert other.status_code == missing.status_code == 404
+
+
+def test_view_on_site_refuses_nonsense_and_unregistered_models(client, alpha, superuser):
+    client.force_login(superuser)
+    goal_type = ContentType.objects.get_for_model(alpha.goal)
+    assert client.get(f"/admin/r/{goal_type.pk}/not-a-number/").status_code == 404
+    assert client.get("/admin/r/987654/1/").status_code == 404
+    session_type = ContentType.objects.get(app_label="sessions", model="session")
+    assert client.get(f"/admin/r/{session_type.pk}/x/").status_code == 404
+    # A superuser still reaches every cohort's rows.
+    assert client.get(_view_on_site(alpha.goal)).status_code == 302
+
+
+def test_view_on_site_needs_a_staff_login(client, alpha):
+    response = client.get(_view_on_site(alpha.goal))
+    assert response.status_code == 302 and "login" in response["Location"]
+    client.force_login(alpha.mentee.user)
+    response = client.get(_view_on_site(alpha.goal))
+    assert response.status_code == 302 and "login" in response["Location"]
