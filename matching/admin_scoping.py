@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from accounts.models import User
+from core.admin import ModelAdmin
 from matching.models import Cohort
 
 
@@ -136,7 +137,7 @@ class ScopedFormfieldsMixin:
         return self.model._meta.get_field(name).related_model
 
 
-class CohortScopedAdmin(ScopedFormfieldsMixin, admin.ModelAdmin):
+class CohortScopedAdmin(ScopedFormfieldsMixin, ModelAdmin):
     """Base for every admin page of cohort data. Set ``cohort_path``."""
 
     cohort_path: str = "cohort"

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     # Outside every middleware that queries (sessions, auth, onboarding): a lost
     # database connection anywhere below answers a friendly 503, not a 500.
     "core.middleware.DatabaseUnavailableMiddleware",
+    "core.request_checks.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
