@@ -149,8 +149,9 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("HTTP_PROTOCOL", default="http")
 ACCOUNT_SESSION_REMEMBER = None
-# allauth's defaults, made explicit and tunable. "login_failed" throttles per
-# address and per IP, which also guards the admin because its login goes through
+# allauth's defaults, made explicit and tunable. "login_failed" throttles per IP
+# and, for "key", per address and IP together (accounts/adapter.py), so a guesser
+# cannot lock the owner out; it also guards the admin, whose login goes through
 # allauth (see mentorship/urls.py).
 ACCOUNT_RATE_LIMITS = {
     "login": env.str("RATE_LIMIT_LOGIN", default="30/m/ip"),
