@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from allauth.core import ratelimit
+
 from core.forms import apply_service
 from matching import cards, selectors, services
 from matching.forms import (
@@ -23,7 +25,7 @@ from matching.forms import (
     MessageForm,
     RequestForm,
 )
-from matching.models import IntroductionStatus, Role
+from matching.models import IntroductionStatus, JoinMode, Role
 from matching.services import suggestions
 
 # --- Directory --------------------------------------------------------------
@@ -368,6 +370,18 @@ def cohorts(request: HttpRequest) -> HttpResponse:
     form = JoinCohortForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # Invite codes are short secrets: every try at one counts, per person and per
+        # client address, like failed logins, so they cannot be guessed in a loop.
+        if data["cohort"].join_mode == JoinMode.INVITE and not ratelimit.consume(
+            request, action="invite_code", user=request.user
+        ):
+            form.add_error("invite_code", "Too many tries. Wait a few minutes and try again.")
+            return render(
+                request,
+                "matching/cohorts.html",
+                {"cohorts": selectors.joinable_cohorts(request.user), "form": form},
+                status=429,
+            )
         joined = apply_service(
             form,
             lambda: services.join_cohort(

@@ -157,6 +157,8 @@ ACCOUNT_RATE_LIMITS = {
     "login": env.str("RATE_LIMIT_LOGIN", default="30/m/ip"),
     "login_failed": env.str("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
     "signup": env.str("RATE_LIMIT_SIGNUP", default="20/m/ip"),
+    # Tries at a programme's invite code (matching/views.py), per person and per client.
+    "invite_code": env.str("RATE_LIMIT_INVITE_CODE", default="5/5m/user,20/h/ip"),
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",

@@ -1434,6 +1434,30 @@ def test_joining_an_invite_cohort_with_the_wrong_code_is_refused(
     assert _state() == before
 
 
+def test_invite_codes_cannot_be_guessed_in_a_loop(
+    client: Client, mentee: User, programmes: dict[str, Cohort]
+) -> None:
+    client.force_login(mentee)
+    cohort = programmes["invite"]
+    url = reverse("matching:cohorts")
+    for guess in range(5):
+        response = client.post(
+            url, {"cohort": cohort.pk, "role": "mentee", "invite_code": f"GUESS-{guess}"}
+        )
+        assert response.status_code == 200
+    # The sixth try is refused before the code is even compared, right one included.
+    response = client.post(url, {"cohort": cohort.pk, "role": "mentee", "invite_code": "ACME-42"})
+    assert response.status_code == 429
+    page = _html(response)
+    assert _error_next_to(page, f"code-{cohort.pk}", None) == (
+        "Too many tries. Wait a few minutes and try again."
+    )
+    assert not Enrollment.objects.filter(user=mentee, cohort=cohort).exists()
+    # Open programmes are not held up by it.
+    response = client.post(url, {"cohort": programmes["open"].pk, "role": "mentee"})
+    assert response.status_code == 302
+
+
 def test_joining_an_invite_cohort_with_the_right_code_enrolls(
     client: Client, mentee: User, programmes: dict[str, Cohort]
 ) -> None:
