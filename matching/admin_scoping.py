@@ -76,7 +76,8 @@ class UserByEmailField(forms.ModelChoiceField):
 
     widget = forms.EmailInput
     default_error_messages = {
-        "invalid_choice": "No account uses this email address. Invite the person instead."
+        "invalid_choice": "Nobody in your programmes uses this email address. "
+        "Invite the person instead."
     }
 
     def prepare_value(self, value: Any) -> Any:
@@ -110,6 +111,11 @@ class ScopedFormfieldsMixin:
             if related is User:
                 kwargs.setdefault("form_class", UserByEmailField)
                 kwargs.setdefault("widget", forms.EmailInput)
+                # Only the people of their own cohorts: an address elsewhere on the
+                # platform answers exactly like one nobody uses.
+                kwargs["queryset"] = User.objects.filter(
+                    enrollments__cohort__in=administered(request.user)
+                ).distinct()
             path = scoped_path(related)
             if path is not None:
                 kwargs["queryset"] = scope_queryset(

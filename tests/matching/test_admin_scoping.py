@@ -12,10 +12,11 @@ from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
 
+from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sites.models import Site
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -588,24 +589,42 @@ def test_the_user_autocomplete_is_closed_to_programme_admins(client, alpha, beta
     assert b"beta" not in response.content
 
 
-def test_a_programme_admin_enrolls_a_person_by_email_into_their_cohort_only(client, alpha, beta):
+def test_a_programme_admin_enrolls_people_only_through_invitations(client, alpha, superuser):
     newcomer = ProfileFactory(user__email="newcomer@example.org", enrolled=False).user
     client.force_login(alpha.admin)
     add = reverse("admin:matching_enrollment_add")
-    html = client.get(add).content.decode()
-    assert 'type="email" name="user"' in html and '<select name="user"' not in html
-    assert "admin/autocomplete" not in html
-    _assert_nothing_of(beta, html)
+    assert client.get(add).status_code == 403
     fields = {"role": "mentee", "status": "active", "joined_at_0": "2025-01-01"}
     fields["joined_at_1"] = "10:00:00"
-    refused = client.post(add, {**fields, "user": "Newcomer@Example.org", "cohort": beta.cohort.pk})
-    assert refused.status_code == 200
+    posted = {**fields, "user": "newcomer@example.org", "cohort": alpha.cohort.pk}
+    assert client.post(add, posted).status_code == 403
     assert not Enrollment.objects.filter(user=newcomer).exists()
-    unknown = client.post(add, {**fields, "user": "nobody@example.org", "cohort": alpha.cohort.pk})
-    assert "No account uses this email address" in unknown.content.decode()
-    done = client.post(add, {**fields, "user": "Newcomer@Example.org", "cohort": alpha.cohort.pk})
-    assert done.status_code == 302
-    assert Enrollment.objects.get(user=newcomer).cohort == alpha.cohort
+    listing = client.get(reverse("admin:matching_enrollment_changelist")).content.decode()
+    assert add not in listing
+    # A superuser still can, picking the person from the autocomplete.
+    client.force_login(superuser)
+    assert client.get(add).status_code == 200
+
+
+def test_a_person_field_knows_only_the_admins_own_people(alpha, beta, rf):
+    from matching.admin import EnrollmentAdmin
+
+    request = rf.get("/")
+    request.user = alpha.admin
+    field = EnrollmentAdmin(Enrollment, admin.site).formfield_for_foreignkey(
+        Enrollment._meta.get_field("user"), request
+    )
+    ProfileFactory(user__email="elsewhere@example.org", enrolled=False)
+    assert field.clean("mentee-alpha@example.org") == alpha.mentee.user
+    errors = set()
+    for address in ("mentee-beta@example.org", "elsewhere@example.org", "nobody@example.org"):
+        with pytest.raises(ValidationError) as refused:
+            field.clean(address)
+        errors.add(tuple(refused.value.messages))
+    # Someone in another cohort, someone in none and nobody at all look the same.
+    assert errors == {
+        ("Nobody in your programmes uses this email address. Invite the person instead.",)
+    }
 
 
 def test_an_enrollments_person_is_fixed_once_enrolled(client, alpha):
