@@ -203,6 +203,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Publishing must fail fast when the broker is down: the outbox sweep catches up.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker keeps trying to reach the broker for as long as it is away (Celery's default
+# gives up, and exits, after 100 tries): it resumes on its own when the broker is back.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # The visibility timeout is how long Redis waits for a task's acknowledgement before
 # another worker may run it: when a whole worker dies, its unacknowledged task comes
 # back after this long. Keep it above the longest task and countdown (SMTP times out
