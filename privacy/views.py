@@ -13,7 +13,7 @@ from django.utils import timezone
 from allauth.core import ratelimit
 
 from accounts.models import User
-from privacy.services import delete_account, export_data
+from privacy.services import delete_account, export_data, record_data_download
 
 CONFIRM_WORD = "DELETE"
 
@@ -62,6 +62,7 @@ def download(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(
         export_data(user=request.user), json_dumps_params={"indent": 2, "ensure_ascii": False}
     )
+    record_data_download(user=request.user)
     filename = f"mentorship-data-{timezone.localdate().isoformat()}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # Personal data: no shared cache or browser cache keeps a copy.
