@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.http import HttpRequest
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -23,6 +25,16 @@ class AccountAdapter(DefaultAccountAdapter):
         if confirmed:
             services.send_welcome(user=email_address.user)
         return confirmed
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # allauth counts failed logins per address ("5/5m/key"), so five wrong
+        # passwords from anyone locked the owner out for five minutes. Counting per
+        # address *and* address of the client slows a guesser (also held to the per-IP
+        # limit) without refusing the owner's right password from their own machine.
+        # This method is allauth's single place for that key: the throttle, and its
+        # reset after a password reset, both read it.
+        per_address = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{per_address}:{self.get_client_ip(request)}"
 
     @staticmethod
     def _current_site(request: HttpRequest | None) -> object:

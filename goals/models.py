@@ -298,6 +298,10 @@ class MeetingNote(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
+        # What a note is called wherever it is listed by name (the admin's delete
+        # confirmations, logs): a private note's text is only ever for its author.
+        if self.is_private:
+            return "private note"
         return f"{self.author}: {self.body[:40]}"
 
 

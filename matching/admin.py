@@ -96,7 +96,7 @@ class EnrollmentInline(CohortScopedInline, admin.TabularInline):
     def get_readonly_fields(self, request: HttpRequest, obj: Cohort | None = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
         # Who is enrolled is fixed here for a programme admin: choosing a person would
-        # need a list of every account. They add people on the enrollment page by email.
+        # need a list of every account. They bring people in with invitations.
         return fields if request.user.is_superuser else ["user", *fields]
 
     def has_add_permission(self, request: HttpRequest, obj: Cohort | None = None) -> bool:
@@ -260,6 +260,11 @@ class EnrollmentAdmin(CohortScopedAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         # Moving an enrollment to another person would carry their history along.
         return fields if obj is None else ["user", *fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A programme admin enrolls people through an invitation they accept (or a CSV
+        # import, which sends invitations), never by typing someone's address here.
+        return request.user.is_superuser and super().has_add_permission(request)
 
 
 @admin.register(MentorshipRequest)

@@ -18,8 +18,10 @@ from django.contrib.admin import helpers
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_safe
 
 from accounts.models import User
+from core.admin import ModelAdmin
 from matching.models import Cohort
 
 
@@ -75,7 +77,8 @@ class UserByEmailField(forms.ModelChoiceField):
 
     widget = forms.EmailInput
     default_error_messages = {
-        "invalid_choice": "No account uses this email address. Invite the person instead."
+        "invalid_choice": "Nobody in your programmes uses this email address. "
+        "Invite the person instead."
     }
 
     def prepare_value(self, value: Any) -> Any:
@@ -109,6 +112,11 @@ class ScopedFormfieldsMixin:
             if related is User:
                 kwargs.setdefault("form_class", UserByEmailField)
                 kwargs.setdefault("widget", forms.EmailInput)
+                # Only the people of their own cohorts: an address elsewhere on the
+                # platform answers exactly like one nobody uses.
+                kwargs["queryset"] = User.objects.filter(
+                    enrollments__cohort__in=administered(request.user)
+                ).distinct()
             path = scoped_path(related)
             if path is not None:
                 kwargs["queryset"] = scope_queryset(
@@ -136,7 +144,7 @@ class ScopedFormfieldsMixin:
         return self.model._meta.get_field(name).related_model
 
 
-class CohortScopedAdmin(ScopedFormfieldsMixin, admin.ModelAdmin):
+class CohortScopedAdmin(ScopedFormfieldsMixin, ModelAdmin):
     """Base for every admin page of cohort data. Set ``cohort_path``."""
 
     cohort_path: str = "cohort"
@@ -188,3 +196,30 @@ SCOPED_PATHS: dict[str, str] = {
 
 def scoped_path(model: type[models.Model]) -> str | None:
     return SCOPED_PATHS.get(model._meta.label_lower)
+
+
+@require_safe
+def view_on_site(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
+    """The admin's "view on site" redirect, for rows the admin may see in the admin only.
+
+    Django's own answers any staff member with a redirect for any row that exists, which
+    told a programme admin that another cohort's goal exists; here a row outside the
+    admin's scoped queryset is a 404, exactly like one that does not exist.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.contenttypes.views import shortcut
+    from django.core.exceptions import ValidationError
+    from django.http import Http404
+
+    content_type = ContentType.objects.filter(pk=content_type_id).first()
+    model = content_type.model_class() if content_type else None
+    if model is None or not admin.site.is_registered(model):
+        raise Http404
+    model_admin = admin.site.get_model_admin(model)
+    try:
+        visible = model_admin.get_queryset(request).filter(pk=object_id).exists()
+    except (ValueError, TypeError, ValidationError):
+        visible = False
+    if not visible:
+        raise Http404
+    return shortcut(request, content_type_id, object_id)

@@ -691,6 +691,7 @@ class AuditAction(models.TextChoices):
     REMINDERS_SENT = "reminders_sent", "Reminded mentors"
     SURVEY_SENT = "survey_sent", "Sent a survey"
     COHORT_CLOSED = "cohort_closed", "Closed the cohort"
+    DATA_EXPORTED = "data_exported", "Exported personal data"
 
 
 class AuditEntry(models.Model):

@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from allauth.core import ratelimit
+
 from core.forms import submit_form
 from matching import cards, selectors, services
 from matching.forms import (
@@ -23,7 +25,7 @@ from matching.forms import (
     MessageForm,
     RequestForm,
 )
-from matching.models import IntroductionStatus, Role
+from matching.models import IntroductionStatus, JoinMode, Role
 from matching.services import suggestions
 
 # --- Directory --------------------------------------------------------------
@@ -373,8 +375,12 @@ def dismiss_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def cohorts(request: HttpRequest) -> HttpResponse:
     form = JoinCohortForm(request.POST or None)
-    if request.method == "POST" and (
-        done := submit_form(
+    status = 200
+    if request.method == "POST":
+        if _out_of_invite_code_tries(request, form):
+            form.add_error("invite_code", "Too many tries. Wait a few minutes and try again.")
+            status = 429
+        elif done := submit_form(
             request,
             form,
             lambda: services.join_cohort(
@@ -387,14 +393,22 @@ def cohorts(request: HttpRequest) -> HttpResponse:
                 f"You joined {joined.cohort.name} as {joined.get_role_display().lower()}."
             ),
             then="matching:cohorts",
-        )
-    ):
-        return done
+        ):
+            return done
     return render(
         request,
         "matching/cohorts.html",
         {"cohorts": selectors.joinable_cohorts(request.user), "form": form},
+        status=status,
     )
+
+
+def _out_of_invite_code_tries(request: HttpRequest, form: JoinCohortForm) -> bool:
+    # Invite codes are short secrets: every try at one counts, per person and per
+    # client address, like failed logins, so they cannot be guessed in a loop.
+    if not form.is_valid() or form.cleaned_data["cohort"].join_mode != JoinMode.INVITE:
+        return False
+    return not ratelimit.consume(request, action="invite_code", user=request.user)
 
 
 @login_required

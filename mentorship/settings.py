@@ -62,6 +62,7 @@ MIDDLEWARE = [
     # Outside every middleware that queries (sessions, auth, onboarding): a lost
     # database connection anywhere below answers a friendly 503, not a 500.
     "core.middleware.DatabaseUnavailableMiddleware",
+    "core.request_checks.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -133,6 +134,7 @@ LOGIN_REDIRECT_URL = "dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -147,13 +149,16 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("HTTP_PROTOCOL", default="http")
 ACCOUNT_SESSION_REMEMBER = None
-# allauth's defaults, made explicit and tunable. "login_failed" throttles per
-# address and per IP, which also guards the admin because its login goes through
+# allauth's defaults, made explicit and tunable. "login_failed" throttles per IP
+# and, for "key", per address and IP together (accounts/adapter.py), so a guesser
+# cannot lock the owner out; it also guards the admin, whose login goes through
 # allauth (see mentorship/urls.py).
 ACCOUNT_RATE_LIMITS = {
     "login": env.str("RATE_LIMIT_LOGIN", default="30/m/ip"),
     "login_failed": env.str("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
     "signup": env.str("RATE_LIMIT_SIGNUP", default="20/m/ip"),
+    # Tries at a programme's invite code (matching/views.py), per person and per client.
+    "invite_code": env.str("RATE_LIMIT_INVITE_CODE", default="5/5m/user,20/h/ip"),
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
@@ -194,6 +199,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Publishing must fail fast when the broker is down: the outbox sweep catches up.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker keeps trying to reach the broker for as long as it is away (Celery's default
+# gives up, and exits, after 100 tries): it resumes on its own when the broker is back.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # The visibility timeout is how long Redis waits for a task's acknowledgement before
 # another worker may run it: when a whole worker dies, its unacknowledged task comes
 # back after this long. Keep it above the longest task and countdown (SMTP times out

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from allauth.account.decorators import secure_admin_login
 
+from matching.admin_scoping import view_on_site
+
 # The admin signs in through allauth's login, so it shares allauth's rate limits
 # (brute-force protection), email verification and two-factor authentication.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -12,6 +14,12 @@ admin.site.index_title = "Programme administration"
 
 urlpatterns = [
     path("", include("pages.urls")),
+    # Ahead of the admin's own "view on site" redirect, which is not scoped to cohorts.
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(view_on_site),
+        name="admin-view-on-site",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("profiles.urls")),

@@ -51,6 +51,7 @@ from goals.models import (
 from goals.services.meetings import cancel_meeting
 from matching import directory
 from matching.models import (
+    AuditAction,
     DeclineReason,
     Enrollment,
     EnrollmentStatus,
@@ -66,6 +67,7 @@ from matching.models import (
 )
 from matching.services import (
     answer_introduction,
+    audit,
     decline_request,
     end_mentorship,
     withdraw_request,
@@ -766,3 +768,14 @@ def delete_account(*, user: User, now: datetime | None = None) -> None:
     _erase_texts(user)
     _erase_profile(user)
     _erase_account(user, old_email)
+
+
+def record_data_download(*, user: User) -> None:
+    """The download carries everything kept about a person: it leaves an audit entry,
+    like every other export of personal data."""
+    audit.record(
+        actor=user,
+        cohort=None,
+        action=AuditAction.DATA_EXPORTED,
+        summary="Downloaded their own data",
+    )

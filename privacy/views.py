@@ -9,11 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from allauth.core import ratelimit
 
 from accounts.models import User
-from privacy.services import delete_account, export_data
+from privacy.services import delete_account, export_data, record_data_download
 
 CONFIRM_WORD = "DELETE"
 
@@ -58,10 +59,12 @@ def data(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def download(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(
         export_data(user=request.user), json_dumps_params={"indent": 2, "ensure_ascii": False}
     )
+    record_data_download(user=request.user)
     filename = f"mentorship-data-{timezone.localdate().isoformat()}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # Personal data: no shared cache or browser cache keeps a copy.

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from core.admin import ModelAdmin
 from profiles.models import Language, Profile, ProfileSkill, Skill
 
 
@@ -13,7 +14,7 @@ class ProfileSkillInline(admin.TabularInline):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(ModelAdmin):
     list_display = (
         "display_name",
         "user",
@@ -35,7 +36,7 @@ class ProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(ModelAdmin):
     list_display = ("name", "category", "is_curated", "people")
     list_filter = ("is_curated", "category")
     search_fields = ("name",)
@@ -49,6 +50,6 @@ class SkillAdmin(admin.ModelAdmin):
 
 
 @admin.register(Language)
-class LanguageAdmin(admin.ModelAdmin):
+class LanguageAdmin(ModelAdmin):
     list_display = ("name", "code")
     search_fields = ("name", "code")

@@ -17,7 +17,7 @@ from matching.admin_scoping import can_administer, scope_queryset
 from matching.models import Cohort
 from programmes import exports
 from programmes.models import ImportBatch
-from programmes.services import imports
+from programmes.services import imports, record_export
 
 
 class ImportUploadForm(forms.Form):
@@ -178,6 +178,7 @@ class ImportAdminMixin:
             raise Http404
         cohort = self._cohort(request, cohort_id)
         self._check_export(request, [cohort])
+        record_export(kind=kind, cohorts=[cohort], by=request.user)
         return exports.csv_response(kind=kind, cohorts=[cohort])
 
     def _export_action(
@@ -185,6 +186,7 @@ class ImportAdminMixin:
     ) -> HttpResponse:
         cohorts = list(queryset.order_by("name"))
         self._check_export(request, cohorts)
+        record_export(kind=kind, cohorts=cohorts, by=request.user)
         return exports.csv_response(kind=kind, cohorts=cohorts)
 
     @admin.action(description="Export participants (CSV)", permissions=["view"])

@@ -71,10 +71,13 @@ class ReportAdminMixin:
 
     @staticmethod
     def _as_of(request: HttpRequest) -> date:
+        """The day asked for; today for a bad date or one still to come (nothing has
+        happened by then, and the last calendar day has no 'day after' to count to)."""
+        today = timezone.localdate()
         try:
-            return date.fromisoformat(request.GET.get("as_of", ""))
+            return min(date.fromisoformat(request.GET.get("as_of", "")), today)
         except ValueError:
-            return timezone.localdate()
+            return today
 
     def report_view(self, request: HttpRequest, cohort_id: int) -> HttpResponse:
         cohort = self._administered_cohort(request, cohort_id)

@@ -2,7 +2,7 @@ from django.core.cache import cache
 
 import pytest
 
-from mentorship.celery import app as celery_app
+from tests.brokers import celery_broker, configure
 from tests.factories import PASSWORD, ProfileFactory, UserFactory
 
 
@@ -63,24 +63,11 @@ def staff(db):
 def _celery_in_process():
     # Tests run tasks where they are queued, even when CELERY_BROKER_URL is set
     # for the suite; the tests that need a real worker and broker switch it back.
-    celery_app.conf.task_always_eager = True
+    configure(task_always_eager=True)
 
 
 @pytest.fixture
-def broker_down(monkeypatch):
+def broker_down():
     """Point Celery at a Redis port where nothing listens, as in a broker outage."""
-    saved = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager")}
-    # Celery prefers the CELERY_BROKER_URL variable (set in CI) to its configuration.
-    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
-    celery_app.conf.update(broker_url="redis://127.0.0.1:9/0", task_always_eager=False)
-    _forget_broker_connections()
-    yield
-    monkeypatch.undo()
-    celery_app.conf.update(saved)
-    _forget_broker_connections()
-
-
-def _forget_broker_connections() -> None:
-    # Both pools keep connections to the broker they were made for.
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    with celery_broker("redis://127.0.0.1:9/0"):
+        yield

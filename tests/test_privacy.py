@@ -37,6 +37,8 @@ from goals.models import (
 )
 from goals.services.meetings import cancel_meeting
 from matching.models import (
+    AuditAction,
+    AuditEntry,
     Enrollment,
     EnrollmentStatus,
     Introduction,
@@ -307,6 +309,12 @@ def test_download_is_a_dated_json_attachment(client, world):
     )
     assert "no-store" in response["Cache-Control"]
     assert json.loads(response.content)["account"]["email"] == world.alice.email
+    entry = AuditEntry.objects.get(action=AuditAction.DATA_EXPORTED)
+    assert (entry.actor, entry.cohort, entry.summary) == (
+        world.alice,
+        None,
+        "Downloaded their own data",
+    )
 
 
 def test_the_data_page_offers_the_download_and_the_profile_links_to_it(client, world):

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from core.admin import ModelAdmin
 from core.outbox.models import OutboxEmail
 
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(admin.ModelAdmin):
+class OutboxEmailAdmin(ModelAdmin):
     list_display = ("subject", "recipients", "status", "attempts", "created_at", "sent_at")
     list_filter = ("template", ("sent_at", admin.EmptyFieldListFilter), "failed_at")
     search_fields = ("subject", "key", "to")

@@ -22,6 +22,9 @@ class OutboxEmail(models.Model):
         help_text="Idempotency key: a second email with the same key is never queued.",
     )
     template = models.CharField(max_length=200)
+    # Chosen once when the row is written and sent with every attempt, so a copy that a
+    # killed send lets through carries the same Message-ID and mail systems can drop it.
+    message_id = models.CharField(max_length=255, blank=True)
     to = models.JSONField(default=list)
     from_email = models.CharField(max_length=254)
     subject = models.CharField(max_length=998)

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.mime.text import MIMEText
+from email.utils import make_msgid, parseaddr
 from functools import partial
 from typing import Any
 
@@ -107,7 +108,10 @@ def _store(*, key: str | None, **fields: Any) -> OutboxEmail:
         # transaction usable.
         with transaction.atomic():
             row = OutboxEmail.objects.create(
-                key=key or None, from_email=settings.DEFAULT_FROM_EMAIL, **fields
+                key=key or None,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                message_id=new_message_id(settings.DEFAULT_FROM_EMAIL),
+                **fields,
             )
     except IntegrityError:
         if not key:
@@ -115,6 +119,12 @@ def _store(*, key: str | None, **fields: Any) -> OutboxEmail:
         return OutboxEmail.objects.get(key=key)
     transaction.on_commit(partial(dispatch, row.pk))
     return row
+
+
+def new_message_id(from_email: str) -> str:
+    """A fresh Message-ID in the sender's domain (RFC 5322: unique, ours to choose)."""
+    domain = parseaddr(from_email)[1].rpartition("@")[2] or "localhost"
+    return make_msgid("outbox", domain=domain)
 
 
 def dispatch(outbox_id: int) -> None:
@@ -147,24 +157,47 @@ def deliver(outbox_id: int) -> bool:
             return False
         now = timezone.now()
         row.attempts += 1
+        if not row.message_id:  # a row queued before Message-IDs were stored
+            row.message_id = new_message_id(row.from_email)
+        connection = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
         try:
-            _build(row).send()
+            connection.open()
+            connection.send_messages([_build(row, connection)])
         except Exception as exc:  # noqa: BLE001 - any transport error means "try later"
+            _close_quietly(connection)
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             row.next_attempt_at = now + backoff(row.attempts)
             if row.gave_up():
                 row.failed_at = now
-            row.save(update_fields=["attempts", "last_error", "next_attempt_at", "failed_at"])
+            row.save(
+                update_fields=[
+                    "attempts",
+                    "last_error",
+                    "next_attempt_at",
+                    "failed_at",
+                    "message_id",
+                ]
+            )
             logger.warning("Outbox email %s failed (attempt %s): %s", row.pk, row.attempts, exc)
             return False
         row.sent_at = now
         row.last_error = ""
-        row.save(update_fields=["attempts", "sent_at", "last_error"])
-        return True
+        row.save(update_fields=["attempts", "sent_at", "last_error", "message_id"])
+    # Committed before saying goodbye to the mail server: a worker killed now has already
+    # recorded the send, so the only window for a repeat is between the server's "250"
+    # and this commit, and a repeat carries the same Message-ID.
+    _close_quietly(connection)
+    return True
 
 
-def _build(row: OutboxEmail) -> EmailMultiAlternatives:
-    connection = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
+def _close_quietly(connection: Any) -> None:
+    try:
+        connection.close()
+    except Exception:
+        logger.info("Closing the mail connection failed", exc_info=True)
+
+
+def _build(row: OutboxEmail, connection: Any) -> EmailMultiAlternatives:
     if row.body_text:
         message = EmailMultiAlternatives(
             row.subject, row.body_text, row.from_email, row.to, connection=connection
@@ -186,6 +219,7 @@ def _build(row: OutboxEmail) -> EmailMultiAlternatives:
         part.add_header("Content-Disposition", "attachment", filename=item["filename"])
         message.attach(part)
     message.extra_headers["X-Outbox-Id"] = str(row.pk)
+    message.extra_headers["Message-ID"] = row.message_id
     return message
 
 

@@ -8,7 +8,7 @@ outbox inside the same transaction, so they exist only if the action happened.
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -529,9 +529,15 @@ def introduce(
         raise ValidationError({"contact_email": "You have already introduced them."})
     if not message.strip():
         raise ValidationError({"message": "Say why they should meet."})
-    introduction = Introduction.objects.create(
-        mentorship=mentorship, contact=contact, message=message.strip()
-    )
+    try:
+        # A savepoint: two identical posts at once pass the check above together, and
+        # the database's constraint decides; the loser is told, not shown a 500.
+        with transaction.atomic():
+            introduction = Introduction.objects.create(
+                mentorship=mentorship, contact=contact, message=message.strip()
+            )
+    except IntegrityError:
+        raise ValidationError({"contact_email": "You have already introduced them."}) from None
     outbox.enqueue(
         "introduction_request",
         to=[contact.email],

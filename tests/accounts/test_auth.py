@@ -3,6 +3,7 @@
 import re
 
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 import pytest
@@ -41,13 +42,23 @@ def test_wrong_password_keeps_the_email_and_says_so(client, mentee):
     assert f'value="{mentee.email}"' in html
 
 
-def test_repeated_failures_lock_the_account_even_for_the_right_password(client, mentee, password):
+def test_repeated_failures_from_one_machine_stop_that_machine(client, mentee, password):
     for _ in range(5):
         assert _login(client, mentee.email, "guess-guess-guess").status_code == 200
     response = _login(client, mentee.email, password)
     assert response.status_code == 200
     assert "Too many failed login attempts" in response.content.decode()
     assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_a_guesser_elsewhere_does_not_lock_the_owner_out(mentee, password):
+    guesser, owner = Client(REMOTE_ADDR="203.0.113.9"), Client(REMOTE_ADDR="198.51.100.4")
+    for _ in range(6):
+        _login(guesser, mentee.email, "guess-guess-guess")
+    assert "Too many failed" in _login(guesser, mentee.email, password).content.decode()
+    response = _login(owner, mentee.email, password)
+    assert response.status_code == 302
+    assert owner.get(reverse("dashboard")).status_code == 200
 
 
 def test_login_works_while_the_broker_is_down(client, mentee, password, broker_down):

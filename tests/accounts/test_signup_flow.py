@@ -2,6 +2,7 @@
 
 import re
 
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 from django.urls import reverse
 
@@ -116,6 +117,30 @@ def test_signup_with_taken_address_does_not_reveal_it(
     assert row.template == "account/email/account_already_exists"
     assert [a.lower() for a in row.to] == [mentee.email.lower()]
     assert mail.outbox[-1].subject == row.subject
+
+
+class CountingHasher(MD5PasswordHasher):
+    """Counts the passwords hashed: the slow part of signing up, done on both paths."""
+
+    algorithm = "counting_md5"
+    calls = 0
+
+    def encode(self, password: str, salt: str) -> str:
+        CountingHasher.calls += 1
+        return super().encode(password, salt)
+
+
+@pytest.mark.parametrize("known", [True, False])
+def test_signup_costs_one_password_hash_whether_or_not_the_address_is_known(
+    client, settings, mentee, password, django_capture_on_commit_callbacks, known
+):
+    # The answer's time must not tell who is registered: a known address used to
+    # answer in a tenth of the time because no password was hashed.
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    CountingHasher.calls = 0
+    email = mentee.email if known else "someone.new@example.org"
+    _sign_up(client, email, password, django_capture_on_commit_callbacks)
+    assert CountingHasher.calls == 1
 
 
 def test_signup_bad_input_keeps_email_and_saves_nothing(client):

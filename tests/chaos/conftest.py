@@ -39,7 +39,7 @@ from aiosmtpd.controller import Controller
 
 from core.outbox import services as outbox
 from core.outbox.models import OutboxEmail
-from mentorship.celery import app as celery_app
+from tests.brokers import celery_broker  # noqa: F401 - the drills import it from here
 
 CHAOS_DIR = Path(__file__).resolve().parent
 BASE_DIR = Path(settings.BASE_DIR)
@@ -107,34 +107,6 @@ def drain(*, log: Path | None = None) -> None:
     a marker email queued last is sent, everything queued before it has run.
     """
     wait_until_sent(enqueue_committed("marker@example.org").pk, log=log)
-
-
-@contextlib.contextmanager
-def celery_broker(url: str) -> Iterator[None]:
-    """Publish tasks to ``url`` instead of running them in-process."""
-    saved = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager")}
-    # Celery reads the CELERY_BROKER_URL environment variable (set in CI) before its
-    # configuration, so the variable has to change too.
-    saved_env = os.environ.get("CELERY_BROKER_URL")
-    os.environ["CELERY_BROKER_URL"] = url
-
-    def forget_connections() -> None:
-        # Both pools keep connections to the broker they were made for.
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    celery_app.conf.update(broker_url=url, task_always_eager=False)
-    forget_connections()
-    assert celery_app.conf.broker_url == url
-    try:
-        yield
-    finally:
-        if saved_env is None:
-            del os.environ["CELERY_BROKER_URL"]
-        else:
-            os.environ["CELERY_BROKER_URL"] = saved_env
-        celery_app.conf.update(saved)
-        forget_connections()
 
 
 # --- Redis -------------------------------------------------------------------

@@ -578,7 +578,12 @@ class Visitor:
                     urlencode(data, doseq=True),
                     content_type="application/x-www-form-urlencoded",
                 )
-            refused = response.status_code != 302 or _has_error_message(response)
+            # A redirect or a download (an export, which leaves an audit entry) is a
+            # success; any other answer is a refusal and must change nothing.
+            succeeded = response.status_code == 302 or (
+                response.status_code == 200 and response.has_header("Content-Disposition")
+            )
+            refused = not succeeded or _has_error_message(response)
             after = snapshot()
             changed, nul = changed_tables(before, after), stored_nul(before, after)
             followed = None

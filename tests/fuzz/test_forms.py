@@ -566,7 +566,8 @@ ENDPOINTS: list[Endpoint] = [
     ),
     # Privacy
     Endpoint("privacy-data", examples=3),
-    Endpoint("privacy-download", examples=3),
+    # A download link: only GET, so a post is refused (405) and records nothing.
+    Endpoint("privacy-download", examples=3, also=frozenset({405})),
     Endpoint(
         "privacy-delete",
         fields=lambda w: {"password": one_of(PASSWORD), "confirm": one_of("DELETE", "delete ")},

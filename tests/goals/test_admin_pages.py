@@ -53,3 +53,21 @@ def test_private_notes_are_not_in_the_meeting_admin(client, staff, filled):
     meeting = Meeting.objects.get()
     html = client.get(reverse("admin:goals_meeting_change", args=[meeting.pk])).content.decode()
     assert "Write the outline" in html and "Private" not in html
+
+
+@pytest.mark.parametrize("page", ["goals_meeting", "goals_goal", "matching_mentorship"])
+def test_delete_confirmations_never_show_a_private_notes_text(client, staff, filled, page):
+    MeetingNote.objects.filter(is_private=True).update(body="Worried about my manager")
+    MeetingNote.objects.create(
+        meeting=Meeting.objects.get(), author=filled.mentorship.mentor, body="Shared agenda"
+    )
+    row = {
+        "goals_meeting": Meeting.objects.get(),
+        "goals_goal": filled,
+        "matching_mentorship": filled.mentorship,
+    }[page]
+    client.force_login(staff)
+    html = client.get(reverse(f"admin:{page}_delete", args=[row.pk])).content.decode()
+    assert "Worried about my manager" not in html
+    if page != "goals_goal":  # a goal's deletion takes its meetings' notes only via the pair
+        assert "private note" in html and "Shared agenda" in html

@@ -10,9 +10,13 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from html.parser import HTMLParser
+from typing import Any
 
+from django.contrib import admin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sites.models import Site
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -585,24 +589,42 @@ def test_the_user_autocomplete_is_closed_to_programme_admins(client, alpha, beta
     assert b"beta" not in response.content
 
 
-def test_a_programme_admin_enrolls_a_person_by_email_into_their_cohort_only(client, alpha, beta):
+def test_a_programme_admin_enrolls_people_only_through_invitations(client, alpha, superuser):
     newcomer = ProfileFactory(user__email="newcomer@example.org", enrolled=False).user
     client.force_login(alpha.admin)
     add = reverse("admin:matching_enrollment_add")
-    html = client.get(add).content.decode()
-    assert 'type="email" name="user"' in html and '<select name="user"' not in html
-    assert "admin/autocomplete" not in html
-    _assert_nothing_of(beta, html)
+    assert client.get(add).status_code == 403
     fields = {"role": "mentee", "status": "active", "joined_at_0": "2025-01-01"}
     fields["joined_at_1"] = "10:00:00"
-    refused = client.post(add, {**fields, "user": "Newcomer@Example.org", "cohort": beta.cohort.pk})
-    assert refused.status_code == 200
+    posted = {**fields, "user": "newcomer@example.org", "cohort": alpha.cohort.pk}
+    assert client.post(add, posted).status_code == 403
     assert not Enrollment.objects.filter(user=newcomer).exists()
-    unknown = client.post(add, {**fields, "user": "nobody@example.org", "cohort": alpha.cohort.pk})
-    assert "No account uses this email address" in unknown.content.decode()
-    done = client.post(add, {**fields, "user": "Newcomer@Example.org", "cohort": alpha.cohort.pk})
-    assert done.status_code == 302
-    assert Enrollment.objects.get(user=newcomer).cohort == alpha.cohort
+    listing = client.get(reverse("admin:matching_enrollment_changelist")).content.decode()
+    assert add not in listing
+    # A superuser still can, picking the person from the autocomplete.
+    client.force_login(superuser)
+    assert client.get(add).status_code == 200
+
+
+def test_a_person_field_knows_only_the_admins_own_people(alpha, beta, rf):
+    from matching.admin import EnrollmentAdmin
+
+    request = rf.get("/")
+    request.user = alpha.admin
+    field = EnrollmentAdmin(Enrollment, admin.site).formfield_for_foreignkey(
+        Enrollment._meta.get_field("user"), request
+    )
+    ProfileFactory(user__email="elsewhere@example.org", enrolled=False)
+    assert field.clean("mentee-alpha@example.org") == alpha.mentee.user
+    errors = set()
+    for address in ("mentee-beta@example.org", "elsewhere@example.org", "nobody@example.org"):
+        with pytest.raises(ValidationError) as refused:
+            field.clean(address)
+        errors.add(tuple(refused.value.messages))
+    # Someone in another cohort, someone in none and nobody at all look the same.
+    assert errors == {
+        ("Nobody in your programmes uses this email address. Invite the person instead.",)
+    }
 
 
 def test_an_enrollments_person_is_fixed_once_enrolled(client, alpha):
@@ -642,3 +664,46 @@ def test_weights_can_only_be_added_for_an_own_cohort(client, alpha, beta):
     }
     assert client.post(add, data).status_code == 200
     assert MatchWeights.objects.filter(cohort=beta.cohort).count() == 1
+
+
+def _view_on_site(obj: Any) -> str:
+    content_type = ContentType.objects.get_for_model(obj)
+    return reverse("admin:view_on_site", args=[content_type.pk, obj.pk])
+
+
+@pytest.mark.parametrize("row", ["goal", "mentorship", "meeting"])
+def test_view_on_site_opens_own_rows_and_hides_another_cohorts(client, alpha, beta, row):
+    client.force_login(alpha.admin)
+    own = client.get(_view_on_site(getattr(alpha, row)))
+    assert own.status_code == 302
+    assert own["Location"].endswith(getattr(alpha, row).get_absolute_url())
+    assert own["Location"].startswith(f"http://{Site.objects.get_current().domain}/")
+    assert "example.com" not in own["Location"]
+    # Another cohort's row answers exactly like a row that does not exist.
+    other = client.get(_view_on_site(getattr(beta, row)))
+    missing = client.get(
+        reverse(
+            "admin:view_on_site",
+            args=[ContentType.objects.get_for_model(getattr(beta, row)).pk, 987654],
+        )
+    )
+    assert other.status_code == missing.status_code == 404
+
+
+def test_view_on_site_refuses_nonsense_and_unregistered_models(client, alpha, superuser):
+    client.force_login(superuser)
+    goal_type = ContentType.objects.get_for_model(alpha.goal)
+    assert client.get(f"/admin/r/{goal_type.pk}/not-a-number/").status_code == 404
+    assert client.get("/admin/r/987654/1/").status_code == 404
+    session_type = ContentType.objects.get(app_label="sessions", model="session")
+    assert client.get(f"/admin/r/{session_type.pk}/x/").status_code == 404
+    # A superuser still reaches every cohort's rows.
+    assert client.get(_view_on_site(alpha.goal)).status_code == 302
+
+
+def test_view_on_site_needs_a_staff_login(client, alpha):
+    response = client.get(_view_on_site(alpha.goal))
+    assert response.status_code == 302 and "login" in response["Location"]
+    client.force_login(alpha.mentee.user)
+    response = client.get(_view_on_site(alpha.goal))
+    assert response.status_code == 302 and "login" in response["Location"]

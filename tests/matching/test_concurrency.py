@@ -18,6 +18,7 @@ from accounts.models import User
 from matching import services
 from matching.models import (
     Enrollment,
+    Introduction,
     Mentorship,
     MentorshipRequest,
     MentorshipStatus,
@@ -163,3 +164,45 @@ def test_expiry_is_not_held_up_by_the_mentor_accepting_another_request(
     assert expired == 1
     due.refresh_from_db()
     assert due.status == RequestStatus.EXPIRED
+
+
+def test_the_same_introduction_posted_twice_at_once_is_made_once(
+    mentor_enrollment: Enrollment, make_mentee: MakeEnrollment, request_text: str
+) -> None:
+    mentee = make_mentee()
+    request = services.send_request(
+        mentee=mentee.user, mentor_enrollment=mentor_enrollment, message=request_text
+    )
+    mentorship = services.accept_request(request=request, by=mentor_enrollment.user)
+    contact = make_mentee().user
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = [None, None]
+
+    def introduce(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = services.introduce(
+                mentorship=mentorship,
+                by=mentor_enrollment.user,
+                contact_email=contact.email,
+                message="You both care about accessible design.",
+            )
+        except Exception as exc:  # noqa: BLE001 - the test inspects every kind of failure
+            outcomes[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=introduce, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    refused = [o for o in outcomes if isinstance(o, ValidationError)]
+    made = [o for o in outcomes if isinstance(o, Introduction)]
+    # Before, the loser of the race raised IntegrityError: a 500 on the page.
+    assert len(made) + len(refused) == 2, _describe(outcomes)
+    assert len(made) == 1, _describe(outcomes)
+    assert Introduction.objects.filter(mentorship=mentorship, contact=contact).count() == 1
+    for error in refused:
+        assert error.message_dict == {"contact_email": ["You have already introduced them."]}

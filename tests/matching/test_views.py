@@ -881,7 +881,6 @@ def test_directory_paginates_and_keeps_filters_in_page_links(client: Client, men
         "cohort=99999999999999999999999",
         "page=99999999999999999999999",
         "q=" + "x" * 300,
-        "q=%00",
         "skills=abc&overlap=99&sort=bogus&page=999",
     ],
 )
@@ -893,6 +892,13 @@ def test_directory_survives_tampered_filters(
     assert response.status_code == 200
     # A bad value is dropped, not turned into "no results".
     assert _card_names(response) == [mentor.get_full_name()]
+
+
+def test_a_nul_byte_in_the_directory_address_is_a_plain_400(client: Client, mentee: User) -> None:
+    client.force_login(mentee)
+    response = client.get(f"{reverse('matching:directory')}?q=%00")
+    assert response.status_code == 400
+    assert "no page uses" in response.content.decode()
 
 
 def test_directory_query_count_does_not_grow_with_the_number_of_mentors(
@@ -1432,6 +1438,30 @@ def test_joining_an_invite_cohort_with_the_wrong_code_is_refused(
     error = _error_next_to(page, f"code-{cohort.pk}", None)
     assert error == "That invite code doesn't match this programme."
     assert _state() == before
+
+
+def test_invite_codes_cannot_be_guessed_in_a_loop(
+    client: Client, mentee: User, programmes: dict[str, Cohort]
+) -> None:
+    client.force_login(mentee)
+    cohort = programmes["invite"]
+    url = reverse("matching:cohorts")
+    for guess in range(5):
+        response = client.post(
+            url, {"cohort": cohort.pk, "role": "mentee", "invite_code": f"GUESS-{guess}"}
+        )
+        assert response.status_code == 200
+    # The sixth try is refused before the code is even compared, right one included.
+    response = client.post(url, {"cohort": cohort.pk, "role": "mentee", "invite_code": "ACME-42"})
+    assert response.status_code == 429
+    page = _html(response)
+    assert _error_next_to(page, f"code-{cohort.pk}", None) == (
+        "Too many tries. Wait a few minutes and try again."
+    )
+    assert not Enrollment.objects.filter(user=mentee, cohort=cohort).exists()
+    # Open programmes are not held up by it.
+    response = client.post(url, {"cohort": programmes["open"].pk, "role": "mentee"})
+    assert response.status_code == 302
 
 
 def test_joining_an_invite_cohort_with_the_right_code_enrolls(

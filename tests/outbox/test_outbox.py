@@ -133,3 +133,38 @@ def test_broker_outage_leaves_the_row_for_the_sweep(
     row.refresh_from_db()
     assert row.sent_at is None and row.attempts == 0
     assert mail.outbox == []
+
+
+def test_every_attempt_carries_the_rows_one_message_id(settings):
+    settings.DEFAULT_FROM_EMAIL = "Mentorship <noreply@mentoring.example.org>"
+    row = _welcome()
+    assert row.message_id.endswith("@mentoring.example.org>")
+
+    # First attempt refused by the server, second one sent: one Message-ID throughout.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9
+    assert outbox.deliver(row.pk) is False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert outbox.deliver(row.pk) is True
+    assert mail.outbox[0].message()["Message-ID"] == row.message_id
+
+    # A worker killed after the server kept the message but before the commit sends the
+    # row again: the copy has the same Message-ID, so mail systems can recognise it.
+    OutboxEmail.objects.filter(pk=row.pk).update(sent_at=None)
+    assert outbox.deliver(row.pk) is True
+    assert [m.message()["Message-ID"] for m in mail.outbox] == [row.message_id] * 2
+
+
+def test_rows_get_different_message_ids():
+    first, second = _welcome("a"), _welcome("b")
+    assert first.message_id and second.message_id
+    assert first.message_id != second.message_id
+
+
+def test_a_row_queued_without_a_message_id_gets_one_and_keeps_it():
+    row = _welcome()
+    OutboxEmail.objects.filter(pk=row.pk).update(message_id="")
+    assert outbox.deliver(row.pk) is True
+    row.refresh_from_db()
+    assert row.message_id.startswith("<") and row.message_id.endswith(">")
+    assert mail.outbox[0].message()["Message-ID"] == row.message_id

@@ -16,6 +16,7 @@ from celery.contrib.testing.worker import start_worker
 from core.outbox import services as outbox
 from core.outbox.models import OutboxEmail
 from mentorship.celery import app as celery_app
+from tests.brokers import celery_broker
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
@@ -23,15 +24,17 @@ pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def worker():
     broker = os.environ.get("CELERY_BROKER_URL") or "memory://localhost/"
-    saved = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager")}
-    celery_app.conf.update(broker_url=broker, task_always_eager=False)
-    celery_app._pool = None
-    with start_worker(
-        celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10
-    ) as running:
+    with (
+        celery_broker(broker),
+        start_worker(
+            celery_app,
+            pool="solo",
+            perform_ping_check=False,
+            loglevel="WARNING",
+            shutdown_timeout=10,
+        ) as running,
+    ):
         yield running
-    celery_app.conf.update(saved)
-    celery_app._pool = None
 
 
 def _wait_until_sent(pk: int, timeout: float = 15.0) -> OutboxEmail:

@@ -11,7 +11,7 @@ from django.utils import timezone
 import pytest
 
 from goals.models import Goal, GoalStatus, MeasureKind, Milestone
-from matching.models import Mentorship, MentorshipStatus, Role
+from matching.models import AuditAction, AuditEntry, Mentorship, MentorshipStatus, Role
 from programmes.exports import safe_cell
 from programmes.services.invitations import create_invitation
 from tests.factories import CohortFactory, ProfileFactory, make_programme_admin
@@ -264,3 +264,28 @@ def test_an_action_on_another_cohort_exports_nothing(client, cohort, other_cohor
         assert response.status_code == 403
         assert b"maya@example.org" not in response.content
         assert not response.get("Content-Disposition")
+
+
+@pytest.mark.parametrize("kind", ["participants", "mentorships", "goals"])
+def test_every_export_leaves_an_audit_entry(client, cohort, kind):
+    boss = make_programme_admin(cohort)
+    client.force_login(boss)
+    assert client.get(export_url(cohort, kind)).status_code == 200
+    entry = AuditEntry.objects.get(action=AuditAction.DATA_EXPORTED)
+    assert (entry.actor, entry.cohort) == (boss, cohort)
+    assert entry.summary == f"Exported the {kind} of Spring Leaders as CSV"
+
+
+def test_an_export_action_leaves_one_entry_per_cohort(client, staff, cohort, other_cohort):
+    client.force_login(staff)
+    rows_of(_action(client, "export_goals_csv", cohort, other_cohort))
+    entries = AuditEntry.objects.filter(action=AuditAction.DATA_EXPORTED)
+    assert {e.cohort for e in entries} == {cohort, other_cohort}
+    assert {e.actor for e in entries} == {staff}
+
+
+def test_a_refused_export_leaves_no_entry(client, cohort, other_cohort):
+    client.force_login(make_programme_admin(other_cohort))
+    client.get(export_url(cohort, "participants"))
+    _action(client, "export_participants_csv", cohort)
+    assert not AuditEntry.objects.filter(action=AuditAction.DATA_EXPORTED).exists()

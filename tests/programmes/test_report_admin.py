@@ -7,6 +7,7 @@ cohort, staff without cohorts, participants and anonymous visitors do not.
 import csv
 import io
 import xml.etree.ElementTree as ET
+from datetime import date
 
 from django.urls import reverse
 from django.utils import timezone
@@ -109,6 +110,15 @@ def test_a_bad_as_of_date_falls_back_to_today(client, cohort, boss):
     page = client.get(_report(cohort), {"as_of": "not-a-date"})
     assert page.status_code == 200
     assert page.context["report"].as_of == timezone.localdate()
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2999-01-01"])
+def test_a_date_at_the_calendars_edges_answers_plainly(client, cohort, boss, day):
+    client.force_login(boss)
+    page = client.get(_report(cohort), {"as_of": day})
+    assert page.status_code == 200
+    assert page.context["report"].as_of == min(date.fromisoformat(day), timezone.localdate())
+    assert client.get(_csv(cohort), {"as_of": day}).status_code == 200
 
 
 def test_a_superuser_sees_every_report(client, cohort):
