@@ -6,6 +6,6 @@ class MatchingConfig(AppConfig):
     verbose_name = "Matching"
 
     def ready(self) -> None:
-        from matching import directory
+        from matching import versions
 
-        directory.connect()
+        versions.connect()
