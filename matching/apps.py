@@ -6,10 +6,7 @@ class MatchingConfig(AppConfig):
     verbose_name = "Matching"
 
     def ready(self) -> None:
-        from matching import directory
+        from matching import receivers, versions
 
-        directory.connect()
-
-        from matching import receivers
-
+        versions.connect()
         receivers.connect()

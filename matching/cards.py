@@ -1,28 +1,28 @@
-"""The directory's mentor cards, rendered once per process while what they show holds.
+"""The directory's mentor cards, rendered once and kept in the directory's cache.
 
-A card is a pure function of the mentor (profile, skills, languages, cohort: all covered
-by the directory's MENTORS count and this process's own changes), how many places are
-taken and the reply-time phrase; all of them are in the key. The one line that depends on
-who is looking, their fit score and its first reason, is left as a slot and filled in for
-each viewer, so one rendering serves every mentee. A page whose twelve cards were all
-rendered before reads no mentor from the database at all: the mentors come from memory
-(matching/directory.py) and only the reply times are queried.
+A card shows the mentor (profile, skills, languages, enrollment: their PERSON number),
+their cohort (its COHORT number), the skill and language names (EVERYTHING) and how many
+of their places are taken: its key holds all four (``Pool.card_key``), so a change to one
+mentor renders only that mentor's card again. Two lines are left as slots and filled in
+for each page: the viewer's fit score with its first reason, so one rendering serves
+every mentee, and how quickly the mentor usually replies, read per page. A page whose
+twelve cards were all rendered before reads no mentor from the database at all: the
+mentors come from the cache (matching/directory.py) and only the reply times are queried.
 """
 
+from django.core.cache import caches
 from django.template.loader import render_to_string
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
-from matching import directory as mentor_index
 from matching import selectors
-from matching.directory import Pool
+from matching.directory import CACHE, Pool
 
-MAX_CARDS = 4096
-_cards: dict[tuple[object, ...], SafeString] = {}
-# Where a cached card takes the viewer's fit line; no user-written text can contain it,
-# since everything a mentor writes is escaped ("<" becomes "&lt;").
+# Where a cached card takes the viewer's fit line and the reply time; no user-written
+# text can contain them, since everything a mentor writes is escaped ("<" becomes "&lt;").
 FIT_SLOT = mark_safe("<!--fit-->")
+REPLY_SLOT = mark_safe("<!--reply-->")
 
 
 def fit_line(score: float | None, reasons: list[str] | None) -> SafeString:
@@ -46,35 +46,30 @@ def directory_cards(
     """The cards of these mentor enrollments, in this order."""
     entries = {pk: e for pk in ids if (e := pool.entry(pk)) is not None}
     replies = selectors.typical_response_days([e.user_id for e in entries.values()])
-    wanted = []
-    kept: dict[int, SafeString] = {}
+    keys = {pk: k for pk, e in entries.items() if (k := pool.card_key(e)) is not None}
+    store = caches[CACHE]
+    found = store.get_many(list(keys.values())) if keys else {}
+    rendered = {pk: found[k] for pk, k in keys.items() if k in found}
+    missing = [pk for pk in entries if pk not in rendered]
+    fresh = {}
+    for mentor in selectors.directory_mentors(user, missing, fits):
+        mentor.response_phrase = REPLY_SLOT
+        card = render_to_string(
+            "matching/_mentor_card.html",
+            {"mentor": mentor, "show_cohort": True, "fit_line": FIT_SLOT},
+        )
+        rendered[mentor.pk] = card
+        if mentor.pk in keys:
+            fresh[keys[mentor.pk]] = card
+    if fresh:
+        store.set_many(fresh)
+    cards = []
     for pk, entry in entries.items():
+        card = rendered.get(pk)
+        if card is None:
+            continue  # left the cohort since the pool was read
         score, reasons = fits.get(pk, (None, None))
         phrase = selectors.response_phrase(replies.get(entry.user_id))
-        key = None
-        if pool.mentors_version is not None:
-            version = (pool.mentors_version, mentor_index.generation)
-            key = (pk, version, pool.active.get(pk, 0), phrase)
-            if (card := _cards.get(key)) is not None:
-                kept[pk] = card
-        wanted.append((pk, key, phrase, fit_line(score, reasons)))
-    missing = [pk for pk, *_ in wanted if pk not in kept]
-    fresh = {e.pk: e for e in selectors.directory_mentors(user, missing, fits)}
-    if len(_cards) + len(missing) > MAX_CARDS:
-        _cards.clear()
-    cards = []
-    for pk, key, phrase, fit in wanted:
-        card = kept.get(pk)
-        if card is None:
-            mentor = fresh.get(pk)
-            if mentor is None:
-                continue  # left the cohort since the pool was read
-            mentor.response_phrase = phrase
-            card = render_to_string(
-                "matching/_mentor_card.html",
-                {"mentor": mentor, "show_cohort": True, "fit_line": FIT_SLOT},
-            )
-            if key is not None:
-                _cards[key] = card
-        cards.append(mark_safe(card.replace(FIT_SLOT, fit, 1)))
+        card = card.replace(FIT_SLOT, fit_line(score, reasons), 1)
+        cards.append(mark_safe(card.replace(REPLY_SLOT, conditional_escape(phrase), 1)))
     return cards

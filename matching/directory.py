@@ -5,54 +5,54 @@ profile, compute three subqueries per mentor and sort them all in PostgreSQL, on
 show twelve: with 2,000 mentors that was about 25 ms of database time for the page and
 as much again for its count, on every click of a filter.
 
-Now each process keeps, per cohort, one small ``Entry`` per visible mentor with what the
-filters and sorts read, in two parts that change at different speeds:
+Now Django's ``"directory"`` cache (local memory of each process unless
+``DIRECTORY_CACHE_URL`` says otherwise) keeps, per cohort, one small ``Entry`` per
+visible mentor with what the filters and sorts read, in two parts that change at
+different speeds:
 
-- the **mentors**: profile, skills, languages, enrollment, account (``MENTORS`` row),
-  with the names of the skills and languages the filter form offers;
-- their **activity**: how many active mentorships each has (``ACTIVITY`` row), which
-  changes with every accepted or closed request and costs one query to read again.
+- the **mentors**: profile, skills, languages, enrollment, account, with the names of
+  the skills and languages the filter form offers;
+- their **activity**: how many active mentorships each has, which changes with every
+  accepted or closed request and costs one query to read again.
 
 Last logins change with every login and only the "recently active" sort reads them: it
 reads them when asked.
 
-Before using either part a process reads both ``DirectoryVersion`` rows (one query);
-every committed change increments the row of its part (the signals at the bottom), and a
-part whose number moved is read again. A change made in this process also drops this
-process's copy at once, so a page rendered inside the same transaction, as in the tests,
-sees it. Writes that bypass signals (``QuerySet.update``, ``bulk_create``) call
-``changed()`` themselves. The directory is read outside write transactions (views run
-in autocommit; services write in atomic blocks of their own): a read inside a
-transaction that then rolled back could keep what it saw until the next change.
+Each part's key holds the version numbers that cover it (matching/versions.py), read
+from the database in one query per page: a committed change moves the numbers of the
+cohorts it touched, and only those are read again, in whichever process asks next.
 
-Only the page's twelve mentors are then read in full. What is personal to the viewer
-(their fit scores, the skills they want, their time zone) is read per request.
+Only the page's twelve mentors are then read in full, or their cards taken from the
+cache (matching/cards.py). What is personal to the viewer (their fit scores, the skills
+they want, their time zone) is read per request.
 """
 
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.contrib.auth import get_user_model
-from django.db import connection, transaction
-from django.db.models import Count, F
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.core.cache import caches
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
-from matching.models import Cohort, DirectoryVersion, Enrollment, Mentorship, MentorshipStatus, Role
+from matching import versions
+from matching.models import DirectoryVersion, Enrollment, Mentorship, MentorshipStatus, Role
+from matching.versions import ACTIVITY, COHORT, EVERYTHING, MENTORS, PERSON, key
 from profiles.models import Language, Profile, ProfileSkill, Skill, SkillKind
-from profiles.signals import profiles_changed
 
-MENTORS = 1
-ACTIVITY = 2
+# The cache alias (mentorship/settings.py): local memory of each process by default.
+CACHE = "directory"
 FORMATS = ("video", "phone", "in_person", "chat")
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One mentor enrollment, as the directory's filters and sorts see it."""
+class Entry(NamedTuple):
+    """One mentor enrollment, as the directory's filters and sorts see it.
+
+    A named tuple of tuples: a page takes thousands of them out of the cache, and these
+    unpickle several times faster than a dataclass of frozensets.
+    """
 
     pk: int
     user_id: int
@@ -60,13 +60,25 @@ class Entry:
     years: int | None
     industry: str
     time_zone: str
-    formats: frozenset[str]
+    formats: tuple[str, ...]
     accepting: bool
     capacity: int
-    skills: frozenset[int]
-    languages: frozenset[str]
+    skills: tuple[int, ...]
+    languages: tuple[str, ...]
     # display name, headline, bio and job title, upper-cased, for the text search
     texts: tuple[str, ...]
+    # the person's PERSON number when this was read: their card is keyed by it
+    version: int
+
+
+@dataclass
+class Mentors:
+    """What is cached of one cohort's mentors."""
+
+    entries: list[Entry]
+    # skill id -> name for every skill taught here; (code, name) of every language
+    skill_names: dict[int, str]
+    language_names: list[tuple[str, str]]
 
 
 @dataclass
@@ -76,18 +88,32 @@ class Pool:
     cohort_ids: list[int] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     active: dict[int, int] = field(default_factory=dict)
-    # skill id -> name for every skill taught here; (code, name) of every language
     skill_names: dict[int, str] = field(default_factory=dict)
     language_names: list[tuple[str, str]] = field(default_factory=list)
-    # the MENTORS count these entries were read at (None: not kept in memory)
-    mentors_version: int | None = None
+    # cohort id -> the numbers every entry of it is keyed by; empty: cache nothing
+    stamps: dict[int, str] = field(default_factory=dict)
 
     @cached_property
     def _by_pk(self) -> dict[int, Entry]:
         return {e.pk: e for e in self.entries}
 
+    def add(self, mentors: Mentors, active: dict[int, int]) -> None:
+        self.entries.extend(mentors.entries)
+        self.active.update(active)
+        self.skill_names.update(mentors.skill_names)
+        self.language_names = mentors.language_names
+
     def entry(self, pk: int) -> Entry | None:
         return self._by_pk.get(pk)
+
+    def card_key(self, e: Entry) -> str | None:
+        """The cache key of this mentor's rendered card (matching/cards.py): what the
+        card shows is the person's (``version``), their cohort's, and how many of their
+        places are taken. None: not to be cached."""
+        stamp = self.stamps.get(e.cohort_id)
+        if stamp is None:
+            return None
+        return f"card:{e.pk}:{stamp}.{e.version}:{self.active.get(e.pk, 0)}"
 
     def has_free_place(self, e: Entry) -> bool:
         return e.accepting and e.capacity > self.active.get(e.pk, 0)
@@ -107,62 +133,54 @@ class Pool:
         )
 
 
-@dataclass
-class _Cached:
-    mentors_version: int
-    entries: list[Entry]
-    skill_names: dict[int, str]
-    language_names: list[tuple[str, str]]
-    activity_version: int
-    active: dict[int, int]
-
-
-_lock = threading.Lock()
-# cohort id -> what this process read of it; shared by the process's threads
-_cohorts: dict[int, _Cached] = {}
-# Moves whenever this process drops its mentors: what was derived from them before
-# (rendered cards, matching/cards.py) carries the old number and is not used again.
-generation = 0
-
-
-def versions() -> dict[int, int]:
-    """The committed change counts of both parts; a missing row means "never cache"."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, number FROM {DirectoryVersion._meta.db_table}")
-        return dict(cursor.fetchall())
-
-
 def pool(cohort_ids: Iterable[int]) -> Pool:
-    """The visible mentors of these cohorts, from memory while nothing has changed."""
+    """The visible mentors of these cohorts, from the cache while nothing has changed.
+
+    One query reads the version numbers of the cohorts; each cohort's mentors and their
+    activity are then cached apart, keyed by the numbers that cover them.
+    """
     ids = sorted(set(cohort_ids))
     result = Pool(cohort_ids=ids)
     if not ids:
         return result
-    numbers = versions()
-    mentors_v, activity_v = numbers.get(MENTORS), numbers.get(ACTIVITY)
-    result.mentors_version = mentors_v
-    for cohort_id in ids:
-        cached = _cohorts.get(cohort_id)
-        if mentors_v is None or cached is None or cached.mentors_version != mentors_v:
-            entries, skill_names, language_names = _read_mentors(cohort_id)
-            active = _read_activity(cohort_id)
-        else:
-            entries, skill_names = cached.entries, cached.skill_names
-            language_names = cached.language_names
-            if activity_v is None or cached.activity_version != activity_v:
-                active = _read_activity(cohort_id)
-            else:
-                active = cached.active
-        if mentors_v is not None and activity_v is not None:
-            with _lock:
-                _cohorts[cohort_id] = _Cached(
-                    mentors_v, entries, skill_names, language_names, activity_v, active
-                )
-        result.entries.extend(entries)
-        result.active.update(active)
-        result.skill_names.update(skill_names)
-        result.language_names = language_names
+    if versions.uncommitted():
+        for cohort_id in ids:
+            result.add(_read_mentors(cohort_id), _read_activity(cohort_id))
+        return result
+    numbers = versions.read(
+        [key(EVERYTHING), *(key(kind, c) for c in ids for kind in (COHORT, MENTORS, ACTIVITY))]
+    )
+
+    def number(kind: int, cohort_id: int) -> int:
+        return numbers.get(key(kind, cohort_id), 0)
+
+    keys = {}
+    for c in ids:
+        stamp = result.stamps[c] = f"{numbers.get(key(EVERYTHING), 0)}.{number(COHORT, c)}"
+        keys[c] = (
+            f"mentors:{c}:{stamp}.{number(MENTORS, c)}",
+            f"activity:{c}:{stamp}.{number(ACTIVITY, c)}",
+        )
+    store = caches[CACHE]
+    found = store.get_many([k for pair in keys.values() for k in pair])
+    fresh: dict[str, Any] = {}
+    for c, (mentors_key, activity_key) in keys.items():
+        mentors = found.get(mentors_key)
+        if mentors is None:
+            mentors = fresh[mentors_key] = _read_mentors(c)
+        active = found.get(activity_key)
+        if active is None:
+            active = fresh[activity_key] = _read_activity(c)
+        result.add(mentors, active)
+    if fresh:
+        store.set_many(fresh)
     return result
+
+
+def forget() -> None:
+    """Drop every cached entry of the directory: the next pages read them again. With
+    Redis as the directory's cache this empties its whole database."""
+    caches[CACHE].clear()
 
 
 def _mentors(cohort_id: int) -> Any:
@@ -171,14 +189,15 @@ def _mentors(cohort_id: int) -> Any:
     )
 
 
-def _read_mentors(
-    cohort_id: int,
-) -> tuple[list[Entry], dict[int, str], list[tuple[str, str]]]:
-    """Five queries for every mentor of the cohort, however many there are: the mentors,
-    their skills and languages, and the names of those skills and of every language."""
+def _read_mentors(cohort_id: int) -> Mentors:
+    """Five queries for every mentor of the cohort, however many there are: the mentors
+    with their PERSON numbers, their skills and languages, and the names of those skills
+    and of every language."""
+    person = DirectoryVersion.objects.filter(pk=OuterRef("user_id") * versions.STEP + PERSON)
     rows = list(
         _mentors(cohort_id)
         .order_by()
+        .annotate(version=Coalesce(Subquery(person.values("number")[:1]), 0))
         .values_list(
             "pk",
             "user_id",
@@ -198,6 +217,7 @@ def _read_mentors(
             "user__profile__headline",
             "user__profile__bio",
             "user__profile__job_title",
+            "version",
         )
     )
     profile_ids = [row[4] for row in rows]
@@ -232,6 +252,7 @@ def _read_mentors(
         headline,
         bio,
         job_title,
+        version,
     ) in rows:
         capacity = next(
             (c for c in (override, profile_capacity, cohort_capacity) if c is not None), 0
@@ -244,18 +265,19 @@ def _read_mentors(
                 years=years,
                 industry=industry,
                 time_zone=time_zone,
-                formats=frozenset(f for f, on in zip(FORMATS, formats, strict=True) if on),
+                formats=tuple(f for f, on in zip(FORMATS, formats, strict=True) if on),
                 accepting=accepting,
                 capacity=capacity,
-                skills=frozenset(skills.get(profile_id, ())),
-                languages=frozenset(languages.get(profile_id, ())),
+                skills=tuple(sorted(skills.get(profile_id, ()))),
+                languages=tuple(sorted(languages.get(profile_id, ()))),
                 texts=tuple((t or "").upper() for t in (name, headline, bio, job_title)),
+                version=version,
             )
         )
     taught = set().union(*skills.values())
     skill_names = dict(Skill.objects.filter(pk__in=taught).values_list("pk", "name"))
     language_names = list(Language.objects.order_by("name").values_list("code", "name"))
-    return entries, skill_names, language_names
+    return Mentors(entries, skill_names, language_names)
 
 
 def _read_activity(cohort_id: int) -> dict[int, int]:
@@ -295,10 +317,10 @@ def select(
         if e.user_id == viewer_id or (cohort_id and e.cohort_id != cohort_id):
             continue
         if needle and not (
-            any(needle in t for t in e.texts) or not e.skills.isdisjoint(named_skills)
+            any(needle in t for t in e.texts) or not named_skills.isdisjoint(e.skills)
         ):
             continue
-        if skills and e.skills.isdisjoint(skills):
+        if skills and skills.isdisjoint(e.skills):
             continue
         if industry and e.industry != industry:
             continue
@@ -344,64 +366,10 @@ def ordered(
         return (
             score is None,
             -(score or 0),
-            -len(e.skills & wanted),
+            -len(wanted.intersection(e.skills)),
             e.years is None,
             -(e.years or 0),
             e.pk,
         )
 
     return sorted(chosen, key=best_fit)
-
-
-# --- Keeping it true ----------------------------------------------------------------------
-
-
-def forget(part: int = MENTORS) -> None:
-    """Drop this process's copy of a part: the next page reads it again."""
-    global generation
-    with _lock:
-        if part == MENTORS:
-            _cohorts.clear()
-            generation += 1
-        for cached in _cohorts.values():
-            cached.activity_version = -1
-
-
-def _bump(part: int) -> None:
-    DirectoryVersion.objects.filter(pk=part).update(number=F("number") + 1)
-
-
-def changed(part: int = MENTORS, **kwargs: Any) -> None:
-    """Something the directory shows changed: here at once, elsewhere once committed."""
-    forget(part)
-    transaction.on_commit(lambda: _bump(part))
-
-
-def _activity_changed(**kwargs: Any) -> None:
-    changed(ACTIVITY)
-
-
-def _enrollment_changed(sender: Any, instance: Enrollment, **kwargs: Any) -> None:
-    if instance.role == Role.MENTOR:
-        changed()
-
-
-def _user_changed(sender: Any, update_fields: Any = None, **kwargs: Any) -> None:
-    if not (update_fields and set(update_fields) == {"last_login"}):
-        changed()  # a login changes nothing kept here: the "recent" sort reads it fresh
-
-
-def connect() -> None:
-    """Called once, from MatchingConfig.ready()."""
-    for model in (Profile, ProfileSkill, Profile.languages.through, Cohort, Skill, Language):
-        post_save.connect(changed, sender=model, dispatch_uid=f"directory-s-{model.__name__}")
-        post_delete.connect(changed, sender=model, dispatch_uid=f"directory-d-{model.__name__}")
-    m2m_changed.connect(changed, sender=Profile.languages.through, dispatch_uid="directory-m2m")
-    profiles_changed.connect(changed, dispatch_uid="directory-profiles")
-    post_save.connect(_enrollment_changed, sender=Enrollment, dispatch_uid="directory-s-enr")
-    post_delete.connect(_enrollment_changed, sender=Enrollment, dispatch_uid="directory-d-enr")
-    post_save.connect(_activity_changed, sender=Mentorship, dispatch_uid="directory-s-ship")
-    post_delete.connect(_activity_changed, sender=Mentorship, dispatch_uid="directory-d-ship")
-    user = get_user_model()
-    post_save.connect(_user_changed, sender=user, dispatch_uid="directory-s-user")
-    post_delete.connect(changed, sender=user, dispatch_uid="directory-d-user")

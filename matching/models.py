@@ -720,11 +720,11 @@ class AuditEntry(models.Model):
 
 
 class DirectoryVersion(models.Model):
-    """One row counting committed changes to what the mentor directory shows.
+    """One row counting committed changes to one part of what the mentor directory shows.
 
-    Each process keeps the directory's mentors in memory (matching/directory.py) and
-    reads this number, one primary-key lookup, before using them: a different number
-    means someone changed a mentor, and the process reads the mentors again.
+    The directory's cached entries are keyed by these numbers (matching/versions.py):
+    the id says what is counted (a cohort's mentors, one mentor's card...), and a
+    change moves only the rows of what it touched, once committed.
     """
 
     number = models.BigIntegerField(default=0)

@@ -109,6 +109,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # down, so the default cache is a database table, not Redis.
 CACHES = {
     "default": env.cache("CACHE_URL", default="dbcache://django_cache"),
+    # The mentor directory's mentors and rendered cards (matching/directory.py). Its keys
+    # carry version numbers kept in the database, so each process may keep its own copy.
+    "directory": env.cache(
+        "DIRECTORY_CACHE_URL", default="locmemcache://directory?TIMEOUT=600&MAX_ENTRIES=5000"
+    ),
 }
 
 # --- Identity ---------------------------------------------------------------

@@ -49,7 +49,6 @@ from goals.models import (
     ProgressUpdate,
 )
 from goals.services.meetings import cancel_meeting
-from matching import directory
 from matching.models import (
     AuditAction,
     DeclineReason,
@@ -615,7 +614,6 @@ def _close_relationships(user: User, now: datetime) -> None:
     cohort_ids = list(enrollments.values_list("cohort_id", flat=True).distinct())
     # The rows stay (cohort statistics count them); leaving takes them out of matching.
     enrollments.update(status=EnrollmentStatus.LEFT)
-    directory.changed()  # an update() sends no post_save
     Suggestion.objects.filter(
         Q(mentee_enrollment__user=user) | Q(mentor_enrollment__user=user)
     ).delete()

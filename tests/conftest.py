@@ -1,4 +1,4 @@
-from django.core.cache import cache
+from django.core.cache import caches
 
 import pytest
 
@@ -21,14 +21,20 @@ def _test_settings(settings):
 @pytest.fixture(autouse=True)
 def _fresh_cache(request):
     # Rate-limit counters live in the database cache, which transactional tests do
-    # not roll back: start every database test from an empty cache.
+    # not roll back, and the directory's cache is keyed by version rows that each test
+    # starts again from: start every database test from empty caches.
     for name in ("live_server", "transactional_db", "db"):
         if name in request.fixturenames:
             request.getfixturevalue(name)
-            cache.clear()
+            _clear_caches()
             return
     if request.node.get_closest_marker("django_db"):
-        cache.clear()
+        _clear_caches()
+
+
+def _clear_caches() -> None:
+    for alias in ("default", "directory"):
+        caches[alias].clear()
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from django.utils import timezone
 from accounts.models import User
 from core.outbox import services as outbox
 from core.outbox.models import OutboxEmail
-from matching import directory
 from matching.models import (
     AuditAction,
     Cohort,
@@ -49,7 +48,6 @@ def close_cohort(*, cohort: Cohort, by: User) -> Cohort:
     completed = Mentorship.objects.filter(cohort=cohort, status=MentorshipStatus.ACTIVE).update(
         status=MentorshipStatus.COMPLETED, ended_at=now, ended_by=by, end_reason=CLOSING_REASON
     )
-    directory.changed(directory.ACTIVITY)  # an update() sends no post_save
     expired = MentorshipRequest.objects.filter(cohort=cohort, status=RequestStatus.PENDING).update(
         status=RequestStatus.EXPIRED, closed_at=now
     )

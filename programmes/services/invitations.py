@@ -16,7 +16,6 @@ from allauth.account.models import EmailAddress
 
 from accounts.models import User
 from core.outbox import services as outbox
-from matching import directory
 from matching.admin_scoping import can_administer
 from matching.models import AuditAction, Cohort, Enrollment, Role
 from matching.services import _enroll, audit
@@ -194,7 +193,6 @@ def _set_intent(*, user: User, role: str, invitation: Invitation) -> None:
             Profile.objects.filter(user=user, display_name="").update(
                 display_name=invitation.name[:80]
             )
-            directory.changed()  # an update() sends no post_save
         return
     if profile.wants_to_mentor if is_mentor else profile.wants_mentoring:
         return
@@ -269,7 +267,6 @@ def sign_up_invited(*, invitation: Invitation, name: str, password: str) -> User
     name = " ".join(name.split())
     if name:
         Profile.objects.filter(user=user).update(display_name=name[:80])
-        directory.changed()
     return user
 
 

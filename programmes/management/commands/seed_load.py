@@ -6,8 +6,9 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 
-from matching import directory
 from profiles.demo import DEFAULT_PASSWORD
+from profiles.models import Profile
+from profiles.signals import profiles_changed
 
 
 class Command(BaseCommand):
@@ -52,7 +53,8 @@ class Command(BaseCommand):
             return
         except seed.TooSmall as exc:
             raise CommandError(str(exc)) from exc
-        directory.changed()  # bulk inserts send no post_save: running sites read again
+        # Bulk inserts send no post_save: what running sites derived from people goes.
+        profiles_changed.send(sender=Profile)
         self.stdout.write(self.style.SUCCESS("Load community ready:"))
         for name, count in sorted(counts.items()):
             self.stdout.write(f"  {name}: {count:,}")
