@@ -83,14 +83,15 @@ def enqueue_message(
     for content, mimetype in getattr(message, "alternatives", []):
         if mimetype == "text/html":
             html = str(content)
-    text = message.body
+    # A subject or body may be a lazy translation; the row stores plain text.
+    subject, text = str(message.subject), str(message.body)
     if message.content_subtype == "html":
-        html, text = message.body, ""
-    rendered = with_footer(RenderedEmail(subject=message.subject, text=text, html=html))
+        html, text = text, ""
+    rendered = with_footer(RenderedEmail(subject=subject, text=text, html=html))
     return _store(
         template=template,
         to=list(message.to),
-        subject=message.subject,
+        subject=subject,
         body_text=rendered.text if text else "",
         body_html=rendered.html,
         key=key,
