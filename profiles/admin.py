@@ -1,9 +1,18 @@
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from profiles.models import Language, Profile, ProfileSkill, Skill
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _PeopleCount(TypedDict):
+    people_count: int
 
 
 class ProfileSkillInline(admin.TabularInline):
@@ -44,7 +53,7 @@ class SkillAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(people_count=Count("profile_skills"))
 
     @admin.display(ordering="people_count", description="people")
-    def people(self, obj: Skill) -> int:
+    def people(self, obj: "WithAnnotations[Skill, _PeopleCount]") -> int:
         return obj.people_count
 
 
