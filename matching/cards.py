@@ -69,7 +69,7 @@ def directory_cards(
             mentor = fresh.get(pk)
             if mentor is None:
                 continue  # left the cohort since the pool was read
-            mentor.response_phrase = phrase
+            mentor.response_phrase = phrase  # type: ignore[attr-defined]  # for the card template
             card = render_to_string(
                 "matching/_mentor_card.html",
                 {"mentor": mentor, "show_cohort": True, "fit_line": FIT_SLOT},
