@@ -7,6 +7,7 @@ unsent, e.g. because the broker was down when they were queued.
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.mime.text import MIMEText
@@ -60,7 +61,7 @@ def enqueue(
     to: list[str],
     context: dict[str, Any],
     key: str | None = None,
-    attachments: list[Attachment] = (),  # type: ignore[assignment]
+    attachments: Sequence[Attachment] = (),
 ) -> OutboxEmail:
     """Render ``emails/<template>*`` and queue it; a repeated ``key`` queues nothing new."""
     rendered = render_email(template, context)
