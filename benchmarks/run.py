@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import scipy
@@ -30,6 +31,7 @@ from matching.engine.metrics import assignment_metrics, price_of_stability
 from matching.engine.scoring import People, Weights, reference_score, score
 from matching.engine.topk import top_k, top_k_row
 
+T = TypeVar("T")
 HERE = Path(__file__).resolve().parent
 TOP = 10
 REPEATS = 3
@@ -56,9 +58,9 @@ class Row:
         return [self.size, self.metric, self.value, self.target, ok]
 
 
-def best_of(repeats: int, run: Callable[[], object]) -> tuple[float, object]:
-    """Fastest wall time of several runs, and the last result."""
-    best, result = float("inf"), None
+def best_of(repeats: int, run: Callable[[], T]) -> tuple[float, T]:
+    """Fastest wall time of several runs (at least one), and the last result."""
+    best = float("inf")
     for _ in range(repeats):
         started = time.perf_counter()
         result = run()
@@ -147,7 +149,11 @@ def bench_size(size: str, seed: int, with_hr: bool) -> list[Row]:
     rows: list[Row] = []
 
     def add(
-        metric: str, value: str, target: str = "", ok: bool | None = None, correctness=False
+        metric: str,
+        value: str,
+        target: str = "",
+        ok: bool | None = None,
+        correctness: bool = False,
     ) -> None:
         rows.append(Row(label, metric, value, target, ok, correctness))
 

@@ -131,7 +131,7 @@ def _people(rng: np.random.Generator, n: int, *, mentors: bool, first_person: in
     for i, z in enumerate(zone):
         local = LANGUAGES_BY_REGION[TIME_ZONES[z][1]]
         extra = rng.integers(0 if languages[i, 0] else 1, 3)
-        languages[i, rng.choice(local, size=min(extra, len(local)), replace=False)] = True
+        languages[i, rng.choice(local, size=min(int(extra), len(local)), replace=False)] = True
 
     years = (rng.integers(5, 31, n) if mentors else rng.integers(0, 11, n)).astype(np.float32)
     formats = rng.random((n, 4)) < np.array([0.85, 0.45, 0.3, 0.55])

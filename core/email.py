@@ -24,7 +24,7 @@ class RenderedEmail:
 
 def render_email(name: str, context: dict[str, Any]) -> RenderedEmail:
     ctx = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
-    subject = render_to_string(f"emails/{name}_subject.txt", ctx)
+    subject: str = render_to_string(f"emails/{name}_subject.txt", ctx)
     # A subject is one line whatever the template's whitespace.
     subject = " ".join(subject.split())
     text = render_to_string(f"emails/{name}.txt", ctx).strip() + "\n"

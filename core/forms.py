@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
+from django.forms import BaseForm, ChoiceField, Form, ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -59,3 +59,21 @@ def submit_form(
         messages.add_message(request, level, text)
     target = result if then is None else then(result) if callable(then) else then
     return target if isinstance(target, HttpResponse) else redirect(target)
+
+
+def choice_field(form: BaseForm, name: str) -> ChoiceField:
+    """``form.fields[name]`` as the choice field it is declared as, so its options can be
+    set per request. Fails loudly if the field has become another kind."""
+    field = form.fields[name]
+    if not isinstance(field, ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a choice field")
+    return field
+
+
+def model_choice_field(form: BaseForm, name: str) -> ModelChoiceField:
+    """``form.fields[name]`` as the model choice field it is declared as, so its queryset
+    can be narrowed per request."""
+    field = form.fields[name]
+    if not isinstance(field, ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field")
+    return field

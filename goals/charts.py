@@ -131,11 +131,11 @@ def progress_chart(
     )
 
     if today is not None:
-        tx = _num(x(today))
+        today_x = _num(x(today))
         parts.append(
-            f'<line class="chart-today" stroke-dasharray="2 3" x1="{tx}" y1="{TOP}" '
-            f'x2="{tx}" y2="{BOTTOM}"/>'
-            f'<text class="chart-today-label" x="{tx}" y="{TOP - 3}" text-anchor="middle">'
+            f'<line class="chart-today" stroke-dasharray="2 3" x1="{today_x}" y1="{TOP}" '
+            f'x2="{today_x}" y2="{BOTTOM}"/>'
+            f'<text class="chart-today-label" x="{today_x}" y="{TOP - 3}" text-anchor="middle">'
             "Today</text>"
         )
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
+from core.forms import choice_field
 from goals import smart
 from goals.models import CLOSED, TRANSITIONS, Goal, MeasureKind
 
@@ -154,11 +155,12 @@ class GoalForm(forms.Form):
         self.is_valid()
         errors = smart.check(self.draft(), today=self.today, programme_ends=self.programme_ends)
         for name in self.errors:
-            errors.setdefault(name, list(self.errors[name]))
+            errors.setdefault(name, [str(e) for e in self.errors[name]])
         return errors
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         errors = smart.check(self.draft(), today=self.today, programme_ends=self.programme_ends)
         for name, messages in errors.items():
             if name in self.errors:
@@ -207,7 +209,7 @@ class ProgressForm(forms.Form):
             self.fields["value"].label = f"New value of {goal.metric_name}"
         else:
             del self.fields["value"]
-            self.fields["milestones"].choices = [
+            choice_field(self, "milestones").choices = [
                 (str(m.pk), m.title) for m in goal.milestones.all() if not m.done_at
             ]
 
@@ -229,7 +231,7 @@ class CloseForm(forms.Form):
     def __init__(self, *args: Any, goal: Goal | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if goal is not None:
-            self.fields["outcome"].choices = [
+            choice_field(self, "outcome").choices = [
                 (value, label)
                 for value, label in self.ENDINGS
                 if (goal.status, value) in TRANSITIONS

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
+from core.forms import choice_field, model_choice_field
 from goals.models import MEETING_FORMAT_CHOICES, Goal, Meeting, MeetingFormat
 from matching.models import Mentorship
 
@@ -67,7 +68,7 @@ class MeetingForm(forms.Form):
         # A meeting made elsewhere (e.g. the admin) may last 75 minutes: keep it choosable.
         current = self.initial.get("duration_minutes")
         if current and current not in dict(DURATIONS):
-            field = self.fields["duration_minutes"]
+            field = choice_field(self, "duration_minutes")
             field.choices = sorted([*DURATIONS, (current, f"{current} minutes")])
 
     @classmethod
@@ -83,7 +84,8 @@ class MeetingForm(forms.Form):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         day, at = data.get("date"), data.get("time")
         if day is None or at is None:
             return data  # the field's own error says what is missing
@@ -145,14 +147,15 @@ class ActionItemForm(forms.Form):
     def __init__(self, *args: Any, mentorship: Mentorship, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = [mentorship.mentee_enrollment.user_id, mentorship.mentor_enrollment.user_id]
-        self.fields["owner"].queryset = User.objects.filter(pk__in=people).select_related("profile")
-        self.fields["goal"].queryset = mentorship.goals.all()
+        users = User.objects.filter(pk__in=people).select_related("profile")
+        model_choice_field(self, "owner").queryset = users
+        model_choice_field(self, "goal").queryset = mentorship.goals.all()
         # The options as lists: the two people are on the page already (no query for them,
         # nor a second one when the widget is drawn), and a list of options lets the page
         # reuse the blank form's markup. Choosing is still checked against the querysets.
         owners = sorted((mentorship.mentee, mentorship.mentor), key=lambda u: u.pk)
-        self.fields["owner"].choices = [(u.pk, u.get_full_name()) for u in owners]
-        self.fields["goal"].choices = [
+        model_choice_field(self, "owner").choices = [(u.pk, u.get_full_name()) for u in owners]
+        model_choice_field(self, "goal").choices = [
             ("", "No goal"),
             *mentorship.goals.values_list("pk", "title"),
         ]

@@ -5,10 +5,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from core.forms import submit_form
 from goals.ics import CANCEL, REQUEST, build_ics
 from goals.meeting_forms import ActionItemForm, CancelForm, MeetingForm, NoteForm
@@ -17,13 +18,14 @@ from goals.services import meetings
 
 
 @login_required
-def meeting_list(request: HttpRequest, mentorship_pk: int) -> HttpResponse:
+def meeting_list(request: AuthenticatedHttpRequest, mentorship_pk: int) -> HttpResponse:
     mentorship = meetings.mentorship_with_meetings_for(request.user, mentorship_pk)
     is_participant = mentorship.has_participant(request.user)
     zone = meetings.zone_of(request.user)
     all_meetings = list(meetings.meetings_of(mentorship))
     for meeting in all_meetings:
-        meeting.when = meetings.describe_time(meeting, zone)
+        # A display attribute for the template; mypy cannot know the instance has it.
+        meeting.when = meetings.describe_time(meeting, zone)  # type: ignore[attr-defined]
     upcoming = [m for m in all_meetings if not m.has_happened()]
     past = [m for m in reversed(all_meetings) if m.has_happened()]
     return render(
@@ -40,7 +42,7 @@ def meeting_list(request: HttpRequest, mentorship_pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_create(request: HttpRequest, mentorship_pk: int) -> HttpResponse:
+def meeting_create(request: AuthenticatedHttpRequest, mentorship_pk: int) -> HttpResponse:
     mentorship = meetings.mentorship_with_meetings_for(request.user, mentorship_pk, to_change=True)
     zone = meetings.zone_of(request.user)
     form = MeetingForm(request.POST or None, zone=zone)
@@ -63,7 +65,7 @@ def meeting_create(request: HttpRequest, mentorship_pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meetings.meeting_for(request.user, pk, to_change=True)
     zone = meetings.zone_of(request.user)
     form = MeetingForm(
@@ -85,7 +87,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _detail(request: HttpRequest, meeting: Meeting, **forms: Form) -> HttpResponse:
+def _detail(request: AuthenticatedHttpRequest, meeting: Meeting, **forms: Form) -> HttpResponse:
     user = request.user
     mentorship = meeting.mentorship
     is_participant = mentorship.has_participant(user)
@@ -124,13 +126,13 @@ def _detail(request: HttpRequest, meeting: Meeting, **forms: Form) -> HttpRespon
 
 
 @login_required
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _detail(request, meetings.meeting_for(request.user, pk))
 
 
 @login_required
 @require_POST
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meetings.meeting_for(request.user, pk, to_change=True)
     form = CancelForm(request.POST)
     if done := submit_form(
@@ -148,7 +150,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_note(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meetings.meeting_for(request.user, pk, to_change=True)
     form = NoteForm(request.POST)
     if done := submit_form(
@@ -164,7 +166,7 @@ def meeting_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_action(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_action(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meetings.meeting_for(request.user, pk, to_change=True)
     form = ActionItemForm(request.POST, mentorship=meeting.mentorship)
     if done := submit_form(
@@ -180,7 +182,7 @@ def meeting_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def action_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def action_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = meetings.action_item_for(request.user, pk)
     # The wanted state is sent, not "flip it", so a double click does not undo itself.
     done = request.POST.get("done") == "1"
@@ -192,7 +194,7 @@ def action_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_ics(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meetings.meeting_for(request.user, pk, to_change=True)
     method = CANCEL if meeting.is_cancelled else REQUEST
     response = HttpResponse(

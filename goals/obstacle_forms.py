@@ -64,16 +64,18 @@ class OpenObstacle:
 def open_obstacle_rows(
     obstacles: list[Obstacle],
     *,
-    advice_form: AdviceForm | None = None,
-    resolve_form: ResolveForm | None = None,
+    advice_form: forms.Form | None = None,
+    resolve_form: forms.Form | None = None,
 ) -> list[OpenObstacle]:
+    # The goal page hands over whatever form its last POST bound; only an advice or
+    # resolve form for this very obstacle takes the blank one's place.
     rows = []
     for o in obstacles:
         advice = AdviceForm(obstacle_pk=o.pk, initial={"advice": o.advice})
-        if advice_form is not None and advice_form.obstacle_pk == o.pk:
+        if isinstance(advice_form, AdviceForm) and advice_form.obstacle_pk == o.pk:
             advice = advice_form
         resolve = ResolveForm(obstacle_pk=o.pk)
-        if resolve_form is not None and resolve_form.obstacle_pk == o.pk:
+        if isinstance(resolve_form, ResolveForm) and resolve_form.obstacle_pk == o.pk:
             resolve = resolve_form
         rows.append(OpenObstacle(obstacle=o, advice_form=advice, resolve_form=resolve))
     return rows

@@ -4,10 +4,11 @@ shows the goal page again with the rejected form and everything that was typed."
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from core.forms import submit_form
 from goals import selectors
 from goals.models import Goal
@@ -22,7 +23,7 @@ def _back(goal: Goal, anchor: str = "obstacles") -> HttpResponseRedirect:
 
 @login_required
 @require_POST
-def flag_obstacle(request: HttpRequest, pk: int) -> HttpResponse:
+def flag_obstacle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_for(request.user, pk)
     # Refuse the wrong person before reading the form: a programme admin who sends an
     # empty form must get "forbidden", not a page of validation errors.
@@ -42,7 +43,7 @@ def flag_obstacle(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def advise_on_obstacle(request: HttpRequest, pk: int) -> HttpResponse:
+def advise_on_obstacle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     obstacle = obstacles.obstacle_for(request.user, pk)
     if not obstacles.may_advise(obstacle, request.user):
         raise PermissionDenied
@@ -59,14 +60,14 @@ def advise_on_obstacle(request: HttpRequest, pk: int) -> HttpResponse:
         return done
     if form.non_field_errors():
         # A broken rule, e.g. already resolved: this obstacle's form is gone from the page.
-        messages.error(request, " ".join(form.non_field_errors()))
+        messages.error(request, " ".join(map(str, form.non_field_errors())))
         return _back(obstacle.goal)
     return _detail(request, obstacle.goal, advice_form=form)
 
 
 @login_required
 @require_POST
-def resolve_obstacle(request: HttpRequest, pk: int) -> HttpResponse:
+def resolve_obstacle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     obstacle = obstacles.obstacle_for(request.user, pk)
     if not obstacles.may_resolve(obstacle, request.user):
         raise PermissionDenied
@@ -83,6 +84,6 @@ def resolve_obstacle(request: HttpRequest, pk: int) -> HttpResponse:
         return done
     if form.non_field_errors():
         # A broken rule, e.g. already resolved: this obstacle's form is gone from the page.
-        messages.error(request, " ".join(form.non_field_errors()))
+        messages.error(request, " ".join(map(str, form.non_field_errors())))
         return _back(obstacle.goal)
     return _detail(request, obstacle.goal, resolve_form=form)

@@ -63,7 +63,7 @@ def attach_people(
     Joining users and profiles into each list's own query cost Django and PostgreSQL more
     than this one query does, and the people are nearly always the same two."""
     rows = list(rows)
-    people = {person.pk: person for person in known}
+    people: dict[int | None, User] = {person.pk: person for person in known}
     ids = {getattr(row, f"{link}_id", None) for row in rows for link in links}
     missing = ids - people.keys() - {None}
     if missing:
@@ -170,7 +170,8 @@ def review_board(mentor: User, *, today: date | None = None) -> list[BoardMentee
             comments = goal.comments.all()
             pending = [m for m in goal.milestones.all() if not m.done_at]
             needs_review = goal.status == GoalStatus.SUBMITTED
-            since = goal.submitted_at
+            # Annotated through the Prefetch above, which django-stubs does not follow.
+            since = goal.submitted_at  # type: ignore[attr-defined]
             rows.append(
                 BoardGoal(
                     goal=goal,

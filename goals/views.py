@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from core.forms import submit_form
+from accounts.http import AuthenticatedHttpRequest
+from core.forms import choice_field, submit_form
 from goals import charts, selectors, services, smart
 from goals.forms import CloseForm, CommentForm, GoalForm, ProgressForm, ReviewForm
 from goals.models import Goal, GoalStatus
@@ -29,7 +30,9 @@ def _goal_form(request: HttpRequest, mentorship: Any, **kwargs: Any) -> GoalForm
     )
 
 
-def _render_form(request: HttpRequest, mentorship: Any, form: GoalForm, goal: Goal | None):
+def _render_form(
+    request: HttpRequest, mentorship: Any, form: GoalForm, goal: Goal | None
+) -> HttpResponse:
     errors = form.smart_errors() if form.is_bound else {"title": []}
     checklist = smart.checklist(errors) if form.is_bound else dict.fromkeys(smart.CRITERIA, False)
     return render(
@@ -47,7 +50,7 @@ def _render_form(request: HttpRequest, mentorship: Any, form: GoalForm, goal: Go
 
 
 @login_required
-def create_goal(request: HttpRequest, mentorship_pk: int) -> HttpResponse:
+def create_goal(request: AuthenticatedHttpRequest, mentorship_pk: int) -> HttpResponse:
     mentorship = mentorship_for(request.user, mentorship_pk)
     form = _goal_form(request, mentorship)
     if request.method == "POST" and (
@@ -63,7 +66,7 @@ def create_goal(request: HttpRequest, mentorship_pk: int) -> HttpResponse:
 
 
 @login_required
-def edit_goal(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_goal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_for(
         request.user,
         pk,
@@ -86,7 +89,7 @@ def edit_goal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def check_goal(request: HttpRequest, mentorship_pk: int) -> JsonResponse:
+def check_goal(request: AuthenticatedHttpRequest, mentorship_pk: int) -> JsonResponse:
     """The live SMART checklist: the same checks as saving, on what is typed so far."""
     mentorship = mentorship_for(request.user, mentorship_pk)
     # Bound even to an empty POST (nothing typed yet): an unbound form has no cleaned data.
@@ -99,7 +102,7 @@ def check_goal(request: HttpRequest, mentorship_pk: int) -> JsonResponse:
     )
 
 
-def _detail(request: HttpRequest, goal: Goal, **forms: Form) -> HttpResponse:
+def _detail(request: AuthenticatedHttpRequest, goal: Goal, **forms: Form) -> HttpResponse:
     user = request.user
     # A programme admin of the cohort reads the goal but is neither side of it.
     side = goal.mentorship.side_of(user)
@@ -134,13 +137,13 @@ def _detail(request: HttpRequest, goal: Goal, **forms: Form) -> HttpResponse:
         "resolved_obstacles": resolved_obstacles,
         "obstacle_form": forms.get("obstacle_form") or ObstacleForm(),
         "can_flag_obstacle": is_mentee and goal.mentorship.is_active and not goal.is_closed,
-        "can_close": is_mentee and bool(close_form.fields["outcome"].choices),
+        "can_close": is_mentee and bool(choice_field(close_form, "outcome").choices),
     }
     return render(request, "goals/goal_detail.html", context)
 
 
 @login_required
-def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def goal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.goal_for(request.user, pk))
 
 
@@ -150,7 +153,7 @@ def _flash_error(request: HttpRequest, exc: ValidationError) -> None:
 
 @login_required
 @require_POST
-def submit_goal(request: HttpRequest, pk: int) -> HttpResponse:
+def submit_goal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # The programme's end date is one of the SMART checks a submitted goal must pass.
     goal = selectors.goal_for(request.user, pk, related=("mentorship__cohort",))
     try:
@@ -164,7 +167,7 @@ def submit_goal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_goal(request: HttpRequest, pk: int) -> HttpResponse:
+def review_goal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_for(request.user, pk)
     form = ReviewForm(request.POST)
     approve = request.POST.get("decision") == "approve"
@@ -183,7 +186,7 @@ def review_goal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def log_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def log_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_for(request.user, pk)
     form = ProgressForm(request.POST, goal=goal)
     if done := submit_form(
@@ -205,7 +208,7 @@ def log_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def close_goal(request: HttpRequest, pk: int) -> HttpResponse:
+def close_goal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_for(request.user, pk)
     form = CloseForm(request.POST, goal=goal)
     if done := submit_form(
@@ -224,7 +227,7 @@ def close_goal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def comment(request: HttpRequest, pk: int) -> HttpResponse:
+def comment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_for(request.user, pk)
     form = CommentForm(request.POST)
     if done := submit_form(
@@ -252,7 +255,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 
 
 @login_required
-def review_board(request: HttpRequest) -> HttpResponse:
+def review_board(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The mentor's page: every mentee's goals, what waits for review, what is late."""
     board = selectors.review_board(request.user)
     return render(

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -220,7 +221,7 @@ class _History:
     def today(self) -> date:
         return timezone.localdate(self.now)
 
-    def save(self, model: type, rows: list) -> list:
+    def save(self, model: type[Any], rows: list) -> list:
         """Bulk insert; PostgreSQL and SQLite both hand back the new primary keys."""
         created = model.objects.bulk_create(rows, batch_size=BATCH)
         self.counts[str(model._meta.verbose_name_plural)] += len(created)
@@ -413,6 +414,7 @@ class _History:
         updates = []
         if goal.measure == MeasureKind.METRIC:
             reach = 1.0 if achieved else self.rng.uniform(0.2, 0.8)
+            assert goal.target is not None and goal.baseline is not None  # a metric goal's
             span = goal.target - goal.baseline
             for n, at in enumerate(moments, start=1):
                 value = (goal.baseline + span * Decimal(reach * n / count)).quantize(Decimal(1))

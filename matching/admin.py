@@ -6,7 +6,7 @@ see everything. The scoping itself lives in ``matching.admin_scoping``.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,13 +24,14 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.forms import Field
+from django.forms import ModelMultipleChoiceField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.html import format_html
 
+from accounts.http import signed_in_user
 from accounts.models import User
 from matching.admin_scoping import (
     CohortScopedAdmin,
@@ -43,6 +44,7 @@ from matching.models import (
     AuditEntry,
     Cohort,
     Enrollment,
+    EnrollmentQuerySet,
     EnrollmentStatus,
     Introduction,
     MatchMode,
@@ -60,6 +62,19 @@ from matching.models import (
 from matching.services import runs
 from matching.services.audit import record
 from matching.services.suggestions import request_recompute
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _CohortCounts(TypedDict):
+    """What CohortAdmin.get_queryset annotates on each row of the list."""
+
+    mentor_count: int
+    mentee_count: int
+    matched_percent: float | None
+    pending_count: int
+    active_count: int
 
 
 def _count_per_cohort(rows: QuerySet) -> Coalesce:
@@ -91,7 +106,10 @@ class EnrollmentInline(CohortScopedInline, admin.TabularInline):
     readonly_fields = ("capacity", "load")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Enrollment]:
-        return super().get_queryset(request).with_load().select_related("user__profile", "cohort")
+        # The scoped queryset is this model's own (EnrollmentQuerySet); the mixin's
+        # signature only says QuerySet.
+        enrollments = cast(EnrollmentQuerySet, super().get_queryset(request))
+        return enrollments.with_load().select_related("user__profile", "cohort")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Cohort | None = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
@@ -189,31 +207,31 @@ class CohortAdmin(CohortScopedAdmin):
 
     def formfield_for_manytomany(
         self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any
-    ) -> Field | None:
+    ) -> ModelMultipleChoiceField | None:
         if db_field.name == "admins":
             kwargs["queryset"] = User.objects.filter(is_staff=True).order_by("email")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description="mentors", ordering="mentor_count")
-    def mentors(self, cohort: Cohort) -> int:
+    def mentors(self, cohort: "WithAnnotations[Cohort, _CohortCounts]") -> int:
         return cohort.mentor_count
 
     @admin.display(description="mentees", ordering="mentee_count")
-    def mentees(self, cohort: Cohort) -> int:
+    def mentees(self, cohort: "WithAnnotations[Cohort, _CohortCounts]") -> int:
         return cohort.mentee_count
 
     @admin.display(description="matched", ordering="matched_percent")
-    def matched(self, cohort: Cohort) -> str:
+    def matched(self, cohort: "WithAnnotations[Cohort, _CohortCounts]") -> str:
         if cohort.matched_percent is None:
             return "–"
         return f"{cohort.matched_percent:.0f}%"
 
     @admin.display(description="pending requests", ordering="pending_count")
-    def pending_requests(self, cohort: Cohort) -> int:
+    def pending_requests(self, cohort: "WithAnnotations[Cohort, _CohortCounts]") -> int:
         return cohort.pending_count
 
     @admin.display(description="active mentorships", ordering="active_count")
-    def active_mentorships(self, cohort: Cohort) -> int:
+    def active_mentorships(self, cohort: "WithAnnotations[Cohort, _CohortCounts]") -> int:
         return cohort.active_count
 
     @admin.display(description="closed", boolean=True, ordering="closed_at")
@@ -223,7 +241,7 @@ class CohortAdmin(CohortScopedAdmin):
     def _start(self, request: HttpRequest, queryset: QuerySet[Cohort], mode: str) -> None:
         for cohort in queryset:
             try:
-                run = runs.start_run(cohort=cohort, mode=mode, by=request.user)
+                run = runs.start_run(cohort=cohort, mode=mode, by=signed_in_user(request))
             except PermissionDenied:
                 self.message_user(request, "You may not run matching.", messages.ERROR)
                 return
@@ -325,13 +343,13 @@ class MatchWeightsAdmin(CohortScopedAdmin):
         self, request: HttpRequest, obj: MatchWeights, form: object, change: bool
     ) -> None:
         # The cohort choices are scoped already; this guards a form someone else writes.
-        if not can_administer(request.user, obj.cohort):
+        if not can_administer(signed_in_user(request), obj.cohort):
             raise PermissionDenied
         previous = MatchWeights.objects.filter(cohort=obj.cohort).order_by("-version").first()
         obj.pk = None
         obj._state.adding = True
         obj.version = (previous.version if previous else 0) + 1
-        obj.created_by = request.user
+        obj.created_by = signed_in_user(request)
         super().save_model(request, obj, form, change=False)
         changes = {
             name: [getattr(previous, name) if previous else None, getattr(obj, name)]
@@ -339,7 +357,7 @@ class MatchWeightsAdmin(CohortScopedAdmin):
             if previous is None or getattr(previous, name) != getattr(obj, name)
         }
         record(
-            actor=request.user,
+            actor=signed_in_user(request),
             cohort=obj.cohort,
             action=AuditAction.WEIGHTS_CHANGED,
             summary=(
@@ -473,7 +491,7 @@ class MatchRunAdmin(CohortScopedAdmin):
 
         def publish() -> None:
             was = run.status
-            published = runs.publish_run(run=run, by=request.user)
+            published = runs.publish_run(run=run, by=signed_in_user(request))
             if was == MatchRunStatus.PUBLISHED:
                 self.message_user(
                     request, "This run was already published; nothing was sent again."
@@ -491,7 +509,9 @@ class MatchRunAdmin(CohortScopedAdmin):
         pair = self._pair(request, run_id, pair_id)
         if request.method != "POST":
             return redirect("admin:matching_matchrun_change", run_id)
-        return self._act(request, run_id, lambda: runs.remove_pair(pair=pair, by=request.user))
+        return self._act(
+            request, run_id, lambda: runs.remove_pair(pair=pair, by=signed_in_user(request))
+        )
 
     def change_mentor_view(self, request: HttpRequest, run_id: int, pair_id: int) -> HttpResponse:
         pair = self._pair(request, run_id, pair_id)
@@ -511,7 +531,9 @@ class MatchRunAdmin(CohortScopedAdmin):
         return self._act(
             request,
             run_id,
-            lambda: runs.change_mentor(pair=pair, mentor_enrollment=mentor, by=request.user),
+            lambda: runs.change_mentor(
+                pair=pair, mentor_enrollment=mentor, by=signed_in_user(request)
+            ),
         )
 
 

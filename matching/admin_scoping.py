@@ -10,7 +10,7 @@ the platform: for them a user field is an email box (``UserByEmailField``) inste
 select, an autocomplete or a raw-id lookup.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
+from accounts.http import signed_in_user
 from accounts.models import User
 from core.admin import ModelAdmin
 from matching.models import Cohort
@@ -53,8 +54,8 @@ class CohortFilter(admin.SimpleListFilter):
     parameter_name = "cohort"
     cohort_path = "cohort"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[int, str]]:
-        return [(c.pk, c.name) for c in administered(request.user)]
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(str(c.pk), c.name) for c in administered(signed_in_user(request))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()
@@ -87,12 +88,14 @@ class UserByEmailField(forms.ModelChoiceField):
         # An int comes from the (scoped) object being edited; a string was typed or
         # came from the URL and is shown as it is, so guessing ids reveals no address.
         if isinstance(value, int) and not isinstance(value, bool):
+            assert self.queryset is not None  # the admin always passes one
             return self.queryset.filter(pk=value).values_list("email", flat=True).first() or ""
         return value
 
     def to_python(self, value: Any) -> User | None:
         if value in self.empty_values:
             return None
+        assert self.queryset is not None  # the admin always passes one
         try:
             return self.queryset.get(email__iexact=str(value).strip())
         except (User.DoesNotExist, ValueError, TypeError):
@@ -101,7 +104,14 @@ class UserByEmailField(forms.ModelChoiceField):
             ) from None
 
 
-class ScopedFormfieldsMixin:
+if TYPE_CHECKING:
+    # What the mixin is mixed into, so that its super() calls are checked against it.
+    _AdminBase = admin.options.BaseModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class ScopedFormfieldsMixin(_AdminBase):
     """Foreign-key choices limited to the admin's cohorts; users typed by email."""
 
     def formfield_for_foreignkey(
@@ -115,12 +125,12 @@ class ScopedFormfieldsMixin:
                 # Only the people of their own cohorts: an address elsewhere on the
                 # platform answers exactly like one nobody uses.
                 kwargs["queryset"] = User.objects.filter(
-                    enrollments__cohort__in=administered(request.user)
+                    enrollments__cohort__in=administered(signed_in_user(request))
                 ).distinct()
             path = scoped_path(related)
             if path is not None:
                 kwargs["queryset"] = scope_queryset(
-                    related._default_manager.all(), request.user, path
+                    related._default_manager.all(), signed_in_user(request), path
                 )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -130,7 +140,9 @@ class ScopedFormfieldsMixin:
         related = db_field.related_model
         path = scoped_path(related)
         if path is not None and not request.user.is_superuser:
-            kwargs["queryset"] = scope_queryset(related._default_manager.all(), request.user, path)
+            kwargs["queryset"] = scope_queryset(
+                related._default_manager.all(), signed_in_user(request), path
+            )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_autocomplete_fields(self, request: HttpRequest) -> list[str]:
@@ -150,16 +162,21 @@ class CohortScopedAdmin(ScopedFormfieldsMixin, ModelAdmin):
     cohort_path: str = "cohort"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return scope_queryset(super().get_queryset(request), request.user, self.cohort_path)
+        return scope_queryset(
+            super().get_queryset(request), signed_in_user(request), self.cohort_path
+        )
 
-    def response_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+    def response_action(
+        self, request: HttpRequest, queryset: QuerySet, *args: Any, **kwargs: Any
+    ) -> HttpResponse | None:
+        # (*args: Django 6 also says which of the page's action forms was used.)
         # Django filters by the ticked ids as posted: one that is not a row id (a tampered
         # form) would crash the list page instead of being refused.
         ticked = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
         if not all(pk.isascii() and pk.isdigit() and len(pk) <= 18 for pk in ticked):
             self.message_user(request, "Tick the rows to act on in the list.", messages.ERROR)
             return None
-        return super().response_action(request, queryset)
+        return super().response_action(request, queryset, *args, **kwargs)
 
 
 class CohortScopedInline(ScopedFormfieldsMixin):
@@ -169,7 +186,9 @@ class CohortScopedInline(ScopedFormfieldsMixin):
     cohort_path: str = "cohort"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return scope_queryset(super().get_queryset(request), request.user, self.cohort_path)
+        return scope_queryset(
+            super().get_queryset(request), signed_in_user(request), self.cohort_path
+        )
 
 
 # How rows of other models reach their cohort, for foreign-key choices. Models not

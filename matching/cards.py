@@ -49,27 +49,27 @@ def directory_cards(
     keys = {pk: k for pk, e in entries.items() if (k := pool.card_key(e)) is not None}
     store = caches[CACHE]
     found = store.get_many(list(keys.values())) if keys else {}
-    rendered = {pk: found[k] for pk, k in keys.items() if k in found}
+    rendered: dict[int, str] = {pk: found[k] for pk, k in keys.items() if k in found}
     missing = [pk for pk in entries if pk not in rendered]
-    fresh = {}
+    fresh: dict[str, str] = {}
     for mentor in selectors.directory_mentors(user, missing, fits):
-        mentor.response_phrase = REPLY_SLOT
-        card = render_to_string(
+        mentor.response_phrase = REPLY_SLOT  # type: ignore[attr-defined]  # for the template
+        html = render_to_string(
             "matching/_mentor_card.html",
             {"mentor": mentor, "show_cohort": True, "fit_line": FIT_SLOT},
         )
-        rendered[mentor.pk] = card
+        rendered[mentor.pk] = html
         if mentor.pk in keys:
-            fresh[keys[mentor.pk]] = card
+            fresh[keys[mentor.pk]] = html
     if fresh:
         store.set_many(fresh)
     cards = []
     for pk, entry in entries.items():
-        card = rendered.get(pk)
-        if card is None:
+        page = rendered.get(pk)
+        if page is None:
             continue  # left the cohort since the pool was read
         score, reasons = fits.get(pk, (None, None))
         phrase = selectors.response_phrase(replies.get(entry.user_id))
-        card = card.replace(FIT_SLOT, fit_line(score, reasons), 1)
-        cards.append(mark_safe(card.replace(REPLY_SLOT, conditional_escape(phrase), 1)))
+        page = page.replace(FIT_SLOT, fit_line(score, reasons), 1)
+        cards.append(mark_safe(page.replace(REPLY_SLOT, conditional_escape(phrase), 1)))
     return cards

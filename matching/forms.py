@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 
 from core import widgets
+from core.forms import model_choice_field
 from matching.models import Cohort, DeclineReason, MentorshipStatus, Role
 from matching.selectors import SORTS
 from matching.services import MIN_REQUEST_MESSAGE
@@ -25,7 +26,8 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                     code="invalid_pk_value",
                     params={"pk": pk},
                 )
-        return super()._check_values(value)
+        # A private Django method, so the stubs do not declare it.
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 class DirectoryFilterForm(forms.Form):
@@ -83,8 +85,8 @@ class DirectoryFilterForm(forms.Form):
         directory keeps both in memory: the options render without a query, and the
         querysets only check what was submitted."""
         super().__init__(*args, **kwargs)
-        self.fields["cohort"].queryset = Cohort.objects.filter(pk__in=cohort_ids)
-        skills = self.fields["skills"]
+        model_choice_field(self, "cohort").queryset = Cohort.objects.filter(pk__in=cohort_ids)
+        skills = model_choice_field(self, "skills")
         skills.queryset = Skill.objects.filter(pk__in=[pk for pk, _ in skill_choices])
         skills.widget.choices = skill_choices
         self.fields["language"].widget.choices = [("", "Any language"), *language_choices]
@@ -162,7 +164,8 @@ class EndMentorshipForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (
             data.get("outcome") == MentorshipStatus.ENDED_EARLY
             and not data.get("reason", "").strip()

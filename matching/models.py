@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -129,7 +130,7 @@ class EnrollmentStatus(models.TextChoices):
     LEFT = "left", "Left"
 
 
-def active_mentorships_of(enrollment_ref: str = "pk") -> Subquery:
+def active_mentorships_of(enrollment_ref: str = "pk") -> Coalesce:
     """Subquery counting a mentor enrollment's active mentorships."""
     return Coalesce(
         Subquery(
@@ -320,7 +321,7 @@ class MentorshipRequest(BetweenTwo, models.Model):
     def __str__(self) -> str:
         return f"{self.mentee_enrollment.user} → {self.mentor_enrollment.user} ({self.status})"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.expires_at is None:
             self.expires_at = self.created_at + timedelta(days=self.cohort.request_expiry_days)
         super().save(*args, **kwargs)

@@ -146,7 +146,8 @@ def directory_mentors(
     cards = []
     for pk in ids:
         if enrollment := found.get(pk):
-            enrollment.fit, enrollment.fit_reasons = fits.get(pk, (None, None))
+            # Display attributes for the card template, not model fields.
+            enrollment.fit, enrollment.fit_reasons = fits.get(pk, (None, None))  # type: ignore[attr-defined]
             cards.append(enrollment)
     return cards
 
@@ -181,6 +182,8 @@ def typical_response_days(mentor_user_ids: list[int]) -> dict[int, float]:
     ).values_list("mentor_enrollment__user_id", "created_at", "responded_at")
     waits: dict[int, list[float]] = defaultdict(list)
     for user_id, created, responded in rows:
+        if responded is None:  # excluded by the query; tells mypy
+            continue
         waits[user_id].append((responded - created).total_seconds() / 86400)
     return {user_id: statistics.median(days) for user_id, days in waits.items()}
 
@@ -276,7 +279,7 @@ def joinable_cohorts(user: User) -> list[Cohort]:
     ):
         held[cohort_id].add(role)
     for cohort in cohorts:
-        cohort.my_roles = held[cohort.pk]
+        cohort.my_roles = held[cohort.pk]  # type: ignore[attr-defined]  # for the template
     return cohorts
 
 
@@ -377,7 +380,8 @@ def dashboard_for(user: User, *, recently_viewed_ids: list[int] | None = None) -
             taken[m.mentor_enrollment_id] += 1
     for e in every:
         e.user = user
-        e.active_count = taken[e.pk]
+        # What with_load() annotates, which active_mentorship_count() reads when present.
+        e.active_count = taken[e.pk]  # type: ignore[attr-defined]
     board = Dashboard(
         mentee_enrollments=[e for e in enrollments if e.role == Role.MENTEE],
         mentor_enrollments=[e for e in enrollments if e.role == Role.MENTOR],

@@ -28,12 +28,12 @@ from the database, not from the cache (``uncommitted``): it must see its own cha
 and nobody else may cache it before it is committed.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Model, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from matching.models import Cohort, DirectoryVersion, Enrollment, Mentorship, Role
@@ -55,30 +55,19 @@ def key(kind: int, object_id: int = 0) -> int:
 
 def read(ids: Iterable[int]) -> dict[int, int]:
     """The current number of each row, 0 for rows never moved. One query."""
-    ids = sorted(set(ids))
-    # Plain SQL: the directory reads this on every page, and building the statement
-    # through the ORM costs more than running it.
-    table = DirectoryVersion._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, number FROM {table} WHERE id IN ({', '.join(['%s'] * len(ids))})", ids
-        )
-        return dict(cursor.fetchall())
+    return dict(DirectoryVersion.objects.filter(pk__in=set(ids)).values_list("pk", "number"))
 
 
 def _bump(ids: set[int]) -> None:
-    """Move these rows by one, creating the missing ones, in one statement: a reader
-    sees a person's number and their cohorts' numbers move together."""
+    """Move these rows by one, creating the missing ones first. The increment is one
+    UPDATE, so a reader sees a person's number and their cohorts' numbers move together."""
     if not ids:
         return
     ordered = sorted(ids)  # the same lock order in every writer: no deadlock
-    table = DirectoryVersion._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (id, number) VALUES {', '.join(['(%s, 1)'] * len(ordered))} "
-            f"ON CONFLICT (id) DO UPDATE SET number = {table}.number + 1",
-            ordered,
-        )
+    DirectoryVersion.objects.bulk_create(
+        [DirectoryVersion(pk=pk, number=0) for pk in ordered], ignore_conflicts=True
+    )
+    DirectoryVersion.objects.filter(pk__in=ordered).update(number=F("number") + 1)
 
 
 class _Change:
@@ -116,8 +105,8 @@ def _pending() -> list[tuple[set[Any], _Change]]:
     # run_on_commit is where Django keeps the callbacks of the open transaction, with
     # the savepoints each depends on; a rolled-back savepoint takes its own with it.
     return [
-        (sids, change)
-        for sids, func, _ in connection.run_on_commit
+        (set(sids), change)
+        for sids, func, *_ in connection.run_on_commit
         if isinstance(change := getattr(func, "__self__", None), _Change) and not change.done
     ]
 
@@ -196,7 +185,7 @@ def _languages(
 def connect() -> None:
     """Called once, from MatchingConfig.ready()."""
     through = Profile.languages.through
-    receivers = [
+    receivers: list[tuple[Callable[..., None], type[Model]]] = [
         (_everything, Skill),
         (_everything, Language),
         (_cohort, Cohort),
@@ -208,7 +197,7 @@ def connect() -> None:
         (_profile_part, through),
     ]
     for receiver, model in receivers:
-        name = model.__name__
+        name = model._meta.label
         post_save.connect(receiver, sender=model, dispatch_uid=f"directory-s-{name}")
         post_delete.connect(receiver, sender=model, dispatch_uid=f"directory-d-{name}")
     m2m_changed.connect(_languages, sender=through, dispatch_uid="directory-m2m-languages")

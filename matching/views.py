@@ -4,14 +4,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from allauth.core import ratelimit
 
+from accounts.http import AuthenticatedHttpRequest
 from core.forms import submit_form
 from matching import cards, selectors, services
 from matching.forms import (
@@ -32,7 +33,7 @@ from matching.services import suggestions
 
 
 @login_required
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
     cohort_ids = selectors.mentee_cohort_ids(request.user)
     pool = selectors.directory_pool(cohort_ids)
     form = DirectoryFilterForm(
@@ -43,7 +44,10 @@ def directory(request: HttpRequest) -> HttpResponse:
     )
     filters = form.filters() if request.GET else {}
     ids, fits = selectors.directory_ids(user=request.user, filters=filters, pool=pool)
-    page = Paginator(ids, selectors.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page of ids becomes the page of cards the template draws.
+    page: Page[Any] = Paginator(ids, selectors.DIRECTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     page.object_list = cards.directory_cards(request.user, list(page.object_list), fits, pool)
     query = request.GET.copy()
     query.pop("page", None)
@@ -61,7 +65,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def mentor_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mentor = selectors.mentor_for(request.user, pk)
     # The dashboard lists the last few mentors this person looked at.
     seen = [p for p in request.session.get(selectors.RECENTLY_VIEWED_KEY, []) if p != mentor.pk]
@@ -69,7 +73,7 @@ def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _mentor_page(request, mentor, RequestForm())
 
 
-def _mentor_page(request: HttpRequest, mentor: Any, form: RequestForm) -> HttpResponse:
+def _mentor_page(request: AuthenticatedHttpRequest, mentor: Any, form: RequestForm) -> HttpResponse:
     replies = selectors.typical_response_days([mentor.user_id])
     return render(
         request,
@@ -86,7 +90,7 @@ def _mentor_page(request: HttpRequest, mentor: Any, form: RequestForm) -> HttpRe
 
 @login_required
 @require_POST
-def send_request(request: HttpRequest, pk: int) -> HttpResponse:
+def send_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mentor = selectors.mentor_for(request.user, pk)
     form = RequestForm(request.POST)
     if done := submit_form(
@@ -105,7 +109,7 @@ def send_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         **selectors.requests_for(request.user),
         "closed_shown": selectors.CLOSED_REQUESTS_SHOWN,
@@ -114,7 +118,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 
 def _request_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     mentorship_request: Any,
     *,
     message_form: Form | None = None,
@@ -143,7 +147,7 @@ def _request_page(
 
 
 @login_required
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mentorship_request = selectors.request_for(request.user, pk)
     if request.method == "POST":
         form = MessageForm(request.POST)
@@ -163,7 +167,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def accept_request(request: HttpRequest, pk: int) -> HttpResponse:
+def accept_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mentorship_request = selectors.request_for(request.user, pk)
     try:
         mentorship = services.accept_request(request=mentorship_request, by=request.user)
@@ -176,7 +180,7 @@ def accept_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def decline_request(request: HttpRequest, pk: int) -> HttpResponse:
+def decline_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mentorship_request = selectors.request_for(request.user, pk)
     form = DeclineForm(request.POST)
     if done := submit_form(
@@ -195,7 +199,7 @@ def decline_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def withdraw_request(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mentorship_request = selectors.request_for(request.user, pk)
     try:
         services.withdraw_request(request=mentorship_request, by=request.user)
@@ -209,7 +213,9 @@ def withdraw_request(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Mentorships ------------------------------------------------------------
 
 
-def _mentorship_page(request: HttpRequest, mentorship: Any, **forms: Form) -> HttpResponse:
+def _mentorship_page(
+    request: AuthenticatedHttpRequest, mentorship: Any, **forms: Form
+) -> HttpResponse:
     user = request.user
     is_mentor = mentorship.side_of(user) == Role.MENTOR
     # Only the two people write messages (post_mentorship_message checks), and
@@ -246,7 +252,7 @@ def _mentorship_page(request: HttpRequest, mentorship: Any, **forms: Form) -> Ht
 
 
 @login_required
-def mentorship_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def mentorship_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mentorship = selectors.mentorship_for(request.user, pk)
     if request.method == "POST":
         form = MessageForm(request.POST)
@@ -264,7 +270,7 @@ def mentorship_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _mentorship_action(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     pk: int,
     *,
     form_class: type[Form],
@@ -288,7 +294,7 @@ def _mentorship_action(
 
 @login_required
 @require_POST
-def end_mentorship(request: HttpRequest, pk: int) -> HttpResponse:
+def end_mentorship(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _mentorship_action(
         request,
         pk,
@@ -301,7 +307,7 @@ def end_mentorship(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def leave_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+def leave_feedback(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _mentorship_action(
         request,
         pk,
@@ -314,7 +320,7 @@ def leave_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def introduce(request: HttpRequest, pk: int) -> HttpResponse:
+def introduce(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _mentorship_action(
         request,
         pk,
@@ -326,7 +332,7 @@ def introduce(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def introduction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def introduction_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     introduction = selectors.introduction_for(request.user, pk)
     return render(
         request,
@@ -342,7 +348,7 @@ def introduction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def answer_introduction(request: HttpRequest, pk: int) -> HttpResponse:
+def answer_introduction(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     introduction = selectors.introduction_for(request.user, pk)
     accept = request.POST.get("answer") == "accept"
     try:
@@ -361,7 +367,7 @@ def answer_introduction(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def dismiss_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
+def dismiss_suggestion(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     suggestion = selectors.suggestion_for(request.user, pk)
     suggestions.dismiss(suggestion=suggestion, by=request.user)
     name = suggestion.mentor_enrollment.user.get_full_name()
@@ -373,7 +379,7 @@ def dismiss_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def cohorts(request: HttpRequest) -> HttpResponse:
+def cohorts(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = JoinCohortForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -403,7 +409,7 @@ def cohorts(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _out_of_invite_code_tries(request: HttpRequest, form: JoinCohortForm) -> bool:
+def _out_of_invite_code_tries(request: AuthenticatedHttpRequest, form: JoinCohortForm) -> bool:
     # Invite codes are short secrets: every try at one counts, per person and per
     # client address, like failed logins, so they cannot be guessed in a loop.
     if not form.is_valid() or form.cleaned_data["cohort"].join_mode != JoinMode.INVITE:
@@ -413,7 +419,7 @@ def _out_of_invite_code_tries(request: HttpRequest, form: JoinCohortForm) -> boo
 
 @login_required
 @require_POST
-def set_accepting(request: HttpRequest) -> HttpResponse:
+def set_accepting(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AcceptingForm(request.POST)
     form.is_valid()
     profile = services.set_accepting(user=request.user, accepting=form.cleaned_data["accepting"])

@@ -6,8 +6,9 @@ from allauth.account.decorators import secure_admin_login
 from matching.admin_scoping import view_on_site
 
 # The admin signs in through allauth's login, so it shares allauth's rate limits
-# (brute-force protection), email verification and two-factor authentication.
-admin.site.login = secure_admin_login(admin.site.login)
+# (brute-force protection), email verification and two-factor authentication. This is
+# allauth's documented hook; mypy forbids replacing a method, hence the ignore.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Mentorship programme admin"
 admin.site.site_title = "Mentorship admin"
 admin.site.index_title = "Programme administration"

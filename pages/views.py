@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
+from accounts.http import AuthenticatedHttpRequest
 from goals import selectors as goals_selectors
 from matching import selectors as matching_selectors
 from profiles.services import missing_for_onboarding
@@ -16,7 +17,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     # The profile the onboarding check and the navbar read too, so it is read once.
     profile = request.user.profile
     skills = list(profile.skills.select_related("skill"))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from allauth.core import ratelimit
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from privacy.services import delete_account, export_data, record_data_download
 
@@ -60,7 +61,7 @@ def data(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def download(request: HttpRequest) -> HttpResponse:
+def download(request: AuthenticatedHttpRequest) -> HttpResponse:
     response = JsonResponse(
         export_data(user=request.user), json_dumps_params={"indent": 2, "ensure_ascii": False}
     )
@@ -73,7 +74,7 @@ def download(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def delete(request: HttpRequest) -> HttpResponse:
+def delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user, request=request)
     if request.method == "POST" and form.is_valid():
         delete_account(user=request.user)

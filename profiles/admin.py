@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count, QuerySet
@@ -5,6 +7,13 @@ from django.http import HttpRequest
 
 from core.admin import ModelAdmin
 from profiles.models import Language, Profile, ProfileSkill, Skill
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _PeopleCount(TypedDict):
+    people_count: int
 
 
 class ProfileSkillInline(admin.TabularInline):
@@ -45,7 +54,7 @@ class SkillAdmin(ModelAdmin):
         return super().get_queryset(request).annotate(people_count=Count("profile_skills"))
 
     @admin.display(ordering="people_count", description="people")
-    def people(self, obj: Skill) -> int:
+    def people(self, obj: "WithAnnotations[Skill, _PeopleCount]") -> int:
         return obj.people_count
 
 

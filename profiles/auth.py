@@ -67,12 +67,14 @@ def _statement(db: str) -> tuple[str, _Columns, _Columns]:
     user = _Columns.of(user_model, "u", connection)
     profile = _Columns.of(Profile, "p", connection)
     link = Profile._meta.get_field("user").column
+    pk = user_model._meta.pk.column
+    assert link is not None and pk is not None  # concrete fields always have a column
     sql = (
         f"SELECT {', '.join(user.columns + profile.columns)} "
         f"FROM {quote(user_model._meta.db_table)} u "
         f"LEFT OUTER JOIN {quote(Profile._meta.db_table)} p ON p.{quote(link)} = u."
-        f"{quote(user_model._meta.pk.column)} "
-        f"WHERE u.{quote(user_model._meta.pk.column)} = %s"
+        f"{quote(pk)} "
+        f"WHERE u.{quote(pk)} = %s"
     )
     return sql, user, profile
 

@@ -1,9 +1,10 @@
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.forms import choice_field
 from profiles.models import (
     FORMAT_FLAGS,
     Language,
@@ -31,7 +32,8 @@ class IntentForm(forms.ModelForm):
         widgets = {"mentor_capacity": forms.NumberInput(attrs={"min": 0, "max": 10})}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not (data.get("wants_mentoring") or data.get("wants_to_mentor")):
             raise ValidationError(
                 "Choose at least one: find a mentor, mentor others, or both.", code="no_intent"
@@ -113,7 +115,9 @@ class EssentialsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [(tz, tz.replace("_", " ")) for tz in time_zone_names()]
+        choice_field(self, "time_zone").choices = [
+            (tz, tz.replace("_", " ")) for tz in time_zone_names()
+        ]
         self.fields["time_zone"].widget.attrs["data-suggest-browser-zone"] = (
             "true" if not self.instance.essentials_done_at else "false"
         )
@@ -218,8 +222,18 @@ class BaseSkillFormSet(forms.BaseFormSet):
         ]
 
 
-SkillFormSet = forms.formset_factory(
-    SkillRowForm, formset=BaseSkillFormSet, extra=0, max_num=15, absolute_max=15, validate_max=True
+# formset_factory returns a subclass of the formset it is given; its stub says only
+# "some BaseFormSet", losing our `required` argument and `entries()`.
+SkillFormSet = cast(
+    type[BaseSkillFormSet],
+    forms.formset_factory(
+        SkillRowForm,
+        formset=BaseSkillFormSet,
+        extra=0,
+        max_num=15,
+        absolute_max=15,
+        validate_max=True,
+    ),
 )
 
 

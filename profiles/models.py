@@ -1,6 +1,7 @@
 import hashlib
 import re
 import zoneinfo
+from datetime import datetime
 from functools import cache
 
 from django.conf import settings
@@ -248,7 +249,7 @@ class Profile(models.Model):
         digest = hashlib.sha256(str(self.user_id).encode()).digest()
         return int.from_bytes(digest[:2], "big") % 360
 
-    def local_time(self) -> "timezone.datetime":
+    def local_time(self) -> datetime:
         return timezone.now().astimezone(zoneinfo.ZoneInfo(self.time_zone))
 
 

@@ -5,8 +5,15 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.http import AuthenticatedHttpRequest
 from profiles import selectors, services
-from profiles.forms import EmailSettingsForm, EssentialsForm, IntentForm, skill_formset
+from profiles.forms import (
+    BaseSkillFormSet,
+    EmailSettingsForm,
+    EssentialsForm,
+    IntentForm,
+    skill_formset,
+)
 from profiles.models import Profile, SkillKind
 
 ONBOARDING_STEPS = [
@@ -16,7 +23,7 @@ ONBOARDING_STEPS = [
 ]
 
 
-def _profile_or_blank(request: HttpRequest) -> Profile:
+def _profile_or_blank(request: AuthenticatedHttpRequest) -> Profile:
     """The person's profile, or an unsaved one with defaults before step 1 is done."""
     return selectors.profile_for(request.user) or Profile(user=request.user)
 
@@ -26,7 +33,7 @@ def _onboarding_context(step: int) -> dict[str, object]:
 
 
 @login_required
-def onboarding_start(request: HttpRequest) -> HttpResponse:
+def onboarding_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = selectors.profile_for(request.user)
     if profile is None:
         return redirect("profiles:onboarding-role")
@@ -37,7 +44,7 @@ def onboarding_start(request: HttpRequest) -> HttpResponse:
     return redirect("profiles:onboarding-skills")
 
 
-def _save_intent(request: HttpRequest, form: IntentForm) -> bool:
+def _save_intent(request: AuthenticatedHttpRequest, form: IntentForm) -> bool:
     try:
         services.save_intent(user=request.user, **form.cleaned_data)
     except ValidationError as exc:
@@ -47,7 +54,7 @@ def _save_intent(request: HttpRequest, form: IntentForm) -> bool:
 
 
 @login_required
-def onboarding_role(request: HttpRequest) -> HttpResponse:
+def onboarding_role(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = _profile_or_blank(request)
     form = IntentForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid() and _save_intent(request, form):
@@ -71,7 +78,7 @@ def _save_essentials(form: EssentialsForm, profile: Profile) -> bool:
 
 
 @login_required
-def onboarding_about(request: HttpRequest) -> HttpResponse:
+def onboarding_about(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = selectors.profile_for(request.user)
     if profile is None:
         return redirect("profiles:onboarding-role")
@@ -83,10 +90,10 @@ def onboarding_about(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _skill_formsets(request: HttpRequest, profile: Profile) -> dict[str, object]:
+def _skill_formsets(request: HttpRequest, profile: Profile) -> dict[str, BaseSkillFormSet]:
     data = request.POST if request.method == "POST" else None
     current = selectors.skill_entries(profile)
-    formsets = {}
+    formsets: dict[str, BaseSkillFormSet] = {}
     if profile.wants_to_mentor:
         formsets["expertise"] = skill_formset(
             kind=SkillKind.EXPERTISE,
@@ -103,14 +110,14 @@ def _skill_formsets(request: HttpRequest, profile: Profile) -> dict[str, object]
     return formsets
 
 
-def _save_skills(profile: Profile, formsets: dict) -> None:
+def _save_skills(profile: Profile, formsets: dict[str, BaseSkillFormSet]) -> None:
     with transaction.atomic():
         for kind, formset in formsets.items():
             services.set_skills(profile=profile, kind=SkillKind(kind), entries=formset.entries())
 
 
 @login_required
-def onboarding_skills(request: HttpRequest) -> HttpResponse:
+def onboarding_skills(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = selectors.profile_for(request.user)
     if profile is None or profile.essentials_done_at is None:
         return redirect("profiles:onboarding-start")
@@ -137,14 +144,16 @@ def onboarding_skills(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile_detail(request: HttpRequest) -> HttpResponse:
+def profile_detail(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = selectors.profile_with_details(request.user)
     return render(request, "profiles/detail.html", {"profile": profile})
 
 
 @login_required
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = selectors.profile_for(request.user)
+    if profile is None:  # the onboarding middleware sends people without one there first
+        return redirect("profiles:onboarding-start")
     form = EssentialsForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid() and _save_essentials(form, profile):
         messages.success(request, "Your profile is saved.")
@@ -153,16 +162,16 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile_role(request: HttpRequest) -> HttpResponse:
+def profile_role(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = selectors.profile_for(request.user)
+    if profile is None:  # the onboarding middleware sends people without one there first
+        return redirect("profiles:onboarding-start")
     form = IntentForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid() and _save_intent(request, form):
         messages.success(request, "Your role settings are saved.")
         # Someone who just started mentoring needs expertise before they can be found.
-        if (
-            selectors.profile_for(request.user).wants_to_mentor
-            and not selectors.skill_entries(profile)[SkillKind.EXPERTISE]
-        ):
+        profile.refresh_from_db(fields=["wants_to_mentor"])
+        if profile.wants_to_mentor and not selectors.skill_entries(profile)[SkillKind.EXPERTISE]:
             messages.info(request, "Add the skills you can teach so mentees can find you.")
             return redirect("profiles:skills")
         return redirect("profiles:detail")
@@ -170,7 +179,7 @@ def profile_role(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def email_settings(request: HttpRequest) -> HttpResponse:
+def email_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Reached from the footer of every email: the periodic emails can be switched off."""
     profile = selectors.profile_for(request.user)
     form = EmailSettingsForm(request.POST or None, instance=profile)
@@ -182,8 +191,10 @@ def email_settings(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile_skills(request: HttpRequest) -> HttpResponse:
+def profile_skills(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = selectors.profile_for(request.user)
+    if profile is None:  # the onboarding middleware sends people without one there first
+        return redirect("profiles:onboarding-start")
     formsets = _skill_formsets(request, profile)
     if request.method == "POST" and all(fs.is_valid() for fs in formsets.values()):
         _save_skills(profile, formsets)

@@ -4,6 +4,8 @@ Every page here fetches its cohort through the viewer's scope, so a programme ad
 another cohort gets a 404 exactly as for a cohort that does not exist.
 """
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 
+from accounts.http import signed_in_user
 from matching.admin_scoping import can_administer, scope_queryset
 from matching.models import Cohort
 from programmes import exports
@@ -30,7 +33,14 @@ class ImportUploadForm(forms.Form):
     )
 
 
-class ImportAdminMixin:
+if TYPE_CHECKING:
+    # Mixed into the cohort's ModelAdmin: its methods are checked against one.
+    _CohortAdminBase = admin.ModelAdmin[Cohort]
+else:
+    _CohortAdminBase = object
+
+
+class ImportAdminMixin(_CohortAdminBase):
     """Mixed into the cohort's ModelAdmin: upload → preview → apply, and the exports."""
 
     import_actions: list[str] = [
@@ -69,9 +79,9 @@ class ImportAdminMixin:
     def _cohort(self, request: HttpRequest, cohort_id: int) -> Cohort:
         """The cohort if the viewer runs it; a 404 otherwise, as for one that doesn't exist."""
         cohort = get_object_or_404(
-            scope_queryset(Cohort.objects.all(), request.user, ""), pk=cohort_id
+            scope_queryset(Cohort.objects.all(), signed_in_user(request), ""), pk=cohort_id
         )
-        if not can_administer(request.user, cohort):
+        if not can_administer(signed_in_user(request), cohort):
             raise Http404
         return cohort
 
@@ -102,7 +112,7 @@ class ImportAdminMixin:
             upload = form.cleaned_data["file"]
             try:
                 batch = imports.parse_csv(
-                    cohort=cohort, file=upload, filename=upload.name, by=request.user
+                    cohort=cohort, file=upload, filename=upload.name, by=signed_in_user(request)
                 )
             except ValidationError as exc:
                 form.add_error("file", exc)
@@ -147,7 +157,9 @@ class ImportAdminMixin:
         was_applied = batch.applied_at is not None
         try:
             imported = imports.apply_batch(
-                batch=batch, by=request.user, skip_invalid=request.POST.get("skip_invalid") == "1"
+                batch=batch,
+                by=signed_in_user(request),
+                skip_invalid=request.POST.get("skip_invalid") == "1",
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -170,7 +182,7 @@ class ImportAdminMixin:
         if not request.user.has_perm("matching.view_cohort"):
             raise PermissionDenied
         # Actions run on the changelist's queryset; checked again here all the same.
-        if not cohorts or not all(can_administer(request.user, c) for c in cohorts):
+        if not cohorts or not all(can_administer(signed_in_user(request), c) for c in cohorts):
             raise PermissionDenied
 
     def export_view(self, request: HttpRequest, cohort_id: int, kind: str) -> HttpResponse:
@@ -178,7 +190,7 @@ class ImportAdminMixin:
             raise Http404
         cohort = self._cohort(request, cohort_id)
         self._check_export(request, [cohort])
-        record_export(kind=kind, cohorts=[cohort], by=request.user)
+        record_export(kind=kind, cohorts=[cohort], by=signed_in_user(request))
         return exports.csv_response(kind=kind, cohorts=[cohort])
 
     def _export_action(
@@ -186,7 +198,7 @@ class ImportAdminMixin:
     ) -> HttpResponse:
         cohorts = list(queryset.order_by("name"))
         self._check_export(request, cohorts)
-        record_export(kind=kind, cohorts=cohorts, by=request.user)
+        record_export(kind=kind, cohorts=cohorts, by=signed_in_user(request))
         return exports.csv_response(kind=kind, cohorts=cohorts)
 
     @admin.action(description="Export participants (CSV)", permissions=["view"])

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from accounts.http import signed_in_user
 from matching.admin_scoping import CohortFilter, CohortScopedAdmin
 from matching.models import Role
 from programmes.models import ImportBatch, Invitation
@@ -38,7 +39,8 @@ class InvitationForm(forms.ModelForm):
         return self.cleaned_data["email"].strip().lower()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("capacity") is not None and data.get("role") != Role.MENTOR:
             self.add_error("capacity", "Capacity is for mentors only: leave it empty.")
         cohort, email = data.get("cohort"), data.get("email")
@@ -84,9 +86,9 @@ class InvitationAdmin(CohortScopedAdmin):
     def status(self, invitation: Invitation) -> str:
         return "Accepted" if invitation.is_accepted else "Pending"
 
-    def get_fields(self, request: HttpRequest, obj: Invitation | None = None) -> list[str]:
-        fields = list(InvitationForm.Meta.fields)
-        return fields if obj is None else [*fields, *self.readonly_fields]
+    def get_fields(self, request: HttpRequest, obj: Invitation | None = None) -> tuple[str, ...]:
+        fields = InvitationForm.Meta.fields
+        return fields if obj is None else (*fields, *self.readonly_fields)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Invitation | None = None) -> tuple:
         # Who was invited to what is fixed once the email has gone out.
@@ -106,7 +108,7 @@ class InvitationAdmin(CohortScopedAdmin):
             name=data.get("name", ""),
             role=data["role"],
             capacity=data.get("capacity"),
-            by=request.user,
+            by=signed_in_user(request),
         )
         # The admin goes on with ``obj`` (log entry, redirect): make it the saved row.
         obj.pk, obj.token, obj.created_at = created.pk, created.token, created.created_at
@@ -122,7 +124,7 @@ class InvitationAdmin(CohortScopedAdmin):
     def resend(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
         pending = queryset.filter(accepted_at__isnull=True)
         accepted = queryset.count() - pending.count()
-        sent = invitations.resend_invitations(invitations=pending, by=request.user)
+        sent = invitations.resend_invitations(invitations=pending, by=signed_in_user(request))
         self.message_user(
             request, f"Sent {sent} invitation{'' if sent == 1 else 's'} again.", messages.SUCCESS
         )

@@ -8,7 +8,7 @@ does; the confirmation page posts back with ``post=yes``.
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -20,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 
+from accounts.http import signed_in_user
 from core.outbox.models import OutboxEmail
 from goals.charts import short_date
 from matching.admin_scoping import can_administer, scope_queryset
@@ -35,7 +36,14 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-class ReportAdminMixin:
+if TYPE_CHECKING:
+    # Mixed into the cohort's ModelAdmin: its methods are checked against one.
+    _CohortAdminBase = admin.ModelAdmin[Cohort]
+else:
+    _CohortAdminBase = object
+
+
+class ReportAdminMixin(_CohortAdminBase):
     report_actions: list[str] = [
         "send_midpoint_survey",
         "send_end_survey",
@@ -44,7 +52,7 @@ class ReportAdminMixin:
     ]
 
     def report_urls(self) -> list[URLPattern]:
-        wrap = self.admin_site.admin_view  # type: ignore[attr-defined]
+        wrap = self.admin_site.admin_view
         return [
             path(
                 "<int:cohort_id>/report/",
@@ -64,7 +72,8 @@ class ReportAdminMixin:
         """The cohort, if this user runs it and may view it; 404 otherwise."""
         cohort = get_object_or_404(Cohort, pk=cohort_id)
         if not (
-            can_administer(request.user, cohort) and self.has_view_permission(request, cohort)  # type: ignore[attr-defined]
+            can_administer(signed_in_user(request), cohort)
+            and self.has_view_permission(request, cohort)
         ):
             raise Http404
         return cohort
@@ -83,7 +92,7 @@ class ReportAdminMixin:
         cohort = self._administered_cohort(request, cohort_id)
         report = cohort_report(cohort=cohort, as_of=self._as_of(request))
         context = {
-            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+            **self.admin_site.each_context(request),
             "opts": Cohort._meta,
             "title": f"Report: {cohort.name}",
             "cohort": cohort,
@@ -114,15 +123,13 @@ class ReportAdminMixin:
         perform: Callable[[Cohort], str],
     ) -> TemplateResponse | None:
         """Show what would happen to each cohort; on ``post=yes``, do it."""
-        cohorts = list(scope_queryset(queryset, request.user, ""))
+        cohorts = list(scope_queryset(queryset, signed_in_user(request), ""))
         if len(cohorts) < queryset.count():
-            self.message_user(  # type: ignore[attr-defined]
-                request, "You can only act on the cohorts you run.", messages.ERROR
-            )
+            self.message_user(request, "You can only act on the cohorts you run.", messages.ERROR)
             return None
         if request.POST.get("post") != "yes":
             context = {
-                **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+                **self.admin_site.each_context(request),
                 "opts": Cohort._meta,
                 "title": title,
                 "action": action,
@@ -134,15 +141,13 @@ class ReportAdminMixin:
             try:
                 done = perform(cohort)
             except PermissionDenied:
-                self.message_user(  # type: ignore[attr-defined]
-                    request, f"{cohort.name}: you may not do this.", messages.ERROR
-                )
+                self.message_user(request, f"{cohort.name}: you may not do this.", messages.ERROR)
             except ValidationError as exc:
-                self.message_user(  # type: ignore[attr-defined]
+                self.message_user(
                     request, f"{cohort.name}: {' '.join(exc.messages)}", messages.ERROR
                 )
             else:
-                self.message_user(request, f"{cohort.name}: {done}")  # type: ignore[attr-defined]
+                self.message_user(request, f"{cohort.name}: {done}")
         return None
 
     def _survey_action(
@@ -157,7 +162,7 @@ class ReportAdminMixin:
             return f"{_plural(n, 'person', 'people')} will get the survey by email."
 
         def perform(cohort: Cohort) -> str:
-            n = send_survey(cohort=cohort, kind=kind, by=request.user)
+            n = send_survey(cohort=cohort, kind=kind, by=signed_in_user(request))
             if not n:
                 return f"everyone already had the {kind.label.lower()}; nothing sent."
             return f"{kind.label} sent to {_plural(n, 'person', 'people')}."
@@ -205,7 +210,7 @@ class ReportAdminMixin:
             return line + "."
 
         def perform(cohort: Cohort) -> str:
-            n = closing.remind_mentors(cohort=cohort, by=request.user, today=today)
+            n = closing.remind_mentors(cohort=cohort, by=signed_in_user(request), today=today)
             return f"reminded {_plural(n, 'mentor')}." if n else "nobody left to remind today."
 
         return self._confirm_then(
@@ -238,7 +243,7 @@ class ReportAdminMixin:
         def perform(cohort: Cohort) -> str:
             if cohort.closed_at:
                 return "was already closed; nothing changed."
-            closing.close_cohort(cohort=cohort, by=request.user)
+            closing.close_cohort(cohort=cohort, by=signed_in_user(request))
             return "closed. Active mentorships are completed and the end survey is on its way."
 
         return self._confirm_then(

@@ -29,7 +29,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from math import ceil
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Min, Q
 from django.utils import timezone
@@ -45,6 +45,9 @@ from matching.models import (
     Role,
 )
 from programmes.models import GoalProgress, SurveyKind, SurveyResponse
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 # Mentor response time buckets: (label, upper bound in hours, exclusive).
 RESPONSE_BUCKETS: tuple[tuple[str, float], ...] = (
@@ -251,7 +254,10 @@ def response_times(*, cohort: Cohort, as_of: date) -> ResponseTimes:
         created_at__lt=cutoff,
         responded_at__lt=cutoff,
     ).values_list("created_at", "responded_at")
-    hours = sorted((answered - sent).total_seconds() / 3600 for sent, answered in pairs)
+    # responded_at__lt above already leaves out the unanswered; the check tells mypy.
+    hours = sorted(
+        (answered - sent).total_seconds() / 3600 for sent, answered in pairs if answered is not None
+    )
     histogram = []
     lower = 0.0
     for label, upper in RESPONSE_BUCKETS:
@@ -302,17 +308,16 @@ def survey_results(*, cohort: Cohort, kind: str, as_of: date) -> SurveyResults:
         .order_by("answered_at", "pk")
         .values("role", "answered_at", "satisfaction", "recommend", "goal_progress", "comments")
     )
-    satisfaction = Counter(a["satisfaction"] for a in answered)
-    recommend = Counter(a["recommend"] for a in answered)
+    # Answered rows always have both scores (the programmes_answered_has_scores constraint).
+    satisfaction = Counter(a["satisfaction"] for a in answered if a["satisfaction"] is not None)
+    recommend = Counter(a["recommend"] for a in answered if a["recommend"] is not None)
     progress = Counter(a["goal_progress"] for a in answered)
     return SurveyResults(
         kind=kind,
         label=SurveyKind(kind).label,
         sent=sent.count(),
         answered=len(answered),
-        mean_satisfaction=(
-            statistics.fmean(a["satisfaction"] for a in answered) if answered else None
-        ),
+        mean_satisfaction=(statistics.fmean(satisfaction.elements()) if answered else None),
         satisfaction=[(score, satisfaction[score]) for score in range(1, 6)],
         recommend=[(score, recommend[score]) for score in range(11)],
         promoters=sum(n for score, n in recommend.items() if score >= 9),
@@ -322,7 +327,7 @@ def survey_results(*, cohort: Cohort, kind: str, as_of: date) -> SurveyResults:
         comments=[
             Comment(role=Role(a["role"]).label, answered_at=a["answered_at"], text=a["comments"])
             for a in answered
-            if a["comments"].strip()
+            if a["comments"].strip() and a["answered_at"] is not None
         ],
     )
 
@@ -417,7 +422,7 @@ def report_rows(report: CohortReport) -> list[tuple[str, str, object]]:
     return rows
 
 
-def write_csv(report: CohortReport, out: IO[str]) -> None:
+def write_csv(report: CohortReport, out: "SupportsWrite[str]") -> None:
     writer = csv.writer(out)
     writer.writerow(["section", "metric", "value"])
     for section, metric, value in report_rows(report):

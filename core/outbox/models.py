@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -7,7 +9,7 @@ class OutboxEmailQuerySet(models.QuerySet["OutboxEmail"]):
     def pending(self) -> "OutboxEmailQuerySet":
         return self.filter(sent_at__isnull=True, failed_at__isnull=True)
 
-    def due(self, now: "timezone.datetime") -> "OutboxEmailQuerySet":
+    def due(self, now: datetime) -> "OutboxEmailQuerySet":
         return self.pending().filter(next_attempt_at__lte=now)
 
 

@@ -7,6 +7,7 @@ unsent, e.g. because the broker was down when they were queued.
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.mime.text import MIMEText
@@ -61,7 +62,7 @@ def enqueue(
     to: list[str],
     context: dict[str, Any],
     key: str | None = None,
-    attachments: list[Attachment] = (),  # type: ignore[assignment]
+    attachments: Sequence[Attachment] = (),
 ) -> OutboxEmail:
     """Render ``emails/<template>*`` and queue it; a repeated ``key`` queues nothing new."""
     rendered = render_email(template, context)
@@ -84,14 +85,15 @@ def enqueue_message(
     for content, mimetype in getattr(message, "alternatives", []):
         if mimetype == "text/html":
             html = str(content)
-    text = message.body
+    # A subject or body may be a lazy translation; the row stores plain text.
+    subject, text = str(message.subject), str(message.body)
     if message.content_subtype == "html":
-        html, text = message.body, ""
-    rendered = with_footer(RenderedEmail(subject=message.subject, text=text, html=html))
+        html, text = text, ""
+    rendered = with_footer(RenderedEmail(subject=subject, text=text, html=html))
     return _store(
         template=template,
         to=list(message.to),
-        subject=message.subject,
+        subject=subject,
         body_text=rendered.text if text else "",
         body_html=rendered.html,
         key=key,

@@ -68,8 +68,7 @@ def save_goal(
     values["starts_on"] = values["starts_on"] or (goal.starts_on if goal else today)
     if draft.measure == MeasureKind.MILESTONES:
         values.update(baseline=None, target=None, metric_name="", metric_unit="")
-    created = goal is None
-    if created:
+    if goal is None:
         goal = Goal.objects.create(mentorship=mentorship, **values)
         GoalEvent.objects.create(goal=goal, actor=by, to_status=GoalStatus.DRAFT)
     else:

@@ -37,7 +37,11 @@ def obstacles_of(goal: Goal) -> tuple[list[Obstacle], list[Obstacle]]:
     people in one query: ``selectors.attach_people``)."""
     rows = list(goal.obstacles.all())
     open_ = sorted((o for o in rows if not o.is_resolved), key=lambda o: o.created_at, reverse=True)
-    done = sorted((o for o in rows if o.is_resolved), key=lambda o: o.resolved_at, reverse=True)
+    done = sorted(
+        (o for o in rows if o.is_resolved),
+        key=lambda o: o.resolved_at or o.created_at,
+        reverse=True,
+    )
     return open_, done
 
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -40,6 +40,9 @@ from core.outbox import services as outbox
 from core.outbox.models import OutboxEmail
 from goals.models import Goal, GoalEvent, GoalStatus, Meeting
 from matching.models import Mentorship, MentorshipStatus
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 DUE_SOON_DAYS = 7
 NO_MEETING_DAYS = 30
@@ -57,7 +60,8 @@ class _Email:
     key: str
     template: str
     to: User
-    context: Callable[[], dict[str, Any]]
+    # Called with no arguments; the lambdas bind their loop variables as defaults.
+    context: Callable[..., dict[str, Any]]
 
 
 def send_goal_reminders(*, today: date | None = None) -> int:
@@ -125,7 +129,17 @@ def send_meeting_nudges(*, today: date | None = None) -> int:
     )
 
 
-def _nudges(mentorship: Mentorship, today: date) -> list[_Email]:
+# What the queries below annotate on their rows, for the type checker.
+class _Quiet(TypedDict):
+    quiet_since: datetime
+    last_met_at: datetime | None
+
+
+class _Waiting(TypedDict):
+    waiting_since: datetime
+
+
+def _nudges(mentorship: "WithAnnotations[Mentorship, _Quiet]", today: date) -> list[_Email]:
     since = timezone.localdate(mentorship.quiet_since)
     quiet_days = (today - since).days
     # One nudge per 30-day stretch: the key names the day the current stretch began,
@@ -176,7 +190,7 @@ def send_review_digests(*, today: date | None = None) -> int:
         .select_related(*_MENTORSHIP_PEOPLE)
         .order_by("waiting_since", "pk")
     )
-    by_mentor: dict[int, list[Goal]] = {}
+    by_mentor: dict[int, list[WithAnnotations[Goal, _Waiting]]] = {}
     for goal in goals:
         by_mentor.setdefault(goal.mentorship.mentor_enrollment.user_id, []).append(goal)
     return _queue(
@@ -193,7 +207,7 @@ def send_review_digests(*, today: date | None = None) -> int:
     )
 
 
-def _digest_row(goal: Goal, today: date) -> dict[str, Any]:
+def _digest_row(goal: "WithAnnotations[Goal, _Waiting]", today: date) -> dict[str, Any]:
     since = timezone.localdate(goal.waiting_since)
     return {
         "goal": goal,

@@ -353,7 +353,7 @@ def _augment(caps: np.ndarray, allowed: np.ndarray | None, result: np.ndarray) -
         moved = np.zeros(n, dtype=bool)
         for end in ends.tolist():
             # Walk back to the unassigned mentee; skip paths that cross one already used.
-            path = []
+            path: list[tuple[int, int]] = []
             mentor = end
             while True:
                 mentee = int(reached_from[mentor])

@@ -32,6 +32,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -90,7 +91,7 @@ class People:
         n = skills.shape[0]
         if not np.isfinite(skills).all() or (skills < 0).any() or (skills > MAX_LEVEL).any():
             raise ValueError(f"People.skills levels must lie in [0, {MAX_LEVEL}].")
-        converted: dict[str, object] = {"skills": skills, "text": _checked_text(self.text, n)}
+        converted: dict[str, Any] = {"skills": skills, "text": _checked_text(self.text, n)}
         for name, dtype in (
             ("industry", np.int32),
             ("years", np.float32),
@@ -203,7 +204,7 @@ def _mentee_coefficients(mentees: People, weights: Weights) -> np.ndarray:
 
 
 def _vector(value: object, name: str, n: int, dtype: type) -> np.ndarray:
-    array = np.asarray(value, dtype=dtype)
+    array: np.ndarray = np.asarray(value, dtype=dtype)
     if array.shape != (n,):
         raise ValueError(f"People.{name} must have shape ({n},), got {array.shape}.")
     return array
@@ -212,7 +213,8 @@ def _vector(value: object, name: str, n: int, dtype: type) -> np.ndarray:
 def _checked_text(text: object, n: int) -> sparse.csr_matrix:
     if not sparse.issparse(text):
         raise ValueError("People.text must be a scipy.sparse matrix (n, V).")
-    csr = sparse.csr_matrix(text, dtype=np.float32)
+    # scipy-stubs have no overload for "any sparse matrix" converted to a given dtype.
+    csr = sparse.csr_matrix(text, dtype=np.float32)  # type: ignore[call-overload]
     if csr.shape[0] != n:
         raise ValueError(f"People.text must have {n} rows like People.skills, got {csr.shape[0]}.")
     if not csr.has_canonical_format:
@@ -530,7 +532,8 @@ def _csr(
     """CSR from row-sorted pieces; built directly, as the COO route costs 3x (it matters
     for one mentee's top 10)."""
     if not rows:
-        return sparse.csr_matrix((n_rows, n_cols), dtype=np.float32)
+        # scipy-stubs type an empty matrix made from a shape as float64 only.
+        return sparse.csr_matrix((n_rows, n_cols), dtype=np.float32)  # type: ignore[arg-type]
     row = np.concatenate(rows)
     order = np.argsort(row, kind="stable")
     indptr = np.zeros(n_rows + 1, dtype=np.int64)

@@ -298,7 +298,7 @@ def close_pending_requests(
         MentorshipRequest.objects.select_for_update(of=("self",))
         .pending()
         .filter(mentee_enrollment=mentee)
-        .exclude(pk=accepted.pk if accepted else None)
+        .exclude(pk__in=[accepted.pk] if accepted else [])
         .select_related("mentor_enrollment__user")
     )
     for other in others:

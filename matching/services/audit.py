@@ -6,7 +6,7 @@ leaves no entry behind. Entries are never edited afterwards (the admin is read-o
 """
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -14,7 +14,8 @@ from django.db import models
 from accounts.models import User
 from matching.models import AuditAction, AuditEntry, Cohort
 
-SUMMARY_LENGTH = AuditEntry._meta.get_field("summary").max_length
+# A CharField always has a max_length; the stubs allow any field here.
+SUMMARY_LENGTH = cast(int, AuditEntry._meta.get_field("summary").max_length)
 
 
 def record(

@@ -111,14 +111,12 @@ def _solve(run: MatchRun) -> tuple[list[MatchRunPair], dict, int | None]:
         mode=MatchMode.STABLE if run.mode == MatchMode.OPTIMAL else MatchMode.OPTIMAL,
         allowed=allowed,
     )
-    metrics = {
-        k: _plain(v) for k, v in assignment_metrics(chosen, scores, capacities, allowed).items()
-    }
+    chosen_metrics = assignment_metrics(chosen, scores, capacities, allowed)
+    metrics = {k: _plain(v) for k, v in chosen_metrics.items()}
+    chosen_total = float(chosen_metrics["total_score"])
     other_total = float(assignment_metrics(other, scores, capacities, allowed)["total_score"])
     stable_total, optimal_total = (
-        (metrics["total_score"], other_total)
-        if run.mode == MatchMode.STABLE
-        else (other_total, metrics["total_score"])
+        (chosen_total, other_total) if run.mode == MatchMode.STABLE else (other_total, chosen_total)
     )
     metrics["price_of_stability"] = _plain(price_of_stability(stable_total, optimal_total))
     metrics["mentees"] = len(problem.mentees.enrollments)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -38,7 +39,10 @@ from matching.models import (
     Role,
     Suggestion,
 )
-from profiles.models import Industry, Profile
+from profiles.models import Industry, Profile, SkillKind
+
+if TYPE_CHECKING:
+    from celery import Task
 
 TOP_K = 10
 logger = logging.getLogger(__name__)
@@ -152,13 +156,13 @@ def build_problem(cohort: Cohort, *, mentees: list[Enrollment] | None = None) ->
         return None
     skill_index, language_index = vocabularies()
     organisations: dict[str, int] = {}
-    shared = {
+    shared: dict[str, dict[Any, int]] = {
         "skill_index": skill_index,
         "language_index": language_index,
         "organisation_index": organisations,
     }
-    mentee_side = build_side(mentees, kind="learn", **shared)
-    mentor_side = build_side(mentors, kind="expertise", **shared)
+    mentee_side = build_side(mentees, kind=SkillKind.LEARN, **shared)
+    mentor_side = build_side(mentors, kind=SkillKind.EXPERTISE, **shared)
     free = np.array(
         [
             e.places_left() if p.is_accepting_requests else 0
@@ -208,7 +212,7 @@ def reasons_for(
     wanted = problem.mentees.people.skills[row]
     offered = problem.mentors.people.skills[col]
     names = problem.mentees.skill_names
-    shared = [names[c] for c in np.flatnonzero((wanted > 0) & (offered > 0))]
+    shared = [names[int(c)] for c in np.flatnonzero((wanted > 0) & (offered > 0))]
     weights = problem.weights.as_dict()
     candidates: list[tuple[float, str]] = []
     if shared:
@@ -373,7 +377,7 @@ def request_recompute(*, cohort_ids: Iterable[int]) -> None:
         )
 
 
-def _queue(task: object, cohort_id: int, generation: int) -> None:
+def _queue(task: "Task[Any, Any]", cohort_id: int, generation: int) -> None:
     try:
         task.apply_async((cohort_id, generation), countdown=settings.SUGGESTION_DEBOUNCE_SECONDS)
     except Exception:  # noqa: BLE001 - a broker outage must not fail a profile edit

@@ -40,7 +40,7 @@ def bs_field(field: BoundField) -> SafeString:
         return as_crispy_field(field)
     auto_id = field.auto_id
     described = []
-    attrs = {"class": css}
+    attrs: dict[str, str | bool] = {"class": css}
     help_html = error_html = ""
     if field.help_text:
         described.append(f"{auto_id}_helptext")
@@ -48,7 +48,7 @@ def bs_field(field: BoundField) -> SafeString:
             f'<div id="{auto_id}_helptext" class="form-text">{escape(field.help_text)}</div>'
         )
     if field.errors:
-        attrs["class"] += " is-invalid"
+        attrs["class"] = f"{css} is-invalid"
         attrs["aria-invalid"] = "true"
         described.append(f"{auto_id}_error")
         error_html = (
@@ -62,7 +62,7 @@ def bs_field(field: BoundField) -> SafeString:
     if described:
         attrs["aria-describedby"] = " ".join(described)
     widget = field.as_widget(attrs=attrs)
-    label = escape(field.label)
+    label: str = escape(field.label)
     if field.field.required:
         label += '<span class="asteriskField">*</span>'
     if isinstance(field.field.widget, forms.CheckboxInput):

@@ -7,7 +7,7 @@ errors before anyone is invited. Applying creates the invitations and sends them
 import csv
 import io
 import os
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -27,7 +27,8 @@ MAX_UPLOAD_BYTES = 1024 * 1024
 MAX_ROWS = 5000
 # What a row keeps of an over-long cell, so one bad field cannot bloat the batch.
 MAX_CELL_KEPT = 254
-NAME_MAX = Invitation._meta.get_field("name").max_length
+# A CharField always has a max_length; the stubs allow any field here.
+NAME_MAX = cast(int, Invitation._meta.get_field("name").max_length)
 REQUIRED_COLUMNS = ("email", "role")
 OPTIONAL_COLUMNS = ("name", "capacity")
 SAVE_AS_CSV = "In Excel or Numbers, save it with File → Save As → “CSV UTF-8”."

@@ -7,6 +7,8 @@ Sending again reaches only people who joined since, so a second click sends noth
 Answers are for the cohort's programme admins only (the report and a read-only admin).
 """
 
+from typing import cast
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -19,7 +21,8 @@ from matching.models import AuditAction, Cohort, Enrollment, EnrollmentStatus, R
 from matching.services import audit
 from programmes.models import GoalProgress, SurveyKind, SurveyResponse
 
-MAX_COMMENTS = SurveyResponse._meta.get_field("comments").max_length
+# Declared on the TextField (the stubs allow a field without one).
+MAX_COMMENTS = cast(int, SurveyResponse._meta.get_field("comments").max_length)
 
 
 def require_cohort_admin(user: User, cohort: Cohort) -> None:
