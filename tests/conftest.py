@@ -1,3 +1,5 @@
+import os
+
 from django.core.cache import cache
 
 import pytest
@@ -60,7 +62,7 @@ def staff(db):
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _celery_in_process(worker_id: str) -> None:
+def _celery_in_process() -> None:
     # Tests run tasks where they are queued, even when CELERY_BROKER_URL is set
     # for the suite; the tests that need a real worker and broker switch it back.
     celery_app.conf.task_always_eager = True
@@ -68,8 +70,11 @@ def _celery_in_process(worker_id: str) -> None:
     # share the broker in CELERY_BROKER_URL: a worker started by one process would
     # take another's tasks and look for their rows in the wrong database. Each
     # process publishes to, and consumes from, a queue of its own.
-    if worker_id != "master":
-        queue = f"celery-{worker_id}"
+    # (Read from the environment, not the worker_id fixture, so that the suite still
+    # runs with `-p no:xdist`.)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        queue = f"celery-{worker}"
         celery_app.conf.task_default_queue = queue
         # The queue list is built once, on first use: fail here, not in a drill.
         assert celery_app.amqp.default_queue.name == queue
