@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+TEST_WORKERS ?= auto
 
 .PHONY: run test bench load load-pages lint typecheck format install install-dev browser worker beat check-deploy clean
 
@@ -33,8 +34,11 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: set up and run the whole suite, browser tests included (PostgreSQL when DATABASE_URL is set)
+# One pytest-xdist worker per core, each on its own test database; `TEST_WORKERS=0`
+# runs in one process. loadgroup hands out tests one by one but keeps each
+# `xdist_group` on a single worker.
 test: install-dev browser node_modules/axe-core/axe.min.js
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 ## browser: make sure Debian's chromium is there for the browser tests (never downloads a browser build)
 browser:

@@ -9,7 +9,11 @@ from mentorship.celery import app as celery_app
 
 # Celery reads its configuration from Django's settings under the CELERY_ namespace,
 # and in some releases the namespaced name wins over the plain one: set both.
-_NAMES = {"broker_url": "CELERY_BROKER_URL", "task_always_eager": "CELERY_TASK_ALWAYS_EAGER"}
+_NAMES = {
+    "broker_url": "CELERY_BROKER_URL",
+    "task_always_eager": "CELERY_TASK_ALWAYS_EAGER",
+    "task_default_queue": "CELERY_TASK_DEFAULT_QUEUE",
+}
 
 
 def configure(**values: Any) -> None:

@@ -1,7 +1,10 @@
+import os
+
 from django.core.cache import caches
 
 import pytest
 
+from mentorship.celery import app as celery_app
 from tests.brokers import celery_broker, configure
 from tests.factories import PASSWORD, ProfileFactory, UserFactory
 
@@ -66,10 +69,22 @@ def staff(db):
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _celery_in_process():
+def _celery_in_process() -> None:
     # Tests run tasks where they are queued, even when CELERY_BROKER_URL is set
     # for the suite; the tests that need a real worker and broker switch it back.
     configure(task_always_eager=True)
+    # Under pytest-xdist every process has its own test database, but all of them
+    # share the broker in CELERY_BROKER_URL: a worker started by one process would
+    # take another's tasks and look for their rows in the wrong database. Each
+    # process publishes to, and consumes from, a queue of its own.
+    # (Read from the environment, not the worker_id fixture, so that the suite still
+    # runs with `-p no:xdist`.)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        queue = f"celery-{worker}"
+        configure(task_default_queue=queue)
+        # The queue list is built once, on first use: fail here, not in a drill.
+        assert celery_app.amqp.default_queue.name == queue
 
 
 @pytest.fixture

@@ -12,6 +12,11 @@ drills use a transactional database and are skipped on SQLite. Every transaction
 drill also asks for serialized rollback: a plain flush re-runs post_migrate (content
 types, the programme admin group) under new ids, which breaks the serialized-rollback
 tests (e2e, concurrency) that run after this folder.
+
+Under pytest-xdist nothing here is shared between worker processes: each has its own
+test database (pytest-django's ``_gw0`` suffix), every server listens on a free port the
+kernel hands out, and a worker subprocess consumes only its test process's queue
+(tests/conftest.py names one per xdist worker).
 """
 
 import contextlib
@@ -39,6 +44,7 @@ from aiosmtpd.controller import Controller
 
 from core.outbox import services as outbox
 from core.outbox.models import OutboxEmail
+from mentorship.celery import app as celery_app
 from tests.brokers import celery_broker  # noqa: F401 - the drills import it from here
 
 CHAOS_DIR = Path(__file__).resolve().parent
@@ -53,10 +59,16 @@ needs_postgresql = pytest.mark.skipif(
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Under `--dist loadgroup` the drills run one after another on one worker: each
+    # starts its own servers and Celery workers and races them against deadlines, so
+    # two drills at once on two cores would mostly test the machine's load.
+    in_one_group = config.pluginmanager.hasplugin("xdist")
     for item in items:
         if CHAOS_DIR in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.chaos)
+            if in_one_group:
+                item.add_marker(pytest.mark.xdist_group("chaos"))
 
 
 # --- Small helpers -----------------------------------------------------------
@@ -337,6 +349,9 @@ class WorkerProcess:
                     "INFO",
                     "--hostname",
                     f"chaos-{uuid.uuid4().hex[:8]}@%h",
+                    # The queue this test process publishes to (one per xdist worker).
+                    "--queues",
+                    celery_app.conf.task_default_queue,
                 ],
                 cwd=BASE_DIR,
                 env=self.env,

@@ -2,7 +2,11 @@
 
 Run them alone with ``pytest -m e2e``; leave them out with ``pytest -m "not e2e"``.
 Screenshots (on failure, and wherever a journey asks for one) land in
-``test-artifacts/screenshots/``.
+``test-artifacts/screenshots/``, in a folder per process under pytest-xdist (``gw0/``...).
+
+Under pytest-xdist each worker process has its own live server (pytest-django binds it
+to a free port), its own test database behind it, and its own chromium, whose profile
+Playwright keeps in a fresh temporary folder per launch: nothing is shared between them.
 """
 
 import os
@@ -22,7 +26,10 @@ from pytest_django.live_server_helper import LiveServer
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 E2E_DIR = Path(__file__).resolve().parent
-SCREENSHOT_DIR = E2E_DIR.parents[1] / "test-artifacts" / "screenshots"
+# Set by pytest-xdist in each worker process; absent in a plain run.
+SCREENSHOT_DIR = E2E_DIR.parents[1].joinpath(
+    "test-artifacts", "screenshots", os.environ.get("PYTEST_XDIST_WORKER", "")
+)
 DEFAULT_TIMEOUT_MS = 10_000
 CHROMIUM_ARGS = [
     "--no-sandbox",
