@@ -151,8 +151,8 @@ class ActionItemForm(forms.Form):
         model_choice_field(self, "owner").queryset = users
         model_choice_field(self, "goal").queryset = mentorship.goals.all()
         # The options as lists: the two people are on the page already (no query for them,
-        # nor a second one when the widget is drawn), and a list of options lets the page
-        # reuse the blank form's markup. Choosing is still checked against the querysets.
+        # nor a second one when the widget is drawn). Choosing is still checked against the
+        # querysets.
         owners = sorted((mentorship.mentee, mentorship.mentor), key=lambda u: u.pk)
         model_choice_field(self, "owner").choices = [(u.pk, u.get_full_name()) for u in owners]
         model_choice_field(self, "goal").choices = [

@@ -2,7 +2,6 @@ from typing import Any
 
 from django import forms
 
-from core import widgets
 from core.forms import model_choice_field
 from matching.models import Cohort, DeclineReason, MentorshipStatus, Role
 from matching.selectors import SORTS
@@ -37,17 +36,13 @@ class DirectoryFilterForm(forms.Form):
     skills = IdMultipleChoiceField(
         queryset=Skill.objects.none(),
         required=False,
-        widget=widgets.SelectMultiple,
         help_text="Mentors who can teach any of these. Hold Ctrl (⌘ on a Mac) to pick several.",
     )
-    industry = forms.ChoiceField(
-        choices=[("", "Any industry"), *Industry.choices], required=False, widget=widgets.Select
-    )
+    industry = forms.ChoiceField(choices=[("", "Any industry"), *Industry.choices], required=False)
     language = forms.ModelChoiceField(
         queryset=Language.objects.all(),
         required=False,
         empty_label="Any language",
-        widget=widgets.Select,
     )
     overlap = forms.TypedChoiceField(
         label="Working hours overlap",
@@ -55,22 +50,19 @@ class DirectoryFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        widget=widgets.Select,
     )
     meeting_format = forms.ChoiceField(
         label="Meets by",
         choices=[("", "Any format"), *MeetingFormat.choices],
         required=False,
-        widget=widgets.Select,
     )
     free_only = forms.BooleanField(label="Has a free place", required=False)
     cohort = forms.ModelChoiceField(
         queryset=Cohort.objects.none(),
         required=False,
         empty_label="All my programmes",
-        widget=widgets.Select,
     )
-    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False, widget=widgets.Select)
+    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
 
     def __init__(
         self,

@@ -96,6 +96,39 @@ def _same(before: int, after: int, response: HttpResponse) -> None:
     assert after == before, f"{response.wsgi_request.path}: {before} queries, then {after}"
 
 
+# --- Every page a mentor opens: the navbar's badges ---------------------------------------
+
+
+def test_mentor_badges_cost_the_same_for_one_and_many_waiting(client: Client) -> None:
+    """Requests waiting for an answer and goals waiting for a review are counted, not
+    listed: the navbar costs a mentor the same with one of each or a dozen."""
+    mentor = _person("Badge Mentor", mentor=True, mentor_capacity=10)
+
+    def wait(n: int) -> None:
+        _ask(_person(f"Badge Asker {n}"), mentor)
+        _goal(
+            mentorship_between(_person(f"Badge Mentee {n}"), mentor),
+            status=GoalStatus.SUBMITTED,
+            title=f"Lead review {n}",
+        )
+
+    wait(0)
+    client.force_login(mentor)
+    url = reverse("profiles:detail")
+    client.get(url)
+
+    few, response = _queries(client, url)
+    assert 'aria-label="1 waiting for your review"' in response.content.decode()
+    for n in range(1, 6):
+        wait(n)
+    many, response = _queries(client, url)
+
+    page = response.content.decode()
+    assert 'aria-label="6 waiting for your answer"' in page
+    assert 'aria-label="6 waiting for your review"' in page
+    _same(few, many, response)
+
+
 # --- The directory, filtered ---------------------------------------------------------------
 
 FILTERS = [

@@ -1,9 +1,21 @@
 """Site-wide pages: landing, error pages, health check, and the navbar that fits a role."""
 
+import re
+
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 import pytest
+
+from accounts.models import User
+from goals import services as goal_services
+from goals.models import Goal
+from matching import services as matching_services
+from matching.models import Enrollment, Mentorship, MentorshipRequest, Role
+from tests.factories import REQUEST_MESSAGE, ProfileFactory
+from tests.goals.conftest import metric_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +59,71 @@ def test_navbar_fits_the_roles(client, mentee, mentor, staff):
 
     client.force_login(staff)
     assert reverse("admin:index") in client.get(reverse("dashboard")).content.decode()
+
+
+# --- The mentor's navbar badges -------------------------------------------------------------
+
+
+def _badges(client: Client) -> dict[str, int]:
+    """The counts the navbar's badges show on the dashboard, by what they wait for."""
+    html = client.get(reverse("dashboard")).content.decode()
+    found = re.findall(r'aria-label="(\d+) waiting for your (answer|review)">(\d+)</span>', html)
+    assert all(label == shown for label, _, shown in found)
+    return {kind: int(n) for n, kind, _ in found}
+
+
+def _mentor_user(name: str) -> User:
+    return ProfileFactory(
+        wants_mentoring=False, wants_to_mentor=True, mentor_capacity=5, display_name=name
+    ).user
+
+
+def _ask(mentee: User, mentor: User) -> MentorshipRequest:
+    enrollment = Enrollment.objects.get(
+        user=mentor, cohort=matching_services.default_cohort(), role=Role.MENTOR
+    )
+    return matching_services.send_request(
+        mentee=mentee, mentor_enrollment=enrollment, message=REQUEST_MESSAGE
+    )
+
+
+def _submitted_goal(mentorship: Mentorship, title: str) -> Goal:
+    draft = metric_draft(title=title)
+    goal = goal_services.save_goal(mentorship=mentorship, by=mentorship.mentee, draft=draft)
+    return goal_services.submit_goal(goal=goal, by=mentorship.mentee)
+
+
+def test_a_mentor_sees_requests_and_goals_waiting_for_them_only(client, mentee) -> None:
+    mentor, other_mentor = _mentor_user("Mo Mentor"), _mentor_user("Other Mentor")
+    client.force_login(mentor)
+    assert _badges(client) == {}
+
+    mentees = [ProfileFactory(display_name=f"Asker {n}").user for n in range(4)]
+    requests = [_ask(person, mentor) for person in mentees]
+    _ask(mentee, other_mentor)  # someone else's request
+    matching_services.decline_request(request=requests[1], by=mentor, reason="not_a_fit")
+    paired = matching_services.accept_request(request=requests[0], by=mentor)
+    ending = matching_services.accept_request(request=requests[2], by=mentor)
+    assert _badges(client) == {"answer": 1}
+
+    _submitted_goal(paired, "Lead a design review for my team")
+    goal_services.save_goal(mentorship=paired, by=paired.mentee, draft=metric_draft())
+    _submitted_goal(ending, "Give a talk at the local meetup")
+    elsewhere = matching_services.accept_request(
+        request=_ask(mentees[1], other_mentor), by=other_mentor
+    )
+    _submitted_goal(elsewhere, "Ship the billing service")
+    assert _badges(client) == {"answer": 1, "review": 2}
+
+    # A goal of a mentorship that ended waits for nobody's review.
+    matching_services.end_mentorship(mentorship=ending, by=mentor, outcome="completed")
+    assert _badges(client) == {"answer": 1, "review": 1}
+
+
+def test_mentees_get_no_badges_and_no_counting_queries(client, mentee, mentor) -> None:
+    _ask(mentee, mentor)
+    client.force_login(mentee)
+    with CaptureQueriesContext(connection) as captured:
+        assert _badges(client) == {}
+    request_table = MentorshipRequest._meta.db_table
+    assert not [q for q in captured if f'COUNT(*) AS "__count" FROM "{request_table}"' in q["sql"]]
