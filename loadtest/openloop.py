@@ -23,8 +23,9 @@ Before the clock starts, a pool of the people ``manage.py seed_load`` creates
 
 Each visit is one page a person sees: a GET, or a form's POST and the page it redirects
 to. Its kind is drawn 14:10:8 (seekers, learners, mentors, as the old mix's 32 users), its
-person among that kind's idle ones; one who is still waiting for a page does only their
-dashboard, so no two visits race on one person's forms. Everything a page needs (links,
+person among that kind's idle ones. When the server has fallen so far behind that all of
+a kind are still waiting for a page, one of them opens another page that only reads, so
+no two visits race on one person's forms. Everything a page needs (links,
 form tokens, option values) is read off the pages, as a person would; nothing reads the
 database.
 
@@ -48,6 +49,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,6 +82,11 @@ REQUEST_MESSAGE = (
     "learn. Could we meet twice a month for the next quarter to work on a plan together?"
 )
 SEARCH_WORDS = ("product", "python", "design", "data")
+
+
+# The page a visit is on, for the statistics: one per asyncio task, so two visits of one
+# person never mix their labels.
+LABEL: ContextVar[str] = ContextVar("LABEL", default="")
 
 
 class Failed(Exception):
@@ -123,12 +130,11 @@ class Person:
         self.session = session
         self.shared = shared
         self.busy = False
-        self.label = ""
 
     # Pages ----------------------------------------------------------------------------
 
     async def get(self, url: str, label: str | None = None) -> str:
-        self.label = label or url
+        LABEL.set(label or url)
         async with self.session.get(url, allow_redirects=False) as response:
             text = await response.text()
             if response.status != 200:
@@ -146,7 +152,7 @@ class Person:
         doing its job, not an error, such as asking while a mentor is closing the last
         mentorship.
         """
-        self.label = label
+        LABEL.set(label)
         async with self.session.post(url, data=data, allow_redirects=False) as response:
             text = await response.text()
             location = response.headers.get("Location", "")
@@ -173,17 +179,24 @@ class Person:
     async def after_login(self) -> None:
         """Find, on the first pages, what this person's visits need."""
 
-    def choices(self) -> list[tuple[int, Callable[[], Awaitable[None]]]]:
+    def reads(self) -> list[tuple[int, Callable[[], Awaitable[None]]]]:
+        """Pages that only read, with their weights: safe to show while another loads."""
         raise NotImplementedError
+
+    def flows(self) -> list[tuple[int, Callable[[], Awaitable[None]]]]:
+        """Steps through forms, which keep this person's state from one visit to the next."""
+        return []
 
     async def visit(self, rng: random.Random) -> None:
         if self.busy:
-            # Still waiting for an earlier page: no form of theirs is touched twice.
-            await self.dashboard()
+            # Still waiting for an earlier page (every one of this kind is, the server
+            # having fallen behind): a page that only reads, so no form is sent twice.
+            weights, actions = zip(*self.reads(), strict=True)
+            await rng.choices(actions, weights)[0]()
             return
         self.busy = True
         try:
-            weights, actions = zip(*self.choices(), strict=True)
+            weights, actions = zip(*self.reads(), *self.flows(), strict=True)
             await rng.choices(actions, weights)[0]()
         finally:
             self.busy = False
@@ -214,8 +227,11 @@ class Seeker(Person):
         self.pending: int | None = int(waiting[0].group(1)) if waiting and waiting[0] else None
         self.form: tuple[int, str] | None = None  # a load mentor's request form, seen
 
-    def choices(self) -> list[tuple[int, Callable[[], Awaitable[None]]]]:
-        return [(6, self.directory), (4, self.mentor_page), (2, self.dashboard), (1, self.ask)]
+    def reads(self) -> list[tuple[int, Callable[[], Awaitable[None]]]]:
+        return [(6, self.directory), (4, self.mentor_page), (2, self.dashboard)]
+
+    def flows(self) -> list[tuple[int, Callable[[], Awaitable[None]]]]:
+        return [(1, self.ask)]
 
     def filters(self) -> tuple[dict[str, str], str]:
         """One of the ways people narrow the directory, with a label for the statistics."""
@@ -295,14 +311,16 @@ class Learner(Person):
         self.meetings = _links(MEETING_LINK, page)
         self.form: tuple[int, dict[str, str]] | None = None  # a progress form, seen
 
-    def choices(self) -> list[tuple[int, Callable[[], Awaitable[None]]]]:
+    def reads(self) -> list[tuple[int, Callable[[], Awaitable[None]]]]:
         return [
             (3, self.dashboard),
             (4, self.goal_page),
-            (2, self.log_progress),
             (1, self.mentorship_page),
             (1, self.meeting_page),
         ]
+
+    def flows(self) -> list[tuple[int, Callable[[], Awaitable[None]]]]:
+        return [(2, self.log_progress)]
 
     async def goal_page(self) -> None:
         await self.get(f"/goals/{random.choice(self.goals)}/", "/goals/[id]/")
@@ -358,14 +376,16 @@ class Mentor(Person):
         self.accept: tuple[int, str] | None = None
         self.end: tuple[str, str] | None = None
 
-    def choices(self) -> list[tuple[int, Callable[[], Awaitable[None]]]]:
+    def reads(self) -> list[tuple[int, Callable[[], Awaitable[None]]]]:
         return [
             (3, self.dashboard),
             (2, self.review_board),
             (2, self.mentee_goal),
             (1, self.meeting_page),
-            (2, self.answer_requests),
         ]
+
+    def flows(self) -> list[tuple[int, Callable[[], Awaitable[None]]]]:
+        return [(2, self.answer_requests)]
 
     async def review_board(self) -> None:
         await self.get("/goals/review/")
@@ -638,7 +658,7 @@ async def _run(rate: float, seconds: float, cast: dict[str, int], port: int) -> 
                 error = f"no answer within {timeout:g} s"
             except aiohttp.ClientError as exc:
                 error = f"{type(exc).__name__}: {exc}"
-            visits.append(Visit(kind, person.label, scheduled, started, loop.time(), error[:200]))
+            visits.append(Visit(kind, LABEL.get(), scheduled, started, loop.time(), error[:200]))
 
         load_before = _loadavg()
         meter = CpuMeter()
