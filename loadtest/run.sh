@@ -43,10 +43,6 @@ export EMAIL_URL=consolemail://
 # The pool logs in from one address within seconds; allauth allows 30 a minute per IP.
 export RATE_LIMIT_LOGIN=1000/m/ip
 
-if ! "$BIN/python" -c "import aiohttp" 2>/dev/null; then
-    "$BIN/pip" install --quiet -r loadtest/requirements.txt
-fi
-
 db_name=${DB_URL##*/}
 db_server=${DB_URL%/*}/postgres
 if ! psql "$db_server" -Atc "select 1 from pg_database where datname = '$db_name'" | grep -q 1; then
@@ -65,6 +61,11 @@ if [ "${LOAD_WAIT_QUIET:-0}" = 1 ]; then
         sleep 15
     done
     echo "Load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+fi
+
+# Checked late, after any wait: the venv may be shared with others who change it.
+if ! "$BIN/python" -c "import aiohttp" 2>/dev/null; then
+    "$BIN/pip" install --quiet -r loadtest/requirements.txt
 fi
 
 if curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then
