@@ -8,7 +8,8 @@
 #   LOAD_RATE          page visits a second, on a schedule fixed in advance (default 50)
 #   LOAD_SECONDS       how long visits keep arriving (default 60); the people log in first,
 #                      outside that window
-#   LOAD_PEOPLE        how many seeded people log in and share the visits (default 80)
+#   LOAD_PEOPLE        how many seeded people log in and share the visits (default 80:
+#                      76 do, as seed_load makes only 16 load-test mentors)
 #   LOAD_P95_MS        the bar: p95 at most this, and no errors (default 150)
 #   LOAD_DATABASE_URL  the load test's own database, created and seeded when missing
 #                      (default postgres://postgres@127.0.0.1:5432/mentorship_load)
