@@ -1,4 +1,4 @@
-"""Load test: a seeded community of 12,000 people and a locust mix against gunicorn.
+"""Load test: a seeded community of 12,000 people and an open-loop page mix against gunicorn.
 
 See loadtest/run.sh (``make load``) and the Benchmarks section of the README.
 """

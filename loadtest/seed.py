@@ -8,7 +8,7 @@ events, progress, comments, obstacles) and meetings (notes, action items); compl
 mentorships, declined and pending requests; and the engine's suggestions for everyone still
 looking. The same seed gives the same rows, dated relative to the day of the run.
 
-The load test (loadtest/locustfile.py) logs in as three kinds of people:
+The load test (loadtest/openloop.py) logs in as three kinds of people:
 
 - ``mentor01`` .. ``mentor16``: room for 10 mentees, 3 active ones each, and no other
   history, so the requests the load test sends them are the only ones they receive;
@@ -71,7 +71,7 @@ from profiles.models import Profile
 SEED = 20261203
 DEFAULT_MENTORS = 2_000
 DEFAULT_MENTEES = 10_000
-# The load test's cast; loadtest/locustfile.py spells the same addresses.
+# The load test's cast; loadtest/openloop.py spells the same addresses.
 LOAD_MENTORS = 16
 LEARNERS_PER_LOAD_MENTOR = 3
 LOAD_MENTOR_CAPACITY = 10
