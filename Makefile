@@ -60,6 +60,7 @@ load: install
 
 ## load-pages: each busiest page in-process on the load database; bar median <= 20 ms and <= 12 queries
 load-pages: install
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python loadtest/pages.py
 
 lint: install-dev

@@ -1,8 +1,21 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from django.db.models import F, Model, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models import (
+    Count,
+    F,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -18,7 +31,7 @@ from goals.models import (
     Meeting,
     Milestone,
 )
-from matching.models import Enrollment, Mentorship, MentorshipStatus, Role
+from matching.models import Enrollment, Mentorship, MentorshipRequest, MentorshipStatus, Role
 
 # Who is on which side of the goal's mentorship: every goal page and action needs it.
 GOAL_SIDES = ("mentorship__mentee_enrollment", "mentorship__mentor_enrollment")
@@ -201,12 +214,34 @@ def review_board(mentor: User, *, today: date | None = None) -> list[BoardMentee
     return board
 
 
-def goals_awaiting_review(mentor: User) -> int:
+def _awaiting_review(mentor: User) -> "QuerySet[Goal]":
     return Goal.objects.filter(
         status=GoalStatus.SUBMITTED,
         mentorship__status=MentorshipStatus.ACTIVE,
         mentorship__mentor_enrollment__user=mentor,
-    ).count()
+    )
+
+
+def goals_awaiting_review(mentor: User) -> int:
+    return _awaiting_review(mentor).count()
+
+
+def _count(queryset: QuerySet[Any]) -> Coalesce:
+    """``queryset.count()`` as a subquery, so that several counts share one statement."""
+    counted = queryset.order_by().annotate(one=Value(1)).values("one")
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
+def mentor_waiting_counts(mentor: User) -> tuple[int, int]:
+    """Requests waiting for this mentor's answer and their mentees' goals waiting for a
+    review: the navbar's two badges, read on every page a mentor opens, in one query."""
+    requests = MentorshipRequest.objects.pending().filter(mentor_enrollment__user=mentor)
+    row = (
+        User.objects.filter(pk=mentor.pk)
+        .values_list(_count(requests), _count(_awaiting_review(mentor)))
+        .first()
+    )
+    return (row[0], row[1]) if row else (0, 0)
 
 
 @dataclass

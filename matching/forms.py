@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.forms.renderers import Jinja2
 
 from core.forms import model_choice_field
 from matching.models import Cohort, DeclineReason, MentorshipStatus, Role
@@ -31,6 +32,12 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 class DirectoryFilterForm(forms.Form):
     """The directory's filters. Read from the query string; bad values are dropped."""
+
+    # Its selects hold every skill and language the listed mentors have, hundreds of
+    # <option>s: Django's Jinja2 form renderer writes the same widgets as the default
+    # one (tests/test_form_renderer.py) in a third of the time, which was a third of the
+    # directory page. Crispy's layout around each widget stays a Django template.
+    default_renderer = Jinja2()  # one instance: it compiles each widget template once
 
     q = forms.CharField(label="Search", required=False, max_length=100)
     skills = IdMultipleChoiceField(

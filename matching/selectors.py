@@ -205,11 +205,6 @@ def open_request_between(user: User, mentor: Enrollment) -> MentorshipRequest | 
     )
 
 
-def pending_requests_count(mentor: User) -> int:
-    """Requests waiting for this mentor's answer, in every cohort they mentor in."""
-    return MentorshipRequest.objects.pending().filter(mentor_enrollment__user=mentor).count()
-
-
 def request_for(user: User, pk: int) -> MentorshipRequest:
     return get_object_or_404(
         MentorshipRequest.objects.for_user(user).select_related(

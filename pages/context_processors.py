@@ -5,7 +5,6 @@ from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
 
 from goals import selectors as goals_selectors
-from matching import selectors as matching_selectors
 
 
 def site(request: HttpRequest) -> dict[str, str]:
@@ -46,14 +45,12 @@ def nav(request: HttpRequest) -> dict[str, dict[str, str]]:
 
 def mentor_badges(request: HttpRequest) -> dict[str, int]:
     """A mentor's navbar badges: requests waiting for an answer and goals waiting for a
-    review, two counts on every page a mentor opens. Nothing for anyone else."""
+    review, one query on every page a mentor opens. Nothing for anyone else."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     profile = getattr(user, "profile", None)
     if profile is None or not profile.wants_to_mentor:
         return {}
-    return {
-        "pending_requests_count": matching_selectors.pending_requests_count(user),
-        "goals_to_review_count": goals_selectors.goals_awaiting_review(user),
-    }
+    requests, goals = goals_selectors.mentor_waiting_counts(user)
+    return {"pending_requests_count": requests, "goals_to_review_count": goals}

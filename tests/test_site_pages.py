@@ -10,6 +10,7 @@ from django.urls import reverse
 import pytest
 
 from accounts.models import User
+from goals import selectors as goals_selectors
 from goals import services as goal_services
 from goals.models import Goal
 from matching import services as matching_services
@@ -118,6 +119,20 @@ def test_a_mentor_sees_requests_and_goals_waiting_for_them_only(client, mentee) 
     # A goal of a mentorship that ended waits for nobody's review.
     matching_services.end_mentorship(mentorship=ending, by=mentor, outcome="completed")
     assert _badges(client) == {"answer": 1, "review": 1}
+
+
+def test_the_badges_one_query_counts_what_two_plain_counts_do(mentee) -> None:
+    mentor = _mentor_user("Mo Mentor")
+
+    def plain() -> tuple[int, int]:
+        waiting = MentorshipRequest.objects.pending().filter(mentor_enrollment__user=mentor)
+        return waiting.count(), goals_selectors.goals_awaiting_review(mentor)
+
+    assert goals_selectors.mentor_waiting_counts(mentor) == plain() == (0, 0)
+    requests = [_ask(ProfileFactory(display_name=f"Asker {n}").user, mentor) for n in range(3)]
+    paired = matching_services.accept_request(request=requests[0], by=mentor)
+    _submitted_goal(paired, "Lead a design review for my team")
+    assert goals_selectors.mentor_waiting_counts(mentor) == plain() == (2, 1)
 
 
 def test_mentees_get_no_badges_and_no_counting_queries(client, mentee, mentor) -> None:
