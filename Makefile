@@ -16,7 +16,7 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --no-build-isolation -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt loadtest/requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --no-build-isolation -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
