@@ -47,7 +47,7 @@ def visible_to(user: User, path: str = "") -> Q:
     the mentor, and the programme admins of that mentorship's cohort."""
     # A subquery, not a join through the admins table: a join would repeat each row
     # once per admin of the cohort.
-    administered = Cohort.admins.through.objects.filter(user=user).values("cohort_id")
+    administered = Cohort.objects.read_on_the_site_by(user).values("pk")
     return either_side(user, path) | Q(**{f"{path}cohort_id__in": administered})
 
 

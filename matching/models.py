@@ -31,6 +31,18 @@ class CohortQuerySet(models.QuerySet["Cohort"]):
     def for_user(self, user: User) -> "CohortQuerySet":
         return self.filter(enrollments__user=user, enrollments__status="active").distinct()
 
+    def read_on_the_site_by(self, user: User) -> "CohortQuerySet":
+        """The cohorts whose goals and meetings this person reads on the site as their
+        programme admin: listed among its admins, and a programme admin by the admin's
+        own rule (active, staff, allowed to view cohorts: the Programme admin group, or
+        a superuser). Someone whose staff flag or group is taken away reads nothing more,
+        even while still listed."""
+        if not (user.is_active and user.is_staff and user.has_perm("matching.view_cohort")):
+            return self.none()
+        return self.filter(
+            pk__in=Cohort.admins.through.objects.filter(user=user).values("cohort_id")
+        )
+
     def administered_by(self, user: User) -> "CohortQuerySet":
         """The cohorts this person runs: all of them for a superuser."""
         if user.is_superuser:

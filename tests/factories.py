@@ -117,6 +117,18 @@ def mentorship_between(
     return accept_request(request=request, by=mentor)
 
 
+def site_programme_admin(*cohorts: Cohort) -> User:
+    """A programme admin of ``cohorts`` who also uses the site (onboarded, with a
+    profile), to read their cohorts' goals and meetings there."""
+    user = ProfileFactory(enrolled=False).user
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.add(Group.objects.get(name=PROGRAMME_ADMIN_GROUP))
+    for cohort in cohorts:
+        cohort.admins.add(user)
+    return user
+
+
 def make_programme_admin(*cohorts: Cohort, in_group: bool = True) -> User:
     """Staff, in the "Programme admin" group (unless not ``in_group``), and an admin of
     each of ``cohorts``."""

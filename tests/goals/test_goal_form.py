@@ -9,7 +9,7 @@ import pytest
 
 from goals.models import Goal, GoalStatus
 from matching.models import Cohort
-from tests.factories import ProfileFactory
+from tests.factories import site_programme_admin
 from tests.goals.conftest import days, milestones_draft
 
 pytestmark = pytest.mark.django_db
@@ -112,8 +112,7 @@ def test_the_form_shows_the_career_goals_it_should_serve(client, mentorship, men
 
 def test_a_cohort_admin_reads_the_goal_but_cannot_review_or_comment(client, make_goal):
     goal = make_goal(GoalStatus.SUBMITTED)
-    admin = ProfileFactory(enrolled=False).user
-    goal.mentorship.cohort.admins.add(admin)
+    admin = site_programme_admin(goal.mentorship.cohort)
     client.force_login(admin)
     page = client.get(reverse("goals:detail", args=[goal.pk]))
     html = page.content.decode()
@@ -127,7 +126,37 @@ def test_a_cohort_admin_reads_the_goal_but_cannot_review_or_comment(client, make
 
 def test_an_admin_of_another_cohort_gets_404(client, make_goal):
     goal = make_goal()
-    admin = ProfileFactory(enrolled=False).user
-    Cohort.objects.create(name="Elsewhere", slug="elsewhere").admins.add(admin)
+    admin = site_programme_admin(Cohort.objects.create(name="Elsewhere", slug="elsewhere"))
     client.force_login(admin)
     assert client.get(reverse("goals:detail", args=[goal.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("taken_away", ["staff", "group", "active"])
+def test_a_programme_admin_no_longer_one_reads_nothing_though_still_listed(
+    client, make_goal, taken_away
+):
+    goal = make_goal(GoalStatus.SUBMITTED)
+    admin = site_programme_admin(goal.mentorship.cohort)
+    client.force_login(admin)
+    urls = [
+        reverse("goals:detail", args=[goal.pk]),
+        reverse("goals:edit", args=[goal.pk]),
+        reverse("goals:meeting-list", args=[goal.mentorship.pk]),
+    ]
+    assert client.get(urls[0]).status_code == 200
+    assert client.get(urls[2]).status_code == 200
+
+    if taken_away == "staff":
+        admin.is_staff = False
+        admin.save()
+    elif taken_away == "group":
+        admin.groups.clear()
+    else:
+        admin.is_active = False
+        admin.save()
+        client.force_login(admin)  # an inactive account cannot keep a session
+    assert goal.mentorship.cohort.admins.filter(pk=admin.pk).exists()
+    for url in urls:
+        assert client.get(url).status_code in (302, 404), url
+    if taken_away != "active":
+        assert client.get(urls[0]).status_code == 404

@@ -13,7 +13,7 @@ from goals.models import ActionItem, Meeting, MeetingNote, MeetingStatus
 from goals.services import meetings
 from matching.models import Cohort
 from matching.services import join_cohort
-from tests.factories import ProfileFactory, mentorship_between
+from tests.factories import ProfileFactory, mentorship_between, site_programme_admin
 from tests.goals.conftest import metric_draft
 from tests.goals.test_meetings import move_to_past, schedule, soon
 
@@ -35,9 +35,7 @@ def _other_cohort_member():
 @pytest.fixture
 def admin(mentorship):
     """A programme admin of the mentorship's cohort: reads everything, changes nothing."""
-    person = ProfileFactory(enrolled=False).user
-    mentorship.cohort.admins.add(person)
-    return person
+    return site_programme_admin(mentorship.cohort)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from goals.models import ActionItem, Meeting, MeetingNote, MeetingStatus
 from goals.services import meetings
 from matching.models import Mentorship
 from matching.services import end_mentorship
-from tests.factories import ProfileFactory, mentorship_between
+from tests.factories import ProfileFactory, mentorship_between, site_programme_admin
 from tests.goals.conftest import days, metric_draft
 from tests.helpers import emails
 
@@ -58,9 +58,7 @@ def tokyo_mentor(mentor: User) -> User:
 
 @pytest.fixture
 def admin(mentorship: Mentorship) -> User:
-    person = ProfileFactory(enrolled=False).user
-    mentorship.cohort.admins.add(person)
-    return person
+    return site_programme_admin(mentorship.cohort)
 
 
 @pytest.fixture

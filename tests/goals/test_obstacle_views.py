@@ -13,7 +13,7 @@ from goals.models import Goal, GoalStatus, Obstacle
 from goals.services import obstacles
 from matching.models import Cohort, MentorshipStatus
 from matching.services import end_mentorship, join_cohort
-from tests.factories import ProfileFactory
+from tests.factories import ProfileFactory, site_programme_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +40,7 @@ def obstacle(goal: Goal, mentee: User) -> Obstacle:
 
 @pytest.fixture
 def cohort_admin(goal: Goal) -> User:
-    admin = ProfileFactory(enrolled=False).user
-    goal.mentorship.cohort.admins.add(admin)
-    return admin
+    return site_programme_admin(goal.mentorship.cohort)
 
 
 @pytest.fixture
