@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from core.forms import choice_field
+from core.forms import OnceForm, choice_field
 from goals import smart
 from goals.models import CLOSED, TRANSITIONS, Goal, MeasureKind
 
@@ -82,7 +82,7 @@ class MilestonesField(forms.Field):
         return milestones
 
 
-class GoalForm(forms.Form):
+class GoalForm(OnceForm):
     """The SMART goal form. Its checks are goals.smart's, so the coaching is the same
     here, in the service, and in the live checklist."""
 
@@ -193,7 +193,7 @@ class ReviewForm(forms.Form):
     )
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(OnceForm):
     value = forms.DecimalField(label="New value", required=False, max_digits=12, decimal_places=2)
     milestones = forms.MultipleChoiceField(
         label="Milestones finished", required=False, widget=forms.CheckboxSelectMultiple
@@ -238,7 +238,7 @@ class CloseForm(forms.Form):
             ]
 
 
-class CommentForm(forms.Form):
+class CommentForm(OnceForm):
     body = forms.CharField(
         label="Comment", max_length=3000, widget=forms.Textarea(attrs={"rows": 2})
     )

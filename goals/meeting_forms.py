@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
-from core.forms import choice_field, model_choice_field
+from core.forms import OnceForm, choice_field, model_choice_field
 from goals.models import MEETING_FORMAT_CHOICES, Goal, Meeting, MeetingFormat
 from matching.models import Mentorship
 
@@ -40,7 +40,7 @@ def local_datetime(day: date, at: time, zone: str) -> tuple[datetime | None, str
     return aware, ""
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(OnceForm):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     duration_minutes = forms.TypedChoiceField(
@@ -120,7 +120,7 @@ class CancelForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(OnceForm):
     body = forms.CharField(label="Note", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     is_private = forms.BooleanField(
         label="Only for me",
@@ -134,7 +134,7 @@ class _PersonChoice(forms.ModelChoiceField):
         return obj.get_full_name()
 
 
-class ActionItemForm(forms.Form):
+class ActionItemForm(OnceForm):
     title = forms.CharField(label="What will be done", max_length=200)
     owner = _PersonChoice(queryset=User.objects.none(), empty_label=None, label="Who")
     due_on = forms.DateField(

@@ -5,10 +5,11 @@ from typing import Any
 
 from django import forms
 
+from core.forms import OnceForm
 from goals.models import Obstacle, ObstacleCategory
 
 
-class ObstacleForm(forms.Form):
+class ObstacleForm(OnceForm):
     category = forms.ChoiceField(
         label="What kind of obstacle?",
         choices=[("", "Choose…"), *ObstacleCategory.choices],
@@ -26,7 +27,7 @@ class ObstacleForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class AdviceForm(forms.Form):
+class AdviceForm(OnceForm):
     advice = forms.CharField(
         label="Your advice", max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
     )

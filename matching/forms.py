@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.forms.renderers import Jinja2
 
-from core.forms import model_choice_field
+from core.forms import OnceForm, model_choice_field
 from matching.models import Cohort, DeclineReason, MentorshipStatus, Role
 from matching.selectors import SORTS
 from matching.services import MIN_REQUEST_MESSAGE
@@ -97,7 +97,7 @@ class DirectoryFilterForm(forms.Form):
         return self.cleaned_data
 
 
-class RequestForm(forms.Form):
+class RequestForm(OnceForm):
     message = forms.CharField(
         label="Your message",
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -122,7 +122,7 @@ class RequestForm(forms.Form):
     )
 
 
-class MessageForm(forms.Form):
+class MessageForm(OnceForm):
     body = forms.CharField(
         label="Message",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -185,7 +185,7 @@ class FeedbackForm(forms.Form):
     )
 
 
-class IntroductionForm(forms.Form):
+class IntroductionForm(OnceForm):
     contact_email = forms.EmailField(
         label="Their email",
         help_text="Someone in one of your programmes. They accept before anything is shared.",

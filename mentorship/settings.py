@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "core",
     "core.outbox",
     "accounts",
     "profiles",
@@ -227,6 +228,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "outbox.sweep_outbox",
         "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
+    },
+    "forget-old-submissions": {
+        "task": "core.forget_old_submissions",
+        "schedule": crontab(hour=3, minute=45),
     },
     "nightly-suggestions": {
         "task": "matching.tasks.recompute_all_suggestions",
