@@ -92,9 +92,7 @@ def submit_form(
             done = Submission.objects.filter(token=token, user_id=user_id).first()
             if done is None or not done.redirect_to:
                 # Someone else's token (a tampered form): say so, keep what was typed.
-                form.add_error(
-                    None, "This form was already sent. Reload the page to send it again."
-                )
+                form.add_error(None, ALREADY_SENT)
                 return None
             return redirect(done.redirect_to)
         response = _run(request, form, action, success=success, level=level, then=then)
