@@ -15,9 +15,12 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 from accounts.http import signed_in_user
@@ -225,11 +228,6 @@ def view_on_site(request: HttpRequest, content_type_id: int, object_id: str) -> 
     told a programme admin that another cohort's goal exists; here a row outside the
     admin's scoped queryset is a 404, exactly like one that does not exist.
     """
-    from django.contrib.contenttypes.models import ContentType
-    from django.contrib.contenttypes.views import shortcut
-    from django.core.exceptions import ValidationError
-    from django.http import Http404
-
     content_type = ContentType.objects.filter(pk=content_type_id).first()
     model = content_type.model_class() if content_type else None
     if model is None or not admin.site.is_registered(model):
