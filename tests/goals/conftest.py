@@ -46,6 +46,26 @@ def metric_draft(**fields: Any) -> GoalDraft:
     return GoalDraft(**{**values, **fields})
 
 
+def goal_form_data(**overrides: str) -> dict[str, str]:
+    """What a mentee types into the new-goal form: a milestones goal that passes every
+    check; override fields to break one."""
+    data = {
+        "title": "Give a talk at the Python meetup",
+        "outcome": "A 20-minute talk about our test suite, given to at least 30 people.",
+        "measure": "milestones",
+        "plan": "Pick the topic this week, outline it, rehearse twice with my mentor.",
+        "relevance": "Speaking in public is what my target role of tech lead asks of me.",
+        "target_date": days(60).isoformat(),
+        "milestones-0-title": "Outline the talk",
+        "milestones-0-due": days(10).isoformat(),
+        "milestones-1-title": "Rehearse with my mentor",
+        "milestones-1-due": days(30).isoformat(),
+        "milestones-2-title": "Give the talk",
+        "milestones-2-due": "",
+    }
+    return {**data, **overrides}
+
+
 def milestones_draft(**fields: Any) -> GoalDraft:
     """A milestones draft that passes every SMART check; override fields to break one."""
     values: dict[str, Any] = {

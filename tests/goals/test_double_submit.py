@@ -33,7 +33,7 @@ from goals.models import (
     ProgressUpdate,
 )
 from matching.models import Mentorship, MentorshipMessage
-from tests.goals.conftest import days
+from tests.goals.conftest import goal_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -61,18 +61,7 @@ def _twice(client: Client, page: str, action: str, data: dict[str, str]) -> list
 
 def _goal_form(mentorship: Mentorship) -> tuple[str, str, dict[str, str]]:
     url = reverse("goals:create", args=[mentorship.pk])
-    data = {
-        "title": "Give a talk at the Python meetup",
-        "outcome": "A 20-minute talk about our test suite, given to at least 30 people.",
-        "measure": "milestones",
-        "plan": "Pick the topic this week, outline it, rehearse twice with my mentor.",
-        "relevance": "Speaking in public is what my target role of tech lead asks of me.",
-        "target_date": days(60).isoformat(),
-        "milestones-0-title": "Outline the talk",
-        "milestones-0-due": days(10).isoformat(),
-        "milestones-1-title": "Give the talk",
-        "milestones-1-due": "",
-    }
+    data = goal_form_data()
     return url, url, data
 
 

@@ -10,32 +10,14 @@ import pytest
 from goals.models import Goal, GoalStatus
 from matching.models import Cohort
 from tests.factories import site_programme_admin
-from tests.goals.conftest import days, milestones_draft
+from tests.goals.conftest import days, goal_form_data, milestones_draft
 
 pytestmark = pytest.mark.django_db
 
 
-def _post(**overrides: str) -> dict[str, str]:
-    data = {
-        "title": "Give a talk at the Python meetup",
-        "outcome": "A 20-minute talk about our test suite, given to at least 30 people.",
-        "measure": "milestones",
-        "plan": "Pick the topic this week, outline it, rehearse twice with my mentor.",
-        "relevance": "Speaking in public is what my target role of tech lead asks of me.",
-        "target_date": days(60).isoformat(),
-        "milestones-0-title": "Outline the talk",
-        "milestones-0-due": days(10).isoformat(),
-        "milestones-1-title": "Rehearse with my mentor",
-        "milestones-1-due": days(30).isoformat(),
-        "milestones-2-title": "Give the talk",
-        "milestones-2-due": "",
-    }
-    return {**data, **overrides}
-
-
 def test_milestones_are_saved_with_their_due_dates_in_order(client, mentorship, mentee):
     client.force_login(mentee)
-    response = client.post(reverse("goals:create", args=[mentorship.pk]), _post())
+    response = client.post(reverse("goals:create", args=[mentorship.pk]), goal_form_data())
     goal = Goal.objects.get()
     assert response.status_code == 302 and response.url == goal.get_absolute_url()
     assert list(goal.milestones.values_list("title", "due_on")) == [
@@ -48,7 +30,8 @@ def test_milestones_are_saved_with_their_due_dates_in_order(client, mentorship, 
 def test_a_bad_milestone_date_is_explained_and_every_row_is_kept(client, mentorship, mentee):
     client.force_login(mentee)
     response = client.post(
-        reverse("goals:create", args=[mentorship.pk]), _post(**{"milestones-1-due": "31/02"})
+        reverse("goals:create", args=[mentorship.pk]),
+        goal_form_data(**{"milestones-1-due": "31/02"}),
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -62,7 +45,7 @@ def test_a_milestone_due_after_the_goal_is_refused(client, mentorship, mentee):
     client.force_login(mentee)
     late = (timezone.localdate() + timedelta(days=90)).isoformat()
     response = client.post(
-        reverse("goals:create", args=[mentorship.pk]), _post(**{"milestones-2-due": late})
+        reverse("goals:create", args=[mentorship.pk]), goal_form_data(**{"milestones-2-due": late})
     )
     assert "is due after the goal&#x27;s target date" in response.content.decode()
     assert not Goal.objects.exists()
@@ -72,14 +55,14 @@ def test_a_date_without_a_title_is_refused(client, mentorship, mentee):
     client.force_login(mentee)
     response = client.post(
         reverse("goals:create", args=[mentorship.pk]),
-        _post(**{"milestones-3-title": "", "milestones-3-due": days(40).isoformat()}),
+        goal_form_data(**{"milestones-3-title": "", "milestones-3-due": days(40).isoformat()}),
     )
     assert "Milestone 4 has a date but no title." in response.content.decode()
     assert not Goal.objects.exists()
 
 
 def test_one_milestone_per_line_still_works(client, mentorship, mentee):
-    data = {k: v for k, v in _post().items() if not k.startswith("milestones-")}
+    data = {k: v for k, v in goal_form_data().items() if not k.startswith("milestones-")}
     data["milestones"] = "Outline\nRehearse\n\nGive the talk"
     client.force_login(mentee)
     client.post(reverse("goals:create", args=[mentorship.pk]), data)
