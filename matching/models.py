@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import two_factor
 from accounts.models import User
 
 
@@ -35,9 +36,13 @@ class CohortQuerySet(models.QuerySet["Cohort"]):
         """The cohorts whose goals and meetings this person reads on the site as their
         programme admin: listed among its admins, and a programme admin by the admin's
         own rule (active, staff, allowed to view cohorts: the Programme admin group, or
-        a superuser). Someone whose staff flag or group is taken away reads nothing more,
-        even while still listed."""
-        if not (user.is_active and user.is_staff and user.has_perm("matching.view_cohort")):
+        a superuser, with the second factor the admin asks of staff). Someone whose staff
+        flag or group is taken away reads nothing more, even while still listed."""
+        if not (
+            user.is_active
+            and two_factor.may_act_as_staff(user)
+            and user.has_perm("matching.view_cohort")
+        ):
             return self.none()
         return self.filter(
             pk__in=Cohort.admins.through.objects.filter(user=user).values("cohort_id")

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
     "profiles.middleware.OnboardingRequiredMiddleware",
 ]
 
@@ -177,6 +178,9 @@ SUGGESTION_DEBOUNCE_SECONDS = env.int("SUGGESTION_DEBOUNCE_SECONDS", default=30)
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
+# Staff (superusers, programme admins) set up an authenticator app before the admin opens
+# and before they read a cohort's goals on the site. Off only for a throwaway local demo.
+ADMIN_REQUIRES_TWO_FACTOR = env.bool("ADMIN_REQUIRES_TWO_FACTOR", default=True)
 
 # --- Email ------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
 
 from accounts.models import User
 from matching.models import Cohort, Enrollment, Mentorship, Role
@@ -12,6 +13,9 @@ from profiles.services import notify_intent_changed
 from programmes.groups import PROGRAMME_ADMIN_GROUP
 
 PASSWORD = "a-long-enough-passphrase-42"
+# Every staff account the factories make has an authenticator app with this secret (the
+# admin asks staff for a second factor); tests.helpers.totp_code gives its current code.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 # Long enough for the request form's minimum, and plain enough to find in an email.
 REQUEST_MESSAGE = (
     "Hello! I would love your help preparing my first conference talk, from the outline "
@@ -34,6 +38,17 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
         if create:
             self.save()
+
+    @factory.post_generation
+    def two_factor(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """Staff get an authenticator app, as the admin requires; two_factor=False skips."""
+        if create and self.is_staff and extracted is not False:
+            give_two_factor(self)
+
+
+def give_two_factor(user: User) -> None:
+    """Set up an authenticator app for ``user`` with the tests' known secret."""
+    TOTP.activate(user, TOTP_SECRET)
 
 
 class ProfileFactory(factory.django.DjangoModelFactory):
@@ -123,6 +138,7 @@ def site_programme_admin(*cohorts: Cohort) -> User:
     user = ProfileFactory(enrolled=False).user
     user.is_staff = True
     user.save(update_fields=["is_staff"])
+    give_two_factor(user)
     user.groups.add(Group.objects.get(name=PROGRAMME_ADMIN_GROUP))
     for cohort in cohorts:
         cohort.admins.add(user)

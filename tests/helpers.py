@@ -6,8 +6,14 @@ from contextlib import AbstractContextManager, contextmanager
 from django.core.exceptions import PermissionDenied, ValidationError
 
 import pytest
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 
 from core.outbox.models import OutboxEmail
+from tests.factories import TOTP_SECRET
 
 
 def emails(template: str) -> list[OutboxEmail]:
@@ -40,3 +46,10 @@ def refused(
 def denied(snapshot: Callable[[], object]) -> AbstractContextManager[None]:
     """The block raises PermissionDenied and changes nothing ``snapshot()`` sees."""
     return refused(snapshot, error=PermissionDenied)
+
+
+def totp_code(secret: str | None = None) -> str:
+    """The code an authenticator app shows now for ``secret`` (the factories' staff
+    secret by default), as a person would type it at sign-in."""
+    counter = next(iter(yield_hotp_counters_from_time()))
+    return format_hotp_value(hotp_value(secret or TOTP_SECRET, counter))

@@ -9,15 +9,12 @@ from django.urls import reverse
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import (
-    SECRET_SESSION_KEY,
-    format_hotp_value,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 
 from accounts.models import User
 from core.outbox.models import OutboxEmail
+from tests.factories import UserFactory
+from tests.helpers import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -97,9 +94,21 @@ class TestAdminDoor:
             _login(client, staff.email, "guess-guess-guess")
         assert "Too many failed" in _login(client, staff.email, password).content.decode()
 
-    def test_staff_reach_the_admin(self, client, staff, password):
-        _login(client, staff.email, password)
+    def test_staff_reach_the_admin_with_password_and_code(self, client, staff, password):
+        response = _login(client, staff.email, password)
+        assert response.url == reverse("mfa_authenticate")
+        assert client.get("/admin/").status_code == 302
+        response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+        assert response.status_code == 302
         assert client.get("/admin/").status_code == 200
+
+    def test_a_wrong_code_keeps_staff_out(self, client, staff, password):
+        _login(client, staff.email, password)
+        wrong = f"{(int(totp_code()) + 1) % 1_000_000:06d}"
+        response = client.post(reverse("mfa_authenticate"), {"code": wrong})
+        assert response.status_code == 200
+        assert "Incorrect code" in response.content.decode()
+        assert client.get("/admin/").status_code == 302
 
     def test_non_staff_are_refused(self, client, mentee):
         client.force_login(mentee)
@@ -166,24 +175,59 @@ def test_email_change_keeps_the_old_address_until_the_new_one_is_verified(
     assert OutboxEmail.objects.filter(template="welcome").count() <= 1
 
 
-def test_staff_can_enroll_totp(client, staff, password):
-    _login(client, staff.email, password)
-    page = client.get(reverse("mfa_activate_totp"), follow=True)
-    if page.redirect_chain:
-        # Sensitive changes ask for the password again, as a user would see.
-        assert "reauthenticate" in page.redirect_chain[-1][0]
-        client.post(page.redirect_chain[-1][0], {"password": password})
-        page = client.get(reverse("mfa_activate_totp"))
-    assert page.status_code == 200
-    secret = client.session[SECRET_SESSION_KEY]
-    counter = next(iter(yield_hotp_counters_from_time()))
-    code = format_hotp_value(hotp_value(secret, counter))
-    response = client.post(reverse("mfa_activate_totp"), {"code": code})
-    assert response.status_code == 302
-    assert Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists()
+@pytest.fixture
+def staff_without_two_factor(db):
+    return UserFactory(is_staff=True, is_superuser=True, two_factor=False)
 
-    # From now on a password alone is not enough.
-    client.logout()
-    response = _login(client, staff.email, password)
-    assert response.url == reverse("mfa_authenticate")
-    assert client.get("/admin/").status_code == 302
+
+class TestStaffNeedASecondFactor:
+    @pytest.mark.parametrize(
+        "path", ["/admin/", "/admin/matching/cohort/", "/admin/accounts/user/1/change/"]
+    )
+    def test_staff_without_an_authenticator_are_sent_to_set_one_up(
+        self, client, staff_without_two_factor, path
+    ):
+        client.force_login(staff_without_two_factor)
+        response = client.get(path, follow=True)
+        assert response.redirect_chain[0][0] == reverse("mfa_activate_totp")
+        assert "The admin asks for two-factor authentication" in response.content.decode()
+
+    def test_they_can_still_sign_out_of_the_admin(self, client, staff_without_two_factor):
+        client.force_login(staff_without_two_factor)
+        response = client.post("/admin/logout/")
+        assert response.status_code == 200
+        assert "_auth_user_id" not in client.session
+
+    def test_a_deployment_may_turn_the_rule_off(self, client, staff_without_two_factor, settings):
+        settings.ADMIN_REQUIRES_TWO_FACTOR = False
+        client.force_login(staff_without_two_factor)
+        assert client.get("/admin/").status_code == 200
+
+    def test_members_pages_do_not_ask(self, client, staff_without_two_factor):
+        client.force_login(staff_without_two_factor)
+        assert client.get(reverse("account_email")).status_code == 200
+
+    def test_staff_set_up_an_authenticator_and_then_reach_the_admin(
+        self, client, staff_without_two_factor, password
+    ):
+        staff = staff_without_two_factor
+        _login(client, staff.email, password)
+        assert client.get("/admin/").url == reverse("mfa_activate_totp")
+        page = client.get(reverse("mfa_activate_totp"), follow=True)
+        if page.redirect_chain:
+            # Sensitive changes ask for the password again, as a user would see.
+            assert "reauthenticate" in page.redirect_chain[-1][0]
+            client.post(page.redirect_chain[-1][0], {"password": password})
+            page = client.get(reverse("mfa_activate_totp"))
+        assert page.status_code == 200
+        secret = client.session[SECRET_SESSION_KEY]
+        response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+        assert response.status_code == 302
+        assert Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists()
+        assert client.get("/admin/").status_code == 200
+
+        # From now on a password alone is not enough.
+        client.logout()
+        response = _login(client, staff.email, password)
+        assert response.url == reverse("mfa_authenticate")
+        assert client.get("/admin/").status_code == 302

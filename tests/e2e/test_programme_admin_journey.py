@@ -21,6 +21,7 @@ from programmes.models import Invitation
 from programmes.services.invitations import accept_invitation
 from tests.e2e.test_mentoring_journey import log_in
 from tests.factories import PASSWORD, ProfileFactory
+from tests.helpers import totp_code
 
 MENTORS = [("Ines Mentor", "ines@example.org"), ("Omar Mentor", "omar@example.org")]
 MENTEES = [
@@ -43,6 +44,36 @@ def _person(name: str, email: str, *, mentors: bool) -> None:
     set_skills(profile=profile, kind=kind, entries=[SkillEntry("Python", 3 if mentors else 1)])
 
 
+def set_up_authenticator_for_the_admin(page: Page, admin_page: str) -> str:
+    """The admin first asks for an authenticator app: copy its secret into the "app" and
+    type the code it shows. Returns the secret."""
+    page.goto(admin_page)
+    expect(page.get_by_role("alert")).to_contain_text("The admin asks for two-factor")
+    # allauth asks for the password again before a change to how one signs in.
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/$"))
+    secret = page.get_by_label("Authenticator secret").input_value()
+    page.get_by_label("Authenticator code").fill(totp_code(secret))
+    page.get_by_role("button", name="Activate").click()
+    expect(page.get_by_role("heading", name="Recovery Codes")).to_be_visible()
+    return secret
+
+
+def test_signing_in_to_the_admin_asks_for_the_code(page: Page) -> None:
+    admin = ProfileFactory(user__email="ana@example.org", user__is_staff=True).user
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(admin.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
+    page.get_by_label("Code").fill(totp_code())
+    page.get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    page.goto("/admin/")
+    expect(page.get_by_role("heading", name="Programme administration")).to_be_visible()
+
+
 def test_an_admin_imports_matches_and_publishes_a_cohort(page: Page, screenshot) -> None:
     cohort = Cohort.objects.create(
         name="Spring 2027",
@@ -50,8 +81,12 @@ def test_an_admin_imports_matches_and_publishes_a_cohort(page: Page, screenshot)
         matching_mode=MatchingMode.ADMIN_ASSIGN,
         ends_on=timezone.localdate() + timedelta(days=180),
     )
+    # A new programme admin: no authenticator app yet.
     admin = ProfileFactory(
-        user__email="pat@example.org", user__is_staff=True, display_name="Pat Admin"
+        user__email="pat@example.org",
+        user__is_staff=True,
+        user__two_factor=False,
+        display_name="Pat Admin",
     ).user
     admin.groups.add(Group.objects.get(name=PROGRAMME_ADMIN_GROUP))
     cohort.admins.add(admin)
@@ -67,6 +102,8 @@ def test_an_admin_imports_matches_and_publishes_a_cohort(page: Page, screenshot)
     rows += [f"{email},{name},mentee," for name, email in MENTEES]
     rows.append("not-an-email,Nobody,mentee,")
     log_in(page, admin.email, PASSWORD)
+    set_up_authenticator_for_the_admin(page, f"/admin/matching/cohort/{cohort.pk}/change/")
+    screenshot(page, "two-factor-recovery-codes")
     page.goto(f"/admin/matching/cohort/{cohort.pk}/change/")
     page.get_by_role("link", name="Import participants").click()
     page.locator("input[type=file]").set_input_files(

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import pytest
+from allauth.mfa.models import Authenticator
 
 from goals.models import Goal, GoalStatus
 from matching.models import Cohort
@@ -114,7 +115,7 @@ def test_an_admin_of_another_cohort_gets_404(client, make_goal):
     assert client.get(reverse("goals:detail", args=[goal.pk])).status_code == 404
 
 
-@pytest.mark.parametrize("taken_away", ["staff", "group", "active"])
+@pytest.mark.parametrize("taken_away", ["staff", "group", "active", "second factor"])
 def test_a_programme_admin_no_longer_one_reads_nothing_though_still_listed(
     client, make_goal, taken_away
 ):
@@ -134,6 +135,8 @@ def test_a_programme_admin_no_longer_one_reads_nothing_though_still_listed(
         admin.save()
     elif taken_away == "group":
         admin.groups.clear()
+    elif taken_away == "second factor":
+        Authenticator.objects.filter(user=admin).delete()
     else:
         admin.is_active = False
         admin.save()
