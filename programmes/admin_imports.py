@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 
 from accounts.http import signed_in_user
+from core.forms import OnceForm, submit_form
 from matching.admin_scoping import can_administer, scope_queryset
 from matching.models import Cohort
 from programmes import exports
@@ -23,7 +24,7 @@ from programmes.models import ImportBatch
 from programmes.services import imports, record_export
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(OnceForm):
     file = forms.FileField(
         label="CSV file",
         help_text=(
@@ -108,16 +109,28 @@ class ImportAdminMixin(_CohortAdminBase):
         # Bound on every POST: a form posted with no file at all must say so.
         is_post = request.method == "POST"
         form = ImportUploadForm(request.POST, request.FILES) if is_post else ImportUploadForm()
-        if is_post and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                batch = imports.parse_csv(
-                    cohort=cohort, file=upload, filename=upload.name, by=signed_in_user(request)
-                )
-            except ValidationError as exc:
-                form.add_error("file", exc)
-            else:
-                return redirect("admin:programmes_cohort_import_preview", cohort.pk, batch.pk)
+        if is_post:
+
+            def parse() -> ImportBatch:
+                upload = form.cleaned_data["file"]
+                try:
+                    return imports.parse_csv(
+                        cohort=cohort, file=upload, filename=upload.name, by=signed_in_user(request)
+                    )
+                except ValidationError as exc:
+                    raise ValidationError({"file": exc.messages}) from exc
+
+            # Uploading the same form twice makes one preview, and both land on it.
+            done = submit_form(
+                request,
+                form,
+                parse,
+                then=lambda batch: reverse(
+                    "admin:programmes_cohort_import_preview", args=[cohort.pk, batch.pk]
+                ),
+            )
+            if done is not None:
+                return done
         context = {
             **self._context(request, cohort, f"Import participants into {cohort.name}"),
             "form": form,

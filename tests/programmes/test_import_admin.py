@@ -1,6 +1,8 @@
 """A programme admin imports participants through the admin: upload, preview every row
 with its errors, apply (or skip the bad rows), and is refused on other cohorts."""
 
+import re
+
 from django.contrib.messages import get_messages
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -188,3 +190,24 @@ def test_the_cohort_tools_link_to_import_and_exports(cohort):
     assert upload_url(cohort) in html
     for kind in ("participants", "mentorships", "goals"):
         assert reverse("admin:programmes_cohort_export", args=[cohort.pk, kind]) in html
+
+
+def test_the_same_upload_posted_twice_makes_one_preview(admin_client, cohort):
+    page = admin_client.get(upload_url(cohort)).content.decode()
+    token = re.search(r'name="submission" value="([0-9a-f-]{36})"', page).group(1)
+    first = admin_client.post(upload_url(cohort), {"file": csv_upload(FILE), "submission": token})
+    again = admin_client.post(upload_url(cohort), {"file": csv_upload(FILE), "submission": token})
+    batch = ImportBatch.objects.get()
+    assert first.url == again.url == preview_url(batch)
+
+
+def test_a_refused_upload_keeps_its_token_for_the_corrected_file(admin_client, cohort):
+    page = admin_client.get(upload_url(cohort)).content.decode()
+    token = re.search(r'name="submission" value="([0-9a-f-]{36})"', page).group(1)
+    workbook = csv_upload(b"PK\x03\x04 a spreadsheet", name="people.xlsx")
+    refused = admin_client.post(upload_url(cohort), {"file": workbook, "submission": token})
+    assert refused.status_code == 200
+    assert "This is a spreadsheet workbook, not a CSV file." in refused.content.decode()
+    assert not ImportBatch.objects.exists()
+    done = admin_client.post(upload_url(cohort), {"file": csv_upload(FILE), "submission": token})
+    assert done.url == preview_url(ImportBatch.objects.get())
