@@ -1,7 +1,12 @@
 """Admin pages for goals and meetings, scoped like matching's: a programme admin sees
 only the goals, meetings and obstacles of the cohorts they run."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
 
 from goals.models import (
     ActionItem,
@@ -13,7 +18,10 @@ from goals.models import (
     Obstacle,
     ProgressUpdate,
 )
+from goals.selectors import NO_MEETING_DAYS, goals_behind_plan, quiet_mentorships
+from matching.admin import MentorshipAdmin
 from matching.admin_scoping import CohortScopedAdmin, CohortScopedInline, cohort_filter
+from matching.models import Mentorship
 
 # Each inline below lists rows of its parent, which is scoped already; the scoped
 # inline base repeats the filter and scopes their foreign-key choices as well.
@@ -50,11 +58,28 @@ class ObstacleInline(CohortScopedInline, admin.TabularInline):
         return False
 
 
+class PaceFilter(admin.SimpleListFilter):
+    """Goals in progress that are behind their plan today, by the rule of the goal's
+    own chart: what the programme admin's home counts as "behind plan"."""
+
+    title = "pace"
+    parameter_name = "pace"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("behind", "Behind plan")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Goal]) -> QuerySet[Goal]:
+        if self.value() != "behind":
+            return queryset
+        behind = goals_behind_plan(queryset, timezone.localdate())
+        return queryset.filter(pk__in=[pk for pk, _cohort in behind])
+
+
 @admin.register(Goal)
 class GoalAdmin(CohortScopedAdmin):
     cohort_path = GOAL_PATH
     list_display = ("title", "mentorship", "status", "target_date", "updated_at")
-    list_filter = ("status", "measure", cohort_filter(GOAL_PATH))
+    list_filter = ("status", "measure", PaceFilter, cohort_filter(GOAL_PATH))
     list_select_related = (
         "mentorship__mentor_enrollment__user",
         "mentorship__mentee_enrollment__user",
@@ -117,3 +142,32 @@ class GoalCommentAdmin(CohortScopedAdmin):
     list_filter = (cohort_filter(GOAL_CHILD_PATH),)
     list_select_related = ("goal", "author")
     raw_id_fields = ("goal", "author")
+
+
+class QuietFilter(admin.SimpleListFilter):
+    """Active mentorships that have not met for NO_MEETING_DAYS days, as the nudges and
+    the programme admin's home count them."""
+
+    title = "meetings"
+    parameter_name = "quiet"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", f"No meeting in {NO_MEETING_DAYS} days")]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[Mentorship]
+    ) -> QuerySet[Mentorship]:
+        if self.value() != "yes":
+            return queryset
+        return queryset.filter(pk__in=quiet_mentorships(timezone.localdate()).values("pk"))
+
+
+# The mentorship list learns about meetings here, where meetings live; matching stays
+# unaware of them.
+admin.site.unregister(Mentorship)
+
+
+@admin.register(Mentorship)
+class MentorshipWithMeetingsAdmin(MentorshipAdmin):
+    def get_list_filter(self, request: HttpRequest) -> list[Any]:
+        return [*super().get_list_filter(request), QuietFilter]

@@ -130,18 +130,39 @@ class Goal(models.Model):
 
     def progress_percent(self) -> int:
         """Derived, never typed: how far from baseline to target, or milestones done."""
-        if self.measure == MeasureKind.METRIC:
-            if self.baseline is None or self.target is None or self.current_value is None:
-                return 0
-            span = self.target - self.baseline
-            if span == 0:
-                return 0
-            done = (self.current_value - self.baseline) / span
-            return int(max(Decimal(0), min(Decimal(1), done)) * 100)
-        milestones = list(self.milestones.all())
-        if not milestones:
+        milestones = [] if self.measure == MeasureKind.METRIC else list(self.milestones.all())
+        return progress_percent_of(
+            measure=self.measure,
+            baseline=self.baseline,
+            target=self.target,
+            current_value=self.current_value,
+            milestones_done=sum(1 for m in milestones if m.done_at),
+            milestones_total=len(milestones),
+        )
+
+
+def progress_percent_of(
+    *,
+    measure: str,
+    baseline: Decimal | None,
+    target: Decimal | None,
+    current_value: Decimal | None,
+    milestones_done: int,
+    milestones_total: int,
+) -> int:
+    """A goal's progress in whole percent: from baseline to target for a metric, else
+    the share of milestones done. Clamped to 0–100."""
+    if measure == MeasureKind.METRIC:
+        if baseline is None or target is None or current_value is None:
             return 0
-        return int(100 * sum(1 for m in milestones if m.done_at) / len(milestones))
+        span = target - baseline
+        if span == 0:
+            return 0
+        done = (current_value - baseline) / span
+        return int(max(Decimal(0), min(Decimal(1), done)) * 100)
+    if not milestones_total:
+        return 0
+    return int(100 * milestones_done / milestones_total)
 
 
 class Milestone(models.Model):

@@ -1,10 +1,11 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import (
     Count,
+    Exists,
     F,
     Model,
     OuterRef,
@@ -30,8 +31,13 @@ from goals.models import (
     MeasureKind,
     Meeting,
     Milestone,
+    progress_percent_of,
 )
 from matching.models import Enrollment, Mentorship, MentorshipRequest, MentorshipStatus, Role
+
+# A mentorship that has not met for this many days is quiet: both sides are nudged, and
+# the programme admin's console lists it.
+NO_MEETING_DAYS = 30
 
 # Who is on which side of the goal's mentorship: every goal page and action needs it.
 GOAL_SIDES = ("mentorship__mentee_enrollment", "mentorship__mentor_enrollment")
@@ -316,3 +322,69 @@ def up_next(
         if as_mentor
         else 0,
     )
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def quiet_mentorships(today: date) -> "QuerySet[Mentorship]":
+    """Active mentorships with no scheduled meeting today or later whose last scheduled
+    meeting (cancelled ones do not count), or their start when they have none, was
+    NO_MEETING_DAYS or more days before ``today``. Annotated with ``quiet_since``."""
+    # Anything from the start of today on counts as upcoming: a meeting later today,
+    # or one that began this morning, means there is nothing to nudge about.
+    today_starts = _start_of(today)
+    scheduled = Meeting.objects.scheduled().filter(mentorship=OuterRef("pk"))
+    last_met = scheduled.filter(starts_at__lt=today_starts).order_by("-starts_at")
+    return (
+        Mentorship.objects.active()
+        .annotate(
+            last_met_at=Subquery(last_met.values("starts_at")[:1]),
+            has_upcoming=Exists(scheduled.filter(starts_at__gte=today_starts)),
+            quiet_since=Coalesce("last_met_at", "started_at"),
+        )
+        .filter(
+            has_upcoming=False,
+            # Before the start of (today - 29 days) is a local date 30 or more days ago.
+            quiet_since__lt=_start_of(today - timedelta(days=NO_MEETING_DAYS - 1)),
+        )
+    )
+
+
+def goals_behind_plan(goals: "QuerySet[Goal]", today: date) -> list[tuple[int, int]]:
+    """``(goal id, cohort id)`` of the in-progress ``goals`` behind their plan today, by
+    the same rule as the goal's chart (charts.pace). One query, whatever the number."""
+    rows = (
+        goals.filter(status=GoalStatus.IN_PROGRESS)
+        .annotate(
+            milestones_total=Count("milestones"),
+            milestones_done=Count("milestones", filter=Q(milestones__done_at__isnull=False)),
+        )
+        .values_list(
+            "pk",
+            "mentorship__cohort_id",
+            "measure",
+            "baseline",
+            "target",
+            "current_value",
+            "milestones_done",
+            "milestones_total",
+            "starts_on",
+            "target_date",
+        )
+        .order_by()
+    )
+    behind = []
+    for pk, cohort_id, measure, baseline, target, current, done, total, start, end in rows:
+        percent = progress_percent_of(
+            measure=measure,
+            baseline=baseline,
+            target=target,
+            current_value=current,
+            milestones_done=done,
+            milestones_total=total,
+        )
+        if charts.pace(start, end, today, percent) == charts.BEHIND:
+            behind.append((pk, cohort_id))
+    return behind

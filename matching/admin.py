@@ -6,6 +6,7 @@ see everything. The scoping itself lives in ``matching.admin_scoping``.
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib import admin, messages
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import (
     Case,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
@@ -29,13 +31,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.http import signed_in_user
 from accounts.models import User
 from matching.admin_scoping import (
     CohortScopedAdmin,
-    CohortScopedInline,
     can_administer,
     cohort_filter,
 )
@@ -59,6 +61,7 @@ from matching.models import (
     Role,
     Suggestion,
 )
+from matching.selectors import SLOW_REQUEST_DAYS
 from matching.services import runs
 from matching.services.audit import record
 from matching.services.suggestions import request_recompute
@@ -90,43 +93,6 @@ def _count_per_cohort(rows: QuerySet) -> Coalesce:
         ),
         0,
     )
-
-
-def _dash_unless_mentor(enrollment: Enrollment, value: Callable[[], object]) -> object:
-    if enrollment.pk is None or enrollment.role != Role.MENTOR:
-        return "–"
-    return value()
-
-
-class EnrollmentInline(CohortScopedInline, admin.TabularInline):
-    model = Enrollment
-    extra = 0
-    autocomplete_fields = ["user"]
-    fields = ("user", "role", "status", "capacity_override", "capacity", "load", "joined_at")
-    readonly_fields = ("capacity", "load")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Enrollment]:
-        # The scoped queryset is this model's own (EnrollmentQuerySet); the mixin's
-        # signature only says QuerySet.
-        enrollments = cast(EnrollmentQuerySet, super().get_queryset(request))
-        return enrollments.with_load().select_related("user__profile", "cohort")
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Cohort | None = None) -> list[str]:
-        fields = list(super().get_readonly_fields(request, obj))
-        # Who is enrolled is fixed here for a programme admin: choosing a person would
-        # need a list of every account. They bring people in with invitations.
-        return fields if request.user.is_superuser else ["user", *fields]
-
-    def has_add_permission(self, request: HttpRequest, obj: Cohort | None = None) -> bool:
-        return request.user.is_superuser and super().has_add_permission(request, obj)
-
-    @admin.display(description="capacity")
-    def capacity(self, enrollment: Enrollment) -> object:
-        return _dash_unless_mentor(enrollment, lambda: enrollment.capacity)
-
-    @admin.display(description="mentees now")
-    def load(self, enrollment: Enrollment) -> object:
-        return _dash_unless_mentor(enrollment, enrollment.active_mentorship_count)
 
 
 class ClosedFilter(admin.SimpleListFilter):
@@ -164,7 +130,8 @@ class CohortAdmin(CohortScopedAdmin):
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("admins",)
     readonly_fields = ("closed_at", "closed_by")
-    inlines = [EnrollmentInline]
+    # No inline of enrollments: a cohort of 12,000 people would be a page of every one.
+    # The cohort's page links to the enrollment list, filtered, paginated, searchable.
     actions = ["run_optimal", "run_stable", "recompute_suggestions"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Cohort]:
@@ -238,26 +205,39 @@ class CohortAdmin(CohortScopedAdmin):
     def is_closed(self, cohort: Cohort) -> bool:
         return cohort.closed_at is not None
 
-    def _start(self, request: HttpRequest, queryset: QuerySet[Cohort], mode: str) -> None:
+    def _start(
+        self, request: HttpRequest, queryset: QuerySet[Cohort], mode: str
+    ) -> HttpResponse | None:
+        started = []
         for cohort in queryset:
             try:
                 run = runs.start_run(cohort=cohort, mode=mode, by=signed_in_user(request))
             except PermissionDenied:
                 self.message_user(request, "You may not run matching.", messages.ERROR)
-                return
+                return None
+            started.append(run)
             url = reverse("admin:matching_matchrun_change", args=[run.pk])
             self.message_user(
                 request,
-                f"{cohort}: {run.get_mode_display()} matching queued (run {run.pk}: {url}).",
+                format_html(
+                    '{}: {} matching started. <a href="{}">Open the draft</a> to follow it.',
+                    cohort,
+                    run.get_mode_display().lower(),
+                    url,
+                ),
             )
+        # One cohort (the button on its page): straight to the run, which shows progress.
+        if len(started) == 1:
+            return redirect("admin:matching_matchrun_change", started[0].pk)
+        return None
 
     @admin.action(description="Run optimal matching (draft for review)")
-    def run_optimal(self, request: HttpRequest, queryset: QuerySet[Cohort]) -> None:
-        self._start(request, queryset, MatchMode.OPTIMAL)
+    def run_optimal(self, request: HttpRequest, queryset: QuerySet[Cohort]) -> HttpResponse | None:
+        return self._start(request, queryset, MatchMode.OPTIMAL)
 
     @admin.action(description="Run stable matching (draft for review)")
-    def run_stable(self, request: HttpRequest, queryset: QuerySet[Cohort]) -> None:
-        self._start(request, queryset, MatchMode.STABLE)
+    def run_stable(self, request: HttpRequest, queryset: QuerySet[Cohort]) -> HttpResponse | None:
+        return self._start(request, queryset, MatchMode.STABLE)
 
     @admin.action(description="Recompute mentor suggestions")
     def recompute_suggestions(self, request: HttpRequest, queryset: QuerySet[Cohort]) -> None:
@@ -266,13 +246,83 @@ class CohortAdmin(CohortScopedAdmin):
         self.message_user(request, "Suggestions will be recomputed in a moment.")
 
 
+class MatchedFilter(admin.SimpleListFilter):
+    """Whether the person has an active mentorship in the enrollment's cohort."""
+
+    title = "matched"
+    parameter_name = "matched"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "In a mentorship"), ("no", "Without a mentorship")]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[Enrollment]
+    ) -> QuerySet[Enrollment]:
+        if self.value() not in ("yes", "no"):
+            return queryset
+        active = Mentorship.objects.active()
+        in_one = Exists(active.filter(mentee_enrollment=OuterRef("pk"))) | Exists(
+            active.filter(mentor_enrollment=OuterRef("pk"))
+        )
+        return queryset.filter(in_one if self.value() == "yes" else ~in_one)
+
+
+class WaitingFilter(admin.SimpleListFilter):
+    """Requests still waiting after SLOW_REQUEST_DAYS days."""
+
+    title = "waiting"
+    parameter_name = "waiting"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("slow", f"More than {SLOW_REQUEST_DAYS} days")]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[MentorshipRequest]
+    ) -> QuerySet[MentorshipRequest]:
+        if self.value() != "slow":
+            return queryset
+        return queryset.filter(
+            status=RequestStatus.PENDING,
+            created_at__lt=timezone.now() - timedelta(days=SLOW_REQUEST_DAYS),
+        )
+
+
 @admin.register(Enrollment)
 class EnrollmentAdmin(CohortScopedAdmin):
-    list_display = ("user", "cohort", "role", "status", "capacity_override", "joined_at")
-    list_filter = (cohort_filter("cohort"), "role", "status")
+    list_display = (
+        "user",
+        "name",
+        "cohort",
+        "role",
+        "status",
+        "capacity_override",
+        "capacity",
+        "load",
+        "joined_at",
+    )
+    list_editable = ("status",)
+    list_filter = (cohort_filter("cohort"), "role", "status", MatchedFilter)
     search_fields = ("user__email", "user__profile__display_name")
-    list_select_related = ("user", "cohort")
+    list_select_related = ("user__profile", "cohort")
     autocomplete_fields = ["user"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Enrollment]:
+        # Capacity and load in the same query as the rows: a page costs the same for a
+        # cohort of 20 or of 12,000.
+        return cast(EnrollmentQuerySet, super().get_queryset(request)).with_load()
+
+    @admin.display(description="name", ordering="user__profile__display_name")
+    def name(self, enrollment: Enrollment) -> str:
+        profile = getattr(enrollment.user, "profile", None)
+        return profile.display_name if profile else "–"
+
+    @admin.display(description="capacity")
+    def capacity(self, enrollment: Enrollment) -> object:
+        return enrollment.capacity if enrollment.role == Role.MENTOR else "–"
+
+    @admin.display(description="mentees now")
+    def load(self, enrollment: Enrollment) -> object:
+        return enrollment.active_mentorship_count() if enrollment.role == Role.MENTOR else "–"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Enrollment | None = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
@@ -288,7 +338,7 @@ class EnrollmentAdmin(CohortScopedAdmin):
 @admin.register(MentorshipRequest)
 class MentorshipRequestAdmin(CohortScopedAdmin):
     list_display = ("__str__", "cohort", "status", "created_at", "expires_at", "responded_at")
-    list_filter = (cohort_filter("cohort"), "status")
+    list_filter = (cohort_filter("cohort"), "status", WaitingFilter)
     search_fields = ("mentee_enrollment__user__email", "mentor_enrollment__user__email")
     list_select_related = ("cohort", "mentee_enrollment__user", "mentor_enrollment__user")
     raw_id_fields = ("mentee_enrollment", "mentor_enrollment")

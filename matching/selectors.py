@@ -33,6 +33,8 @@ from matching.models import (
 from profiles.models import Profile, ProfileSkill, Skill, SkillKind, time_zone_names
 
 DIRECTORY_PAGE_SIZE = 12
+# A request unanswered this long needs the programme team's attention.
+SLOW_REQUEST_DAYS = 7
 # Session key: the last few mentor enrollments a person opened, newest first.
 RECENTLY_VIEWED_KEY = "recently_viewed_mentors"
 

@@ -31,7 +31,7 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="Mentorship")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "mentorship.apps.AdminConfig",  # Django's admin, with our home page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

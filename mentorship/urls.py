@@ -9,9 +9,6 @@ from matching.admin_scoping import view_on_site
 # (brute-force protection), email verification and two-factor authentication. This is
 # allauth's documented hook; mypy forbids replacing a method, hence the ignore.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
-admin.site.site_header = "Mentorship programme admin"
-admin.site.site_title = "Mentorship admin"
-admin.site.index_title = "Programme administration"
 
 urlpatterns = [
     path("", include("pages.urls")),

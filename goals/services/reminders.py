@@ -29,23 +29,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import islice
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
 from core.outbox import services as outbox
 from core.outbox.models import OutboxEmail
-from goals.models import Goal, GoalEvent, GoalStatus, Meeting
+from goals.models import Goal, GoalEvent, GoalStatus
+from goals.selectors import NO_MEETING_DAYS, quiet_mentorships
 from matching.models import Mentorship, MentorshipStatus
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 DUE_SOON_DAYS = 7
-NO_MEETING_DAYS = 30
 # Goals the mentee has committed to: the mentor approved the date.
 COMMITTED = (GoalStatus.APPROVED, GoalStatus.IN_PROGRESS)
 
@@ -102,25 +102,11 @@ def _goal_email(goal: Goal, today: date) -> _Email:
 def send_meeting_nudges(*, today: date | None = None) -> int:
     """Nudge both sides of mentorships that have not met for 30 days or more."""
     today = today or timezone.localdate()
-    # Anything from the start of today on counts as upcoming: a meeting later today,
-    # or one that began this morning, means there is nothing to nudge about.
-    today_starts = _start_of(today)
-    scheduled = Meeting.objects.scheduled().filter(mentorship=OuterRef("pk"))
-    last_met = scheduled.filter(starts_at__lt=today_starts).order_by("-starts_at")
-    mentorships = (
-        Mentorship.objects.active()
-        .annotate(
-            last_met_at=Subquery(last_met.values("starts_at")[:1]),
-            has_upcoming=Exists(scheduled.filter(starts_at__gte=today_starts)),
-            quiet_since=Coalesce("last_met_at", "started_at"),
-        )
-        .filter(
-            has_upcoming=False,
-            # Before the start of (today - 29 days) is a local date 30 or more days ago.
-            quiet_since__lt=_start_of(today - timedelta(days=NO_MEETING_DAYS - 1)),
-        )
+    mentorships = cast(
+        "QuerySet[WithAnnotations[Mentorship, _Quiet]]",
+        quiet_mentorships(today)
         .select_related("mentee_enrollment__user__profile", "mentor_enrollment__user__profile")
-        .order_by("pk")
+        .order_by("pk"),
     )
     return _queue(
         email

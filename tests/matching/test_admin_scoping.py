@@ -489,14 +489,24 @@ def test_the_cohort_list_costs_the_same_queries_for_2_or_10_cohorts(client, supe
     assert queries() == two
 
 
-def test_the_enrollment_inline_shows_effective_capacity_and_status(client, alpha, beta):
+def test_the_enrollment_list_shows_effective_capacity_load_and_status(client, alpha, beta):
     Enrollment.objects.filter(pk=alpha.mentor.pk).update(capacity_override=3)
+    client.force_login(alpha.admin)
+    url = reverse("admin:matching_enrollment_changelist")
+    html = client.get(f"{url}?cohort={alpha.cohort.pk}&role__exact=mentor").content.decode()
+    assert re.search(r'class="field-capacity">3</td>', html)
+    assert re.search(r'class="field-load">1</td>', html)
+    assert 'name="form-0-status"' in html
+    _assert_nothing_of(beta, html)
+
+
+def test_the_cohort_page_lists_no_enrollment_but_links_to_the_lists(client, alpha, beta):
     client.force_login(alpha.admin)
     html = client.get(reverse("admin:matching_cohort_change", args=[alpha.cohort.pk])).content
     html = html.decode()
-    assert re.search(r'class="field-capacity">\s*<p>3</p>', html)
-    assert re.search(r'class="field-load">\s*<p>1</p>', html)
-    assert 'name="enrollments-0-status"' in html
+    assert "enrollments-0" not in html
+    enrollments = reverse("admin:matching_enrollment_changelist")
+    assert f'href="{enrollments}?cohort={alpha.cohort.pk}&amp;role__exact=mentee"' in html
     _assert_nothing_of(beta, html)
 
 
@@ -635,11 +645,10 @@ def test_an_enrollments_person_is_fixed_once_enrolled(client, alpha):
     assert 'name="user"' not in html and "mentor-alpha@example.org" in html
 
 
-def test_the_cohort_inline_has_no_user_picker_for_a_programme_admin(client, alpha, superuser):
+def test_only_a_superuser_picks_a_person_to_enroll(client, alpha, superuser):
     client.force_login(alpha.admin)
-    url = reverse("admin:matching_cohort_change", args=[alpha.cohort.pk])
-    html = client.get(url).content.decode()
-    assert 'name="enrollments-0-user"' not in html and "admin/autocomplete" not in html
+    url = reverse("admin:matching_enrollment_add")
+    assert client.get(url).status_code == 403
     client.force_login(superuser)
     assert "admin/autocomplete" in client.get(url).content.decode()
 

@@ -1,0 +1,192 @@
+"""How each programme is going, in the numbers its admins look at first.
+
+``programme_health`` answers for any number of cohorts in a fixed number of queries
+(grouped by cohort), so the admin's home and a cohort's page cost the same for a
+cohort of 20 people or 12,000.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Min, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from goals.models import Goal
+from goals.selectors import NO_MEETING_DAYS, goals_behind_plan, quiet_mentorships
+from matching.models import (
+    Cohort,
+    Enrollment,
+    EnrollmentStatus,
+    MatchRun,
+    MatchRunStatus,
+    Mentorship,
+    MentorshipRequest,
+    RequestStatus,
+    Role,
+)
+from matching.selectors import SLOW_REQUEST_DAYS
+from programmes.models import SurveyResponse
+
+
+@dataclass
+class Attention:
+    """One thing that needs the programme team, with the filtered list that shows it."""
+
+    count: int
+    text: str
+    url: str
+
+
+@dataclass
+class CohortHealth:
+    cohort: Cohort
+    mentors: int = 0
+    mentees: int = 0
+    matched_mentees: int = 0
+    requests_waiting: int = 0
+    oldest_request_at: datetime | None = None
+    slow_requests: int = 0
+    active_mentorships: int = 0
+    quiet_mentorships: int = 0
+    goals_behind_plan: int = 0
+    surveys_sent: int = 0
+    surveys_answered: int = 0
+    draft_runs: int = 0
+    attention: list[Attention] = field(default_factory=list)
+
+    @property
+    def matched_percent(self) -> float | None:
+        return 100 * self.matched_mentees / self.mentees if self.mentees else None
+
+    @property
+    def survey_response_percent(self) -> float | None:
+        return 100 * self.surveys_answered / self.surveys_sent if self.surveys_sent else None
+
+    @property
+    def oldest_request_days(self) -> int | None:
+        if self.oldest_request_at is None:
+            return None
+        return (timezone.now() - self.oldest_request_at).days
+
+    @property
+    def unmatched_mentees(self) -> int:
+        return self.mentees - self.matched_mentees
+
+
+def _by_cohort(rows: QuerySet[Any], **aggregates: Any) -> dict[int, dict[str, Any]]:
+    """``aggregates`` of ``rows`` per cohort, in one query."""
+    return {
+        row["cohort_id"]: row
+        for row in rows.order_by().values("cohort_id").annotate(**aggregates)
+    }
+
+
+def programme_health(
+    cohorts: Sequence[Cohort], *, today: date | None = None
+) -> list[CohortHealth]:
+    """The health of each of ``cohorts``, in their order. Ten queries, whatever the
+    number of cohorts or people."""
+    today = today or timezone.localdate()
+    ids = [c.pk for c in cohorts]
+    if not ids:
+        return []
+    health = {c.pk: CohortHealth(cohort=c) for c in cohorts}
+    slow_before = timezone.now() - timedelta(days=SLOW_REQUEST_DAYS)
+
+    enrolled = _by_cohort(
+        Enrollment.objects.filter(cohort_id__in=ids, status=EnrollmentStatus.ACTIVE),
+        mentors=Count("pk", filter=Q(role=Role.MENTOR)),
+        mentees=Count("pk", filter=Q(role=Role.MENTEE)),
+    )
+    active = Mentorship.objects.active().filter(cohort_id__in=ids)
+    mentorships = _by_cohort(
+        active,
+        active=Count("pk"),
+        # One active mentorship per mentee, so these are the matched mentees.
+        matched=Count("pk", filter=Q(mentee_enrollment__status=EnrollmentStatus.ACTIVE)),
+    )
+    quiet = _by_cohort(quiet_mentorships(today).filter(cohort_id__in=ids), n=Count("pk"))
+    requests = _by_cohort(
+        MentorshipRequest.objects.filter(cohort_id__in=ids, status=RequestStatus.PENDING),
+        n=Count("pk"),
+        oldest=Min("created_at"),
+        slow=Count("pk", filter=Q(created_at__lt=slow_before)),
+    )
+    surveys = _by_cohort(
+        SurveyResponse.objects.filter(cohort_id__in=ids),
+        sent=Count("pk"),
+        answered=Count("pk", filter=Q(answered_at__isnull=False)),
+    )
+    drafts = _by_cohort(
+        MatchRun.objects.filter(cohort_id__in=ids, status=MatchRunStatus.DRAFT), n=Count("pk")
+    )
+    behind: dict[int, int] = defaultdict(int)
+    for _goal, cohort_id in goals_behind_plan(
+        Goal.objects.filter(mentorship__cohort_id__in=ids, mentorship__in=active), today
+    ):
+        behind[cohort_id] += 1
+
+    for pk, h in health.items():
+        h.mentors = enrolled.get(pk, {}).get("mentors", 0)
+        h.mentees = enrolled.get(pk, {}).get("mentees", 0)
+        h.active_mentorships = mentorships.get(pk, {}).get("active", 0)
+        h.matched_mentees = mentorships.get(pk, {}).get("matched", 0)
+        h.quiet_mentorships = quiet.get(pk, {}).get("n", 0)
+        h.requests_waiting = requests.get(pk, {}).get("n", 0)
+        h.oldest_request_at = requests.get(pk, {}).get("oldest")
+        h.slow_requests = requests.get(pk, {}).get("slow", 0)
+        h.surveys_sent = surveys.get(pk, {}).get("sent", 0)
+        h.surveys_answered = surveys.get(pk, {}).get("answered", 0)
+        h.draft_runs = drafts.get(pk, {}).get("n", 0)
+        h.goals_behind_plan = behind[pk]
+        h.attention = list(_needs_attention(h))
+    return [health[pk] for pk in ids]
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _needs_attention(h: CohortHealth) -> Iterable[Attention]:
+    """What the programme team should look at, most pressing first, each linking to
+    the admin list filtered to exactly those rows."""
+    cohort = h.cohort.pk
+    if h.slow_requests:
+        yield Attention(
+            h.slow_requests,
+            f"{_plural(h.slow_requests, 'request', 'requests')} unanswered for more than "
+            f"{SLOW_REQUEST_DAYS} days",
+            reverse("admin:matching_mentorshiprequest_changelist")
+            + f"?cohort={cohort}&status__exact=pending&waiting=slow",
+        )
+    if h.quiet_mentorships:
+        yield Attention(
+            h.quiet_mentorships,
+            f"{_plural(h.quiet_mentorships, 'mentorship', 'mentorships')} with no meeting in "
+            f"{NO_MEETING_DAYS} days",
+            reverse("admin:matching_mentorship_changelist") + f"?cohort={cohort}&quiet=yes",
+        )
+    if h.goals_behind_plan:
+        yield Attention(
+            h.goals_behind_plan,
+            f"{_plural(h.goals_behind_plan, 'goal', 'goals')} behind plan",
+            reverse("admin:goals_goal_changelist") + f"?cohort={cohort}&pace=behind",
+        )
+    if h.draft_runs:
+        yield Attention(
+            h.draft_runs,
+            f"{_plural(h.draft_runs, 'matching draft', 'matching drafts')} waiting for review",
+            reverse("admin:matching_matchrun_changelist")
+            + f"?cohort={cohort}&status__exact=draft",
+        )
+    if h.unmatched_mentees and not h.cohort.closed_at:
+        yield Attention(
+            h.unmatched_mentees,
+            f"{_plural(h.unmatched_mentees, 'mentee', 'mentees')} without a mentor",
+            reverse("admin:matching_enrollment_changelist")
+            + f"?cohort={cohort}&role__exact=mentee&status__exact=active&matched=no",
+        )
