@@ -71,21 +71,28 @@ def main() -> int:
     client.force_login(admin)
     people = Enrollment.objects.filter(cohort=cohort).count()
     c = cohort.pk
+
+    def listing(model: str, query: str = "") -> str:
+        return reverse(f"admin:{model}_changelist") + f"?cohort={c}{query}"
+
     pages = [
         ("home", reverse("admin:index")),
         ("cohort list", reverse("admin:matching_cohort_changelist")),
         ("cohort page", reverse("admin:matching_cohort_change", args=[c])),
-        ("mentees", reverse("admin:matching_enrollment_changelist") + f"?cohort={c}&role__exact=mentee"),
-        ("mentees without a mentor", reverse("admin:matching_enrollment_changelist") + f"?cohort={c}&role__exact=mentee&matched=no"),
-        ("requests", reverse("admin:matching_mentorshiprequest_changelist") + f"?cohort={c}"),
-        ("mentorships", reverse("admin:matching_mentorship_changelist") + f"?cohort={c}"),
-        ("mentorships, no meeting in 30 days", reverse("admin:matching_mentorship_changelist") + f"?cohort={c}&quiet=yes"),
-        ("goals", reverse("admin:goals_goal_changelist") + f"?cohort={c}"),
-        ("goals behind plan", reverse("admin:goals_goal_changelist") + f"?cohort={c}&pace=behind"),
-        ("invitations", reverse("admin:programmes_invitation_changelist") + f"?cohort={c}"),
+        ("mentees", listing("matching_enrollment", "&role__exact=mentee")),
+        (
+            "mentees without a mentor",
+            listing("matching_enrollment", "&role__exact=mentee&matched=no"),
+        ),
+        ("requests", listing("matching_mentorshiprequest")),
+        ("mentorships", listing("matching_mentorship")),
+        ("mentorships, no meeting in 30 days", listing("matching_mentorship", "&quiet=yes")),
+        ("goals", listing("goals_goal")),
+        ("goals behind plan", listing("goals_goal", "&pace=behind")),
+        ("invitations", listing("programmes_invitation")),
         ("report", reverse("admin:programmes_cohort_report", args=[c])),
-        ("audit log", reverse("admin:matching_auditentry_changelist") + f"?cohort={c}"),
-        ("match runs", reverse("admin:matching_matchrun_changelist") + f"?cohort={c}"),
+        ("audit log", listing("matching_auditentry")),
+        ("match runs", listing("matching_matchrun")),
     ]
     rows = []
     for name, url in pages:

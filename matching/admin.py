@@ -222,7 +222,7 @@ class CohortAdmin(CohortScopedAdmin):
                 format_html(
                     '{}: {} matching started. <a href="{}">Open the draft</a> to follow it.',
                     cohort,
-                    run.get_mode_display().lower(),
+                    run.mode,
                     url,
                 ),
             )

@@ -80,14 +80,11 @@ class CohortHealth:
 def _by_cohort(rows: QuerySet[Any], **aggregates: Any) -> dict[int, dict[str, Any]]:
     """``aggregates`` of ``rows`` per cohort, in one query."""
     return {
-        row["cohort_id"]: row
-        for row in rows.order_by().values("cohort_id").annotate(**aggregates)
+        row["cohort_id"]: row for row in rows.order_by().values("cohort_id").annotate(**aggregates)
     }
 
 
-def programme_health(
-    cohorts: Sequence[Cohort], *, today: date | None = None
-) -> list[CohortHealth]:
+def programme_health(cohorts: Sequence[Cohort], *, today: date | None = None) -> list[CohortHealth]:
     """The health of each of ``cohorts``, in their order. Ten queries, whatever the
     number of cohorts or people."""
     today = today or timezone.localdate()
@@ -155,6 +152,12 @@ def _needs_attention(h: CohortHealth) -> Iterable[Attention]:
     """What the programme team should look at, most pressing first, each linking to
     the admin list filtered to exactly those rows."""
     cohort = h.cohort.pk
+    if not (h.mentors or h.mentees or h.cohort.closed_at):
+        yield Attention(
+            0,
+            "Nobody is enrolled yet: import participants to invite them",
+            reverse("admin:programmes_cohort_import", args=[cohort]),
+        )
     if h.slow_requests:
         yield Attention(
             h.slow_requests,
@@ -180,8 +183,7 @@ def _needs_attention(h: CohortHealth) -> Iterable[Attention]:
         yield Attention(
             h.draft_runs,
             f"{_plural(h.draft_runs, 'matching draft', 'matching drafts')} waiting for review",
-            reverse("admin:matching_matchrun_changelist")
-            + f"?cohort={cohort}&status__exact=draft",
+            reverse("admin:matching_matchrun_changelist") + f"?cohort={cohort}&status__exact=draft",
         )
     if h.unmatched_mentees and not h.cohort.closed_at:
         yield Attention(

@@ -102,9 +102,14 @@ def test_an_admin_imports_matches_and_publishes_a_cohort(page: Page, screenshot)
     rows += [f"{email},{name},mentee," for name, email in MENTEES]
     rows.append("not-an-email,Nobody,mentee,")
     log_in(page, admin.email, PASSWORD)
-    set_up_authenticator_for_the_admin(page, f"/admin/matching/cohort/{cohort.pk}/change/")
+    set_up_authenticator_for_the_admin(page, "/admin/")
     screenshot(page, "two-factor-recovery-codes")
-    page.goto(f"/admin/matching/cohort/{cohort.pk}/change/")
+    # The admin's home is about their programmes; the cohort's page is one click away.
+    page.goto("/admin/")
+    expect(page.get_by_role("heading", name="Your running programmes")).to_be_visible()
+    screenshot(page, "admin-home")
+    page.get_by_role("link", name="Spring 2027").click()
+    expect(page.get_by_role("heading", name="How Spring 2027 is going")).to_be_visible()
     page.get_by_role("link", name="Import participants").click()
     page.locator("input[type=file]").set_input_files(
         files=[
@@ -141,14 +146,11 @@ def test_an_admin_imports_matches_and_publishes_a_cohort(page: Page, screenshot)
         accept_invitation(invitation=invitation, user=User.objects.get(email=invitation.email))
     assert Enrollment.objects.filter(cohort=cohort, status="active").count() == 5
 
-    # Optimal matching from the cohort list, then the draft's review page.
-    page.goto("/admin/matching/cohort/")
-    page.locator(f"input[name=_selected_action][value='{cohort.pk}']").check()
-    page.locator("select[name=action]").select_option("run_optimal")
-    page.get_by_role("button", name="Go").click()
-    expect(page.locator(".messagelist")).to_contain_text("matching queued")
-    page.goto("/admin/matching/matchrun/")
-    page.get_by_role("link", name=re.compile("Spring 2027")).first.click()
+    # Optimal matching from the cohort's page, which opens the run's draft.
+    page.goto(f"/admin/matching/cohort/{cohort.pk}/change/")
+    screenshot(page, "cohort-page")
+    page.get_by_role("button", name="Run optimal matching").click()
+    expect(page.locator(".messagelist")).to_contain_text("optimal matching started")
     expect(page.get_by_text("Lea Mentee")).to_be_visible()
     screenshot(page, "match-run-review")
     mail.outbox.clear()
