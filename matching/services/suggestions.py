@@ -105,6 +105,19 @@ def _mentors(cohort: Cohort) -> list[Enrollment]:
     )
 
 
+def _with_load(mentors: list[Enrollment]) -> list[Enrollment]:
+    """The given mentors again, onboarded ones only, with what places_left() needs."""
+    by_pk = {
+        e.pk: e
+        for e in Enrollment.objects.filter(
+            pk__in=[m.pk for m in mentors], user__profile__onboarded_at__isnull=False
+        )
+        .select_related("user__profile")
+        .with_load()
+    }
+    return [by_pk[m.pk] for m in mentors if m.pk in by_pk]
+
+
 def _blocked_pairs(mentees: list[Enrollment], mentors: list[Enrollment]) -> np.ndarray:
     """(row, col) pairs never to propose: declined or ended before, dismissed, already asked."""
     row_of_user = {e.user_id: i for i, e in enumerate(mentees)}
@@ -149,9 +162,20 @@ def _blocked_pairs(mentees: list[Enrollment], mentors: list[Enrollment]) -> np.n
     return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
 
 
-def build_problem(cohort: Cohort, *, mentees: list[Enrollment] | None = None) -> Problem | None:
+def build_problem(
+    cohort: Cohort,
+    *,
+    mentees: list[Enrollment] | None = None,
+    mentors: list[Enrollment] | None = None,
+) -> Problem | None:
+    """The cohort's problem; ``mentees``/``mentors`` narrow it to a few people.
+
+    Scores do not depend on who else is in the problem (skills and languages are indexed
+    site-wide, texts are hashed), so one mentee against a handful of mentors scores the
+    same as in the whole cohort's problem, at a fraction of the cost.
+    """
     mentees = _open_mentees(cohort) if mentees is None else mentees
-    mentors = _mentors(cohort)
+    mentors = _mentors(cohort) if mentors is None else _with_load(mentors)
     if not mentees or not mentors:
         return None
     skill_index, language_index = vocabularies()
