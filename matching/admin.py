@@ -32,6 +32,7 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
 
 from accounts.http import signed_in_user
 from accounts.models import User
@@ -498,7 +499,7 @@ class MatchRunAdmin(CohortScopedAdmin):
             ),
             path(
                 "<int:run_id>/mentors/",
-                wrap(self.mentors_view),
+                wrap(require_GET(self.mentors_view)),
                 name="matching_matchrun_mentors",
             ),
             *super().get_urls(),

@@ -571,7 +571,9 @@ def mentor_options(
         return [MentorOption(m, _places(m), None) for m in candidates[:limit]]
     scored: dict[int, float] = {}
     problem = (
-        build_problem(run.cohort, mentees=[mentee], mentors=candidates) if candidates else None
+        build_problem(run.cohort, mentees=[mentee], mentors=candidates, read_only=True)
+        if candidates
+        else None
     )
     if problem is not None:
         for col, enrollment in enumerate(problem.mentors.enrollments):

@@ -34,9 +34,9 @@ from matching.services.suggestions import (
     Explained,
     Problem,
     build_problem,
-    current_weights,
     explain,
     request_recompute,
+    weights_for_reading,
 )
 
 logger = logging.getLogger(__name__)
@@ -230,7 +230,7 @@ def _fit(
         raise ValidationError("A mentee cannot mentor themselves.")
     others = run.pairs.filter(mentor_enrollment=mentor)
     planned = (others.exclude(pk=pair.pk) if pair else others).count()
-    problem = build_problem(run.cohort, mentees=[mentee], mentors=[mentor])
+    problem = build_problem(run.cohort, mentees=[mentee], mentors=[mentor], read_only=True)
     if problem is None:
         raise ValidationError(f"{_name(mentor)} has not finished setting up their profile.")
     if problem.free_places[0] - planned <= 0:
@@ -250,7 +250,7 @@ def _forbidden(run: MatchRun, problem: Problem, mentee: Enrollment, mentor: Enro
         return " ".join(text.lower().split())
 
     if (
-        current_weights(run.cohort).block_same_organisation
+        weights_for_reading(run.cohort).block_same_organisation
         and organisation(mentee_profile.organisation)
         and organisation(mentee_profile.organisation) == organisation(mentor_profile.organisation)
     ):

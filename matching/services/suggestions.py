@@ -60,6 +60,13 @@ def current_weights(cohort: Cohort) -> MatchWeights:
     return weights
 
 
+def weights_for_reading(cohort: Cohort) -> MatchWeights:
+    """The cohort's newest weights, or the defaults unsaved: for a page that only looks."""
+    return cohort.weight_versions.order_by("-version").first() or MatchWeights(
+        cohort=cohort, version=1
+    )
+
+
 def engine_weights(row: MatchWeights) -> Weights:
     values = {name: getattr(row, field) for name, field in MatchWeights.COMPONENT_FIELDS.items()}
     return Weights(
@@ -167,12 +174,14 @@ def build_problem(
     *,
     mentees: list[Enrollment] | None = None,
     mentors: list[Enrollment] | None = None,
+    read_only: bool = False,
 ) -> Problem | None:
     """The cohort's problem; ``mentees``/``mentors`` narrow it to a few people.
 
     Scores do not depend on who else is in the problem (skills and languages are indexed
     site-wide, texts are hashed), so one mentee against a handful of mentors scores the
-    same as in the whole cohort's problem, at a fraction of the cost.
+    same as in the whole cohort's problem, at a fraction of the cost. ``read_only``
+    leaves a cohort without weights without them (the defaults are used unsaved).
     """
     mentees = _open_mentees(cohort) if mentees is None else mentees
     mentors = _mentors(cohort) if mentors is None else _with_load(mentors)
@@ -194,7 +203,8 @@ def build_problem(
         ],
         dtype=np.int64,
     )
-    row = current_weights(cohort)
+    # A page that scores a pair or two must not write; a run or a recompute may.
+    row = weights_for_reading(cohort) if read_only else current_weights(cohort)
     weights = engine_weights(row)
     scores, allowed = score(
         mentee_side.people,
