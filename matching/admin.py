@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
@@ -27,15 +28,18 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.forms import ModelMultipleChoiceField
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
 
 from accounts.http import signed_in_user
 from accounts.models import User
+from matching import selectors
 from matching.admin_scoping import (
     CohortScopedAdmin,
     can_administer,
@@ -446,8 +450,64 @@ class SuggestionAdmin(CohortScopedAdmin):
         return False
 
 
+# The review page's own query keys: a post from it returns to the same page, search
+# and sort.
+REVIEW_KEYS = ("q", "sort", "page", "upage")
+
+
+def _is_id(value: str) -> bool:
+    # A tampered value that is no row id would make the lookup itself fail.
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
+def _review_url(run_id: int, data: QueryDict) -> str:
+    """The review page at the page, search and sort a form was posted from."""
+    kept = {key: str(data.get(key, ""))[:100] for key in REVIEW_KEYS if data.get(key)}
+    url = reverse("admin:matching_matchrun_change", args=[run_id])
+    return f"{url}?{urlencode(kept)}" if kept else url
+
+
+def _page_nav(request: HttpRequest, page: Page, key: str, label: str, anchor: str) -> dict:
+    """Previous/next links for one of the review page's lists, keeping the other's page."""
+
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query[key] = str(number)
+        return f"?{query.urlencode()}#{anchor}"
+
+    return {
+        "page": page,
+        "label": label,
+        "previous": link(page.previous_page_number()) if page.has_previous() else "",
+        "next": link(page.next_page_number()) if page.has_next() else "",
+    }
+
+
+def _search_term(data: QueryDict) -> str:
+    return data.get("q", "").strip()[:100]
+
+
+def _posted_mentor(run: MatchRun, data: QueryDict) -> Enrollment:
+    """The mentor a form names: by id (the pick buttons) or as typed (name or email)."""
+    if "mentor_enrollment" in data:
+        posted = str(data.get("mentor_enrollment", ""))
+        mentor = (
+            run.cohort.enrollments.filter(role=Role.MENTOR).filter(pk=posted).first()
+            if _is_id(posted)
+            else None
+        )
+        if mentor is None:
+            raise ValidationError("Pick a mentor of this cohort.")
+        return mentor
+    return selectors.mentor_by_text(run, data.get("mentor", ""))
+
+
 @admin.register(MatchRun)
 class MatchRunAdmin(CohortScopedAdmin):
+    """A run's draft, reviewed 50 pairs at a time: search, sort by score, change or remove
+    a pair, pair an unmatched mentee, publish. No page lists every mentor: mentors are
+    found by name or email (an autocomplete, with a typed fallback)."""
+
     list_display = ("__str__", "status", "coverage", "total", "created_by", "published_at")
     list_filter = (cohort_filter("cohort"), "mode", "status")
     list_select_related = ("cohort", "created_by")
@@ -482,15 +542,31 @@ class MatchRunAdmin(CohortScopedAdmin):
                 wrap(self.change_mentor_view),
                 name="matching_matchrun_change_mentor",
             ),
+            path(
+                "<int:run_id>/unmatched/<int:unmatched_id>/pair/",
+                wrap(self.add_pair_view),
+                name="matching_matchrun_add_pair",
+            ),
+            path(
+                "<int:run_id>/mentors/",
+                wrap(require_GET(self.mentors_view)),
+                name="matching_matchrun_mentors",
+            ),
             *super().get_urls(),
         ]
 
     def _run(self, request: HttpRequest, run_id: int | str) -> MatchRun:
         """The run, if it belongs to a cohort this admin runs; 404 otherwise."""
-        return get_object_or_404(self.get_queryset(request), pk=run_id)
+        return get_object_or_404(self.get_queryset(request).select_related("cohort"), pk=run_id)
 
     def _pair(self, request: HttpRequest, run_id: int, pair_id: int) -> MatchRunPair:
         return get_object_or_404(self._run(request, run_id).pairs, pk=pair_id)
+
+    def _editable_run(self, request: HttpRequest, run_id: int) -> MatchRun:
+        run = self._run(request, run_id)
+        if not self.has_change_permission(request, run):
+            raise PermissionDenied
+        return run
 
     def change_view(
         self,
@@ -504,26 +580,38 @@ class MatchRunAdmin(CohortScopedAdmin):
         run = self._run(request, object_id)
         if not self.has_view_permission(request, run):
             raise PermissionDenied
-        pairs = run.pairs.select_related(
-            "mentee_enrollment__user__profile", "mentor_enrollment__user__profile", "mentorship"
-        )
-        mentors = (
-            Enrollment.objects.mentors()
-            .filter(cohort=run.cohort)
-            .select_related("user__profile")
-            .order_by("user__profile__display_name")
-        )
+        search = _search_term(request.GET)
+        ascending = request.GET.get("sort") == "score"
+        pairs = Paginator(
+            selectors.run_pairs(run, search=search, ascending=ascending), selectors.RUN_PAGE_SIZE
+        ).get_page(request.GET.get("page"))
+        unmatched = Paginator(
+            selectors.run_unmatched(run, search=search), selectors.RUN_PAGE_SIZE
+        ).get_page(request.GET.get("upage"))
+        is_draft = run.status == MatchRunStatus.DRAFT
+        metrics = run.metrics
+        back = [(key, request.GET[key][:100]) for key in REVIEW_KEYS if request.GET.get(key)]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": f"Match run: {run}",
             "run": run,
             "pairs": pairs,
-            "mentors": mentors if run.status == MatchRunStatus.DRAFT else [],
-            "can_publish": request.user.has_perm("matching.publish_matchrun")
-            and run.status == MatchRunStatus.DRAFT,
-            "can_edit": request.user.has_perm("matching.change_matchrun")
-            and run.status == MatchRunStatus.DRAFT,
+            "pair_count": run.pairs.count() if search else pairs.paginator.count,
+            "unmatched": unmatched,
+            "pairs_nav": _page_nav(request, pairs, "page", "Pages of pairs", "pairs-heading"),
+            "unmatched_nav": _page_nav(
+                request, unmatched, "upage", "Pages of unmatched mentees", "unmatched-heading"
+            ),
+            "search": search,
+            "ascending": ascending,
+            "back": back,
+            "back_query": urlencode(back),
+            "is_recounting": is_draft
+            and metrics.get("generation") is not None
+            and metrics.get("generation") != metrics.get("counted_generation"),
+            "can_publish": request.user.has_perm("matching.publish_matchrun") and is_draft,
+            "can_edit": request.user.has_perm("matching.change_matchrun") and is_draft,
         }
         return TemplateResponse(request, "admin/matching/matchrun/review.html", context)
 
@@ -532,7 +620,7 @@ class MatchRunAdmin(CohortScopedAdmin):
             action()
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
-        return redirect("admin:matching_matchrun_change", run_id)
+        return redirect(_review_url(run_id, request.POST))
 
     def publish_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
         run = self._run(request, run_id)
@@ -567,23 +655,99 @@ class MatchRunAdmin(CohortScopedAdmin):
         pair = self._pair(request, run_id, pair_id)
         if request.method != "POST":
             return redirect("admin:matching_matchrun_change", run_id)
-        posted = request.POST.get("mentor_enrollment", "")
-        # A tampered value that is no row id would make the lookup itself fail.
-        is_id = posted.isascii() and posted.isdigit() and len(posted) <= 18
-        mentor = (
-            pair.run.cohort.enrollments.filter(role=Role.MENTOR).filter(pk=posted).first()
-            if is_id
-            else None
-        )
-        if mentor is None:
-            self.message_user(request, "Pick a mentor of this cohort.", messages.ERROR)
-            return redirect("admin:matching_matchrun_change", run_id)
-        return self._act(
-            request,
-            run_id,
-            lambda: runs.change_mentor(
+
+        def change() -> None:
+            mentor = _posted_mentor(pair.run, request.POST)
+            changed = runs.change_mentor(
                 pair=pair, mentor_enrollment=mentor, by=signed_in_user(request)
-            ),
+            )
+            self.message_user(
+                request,
+                f"{changed.mentee_enrollment.user.get_full_name()} now has the mentor "
+                f"{mentor.user.get_full_name()} (score {changed.score:.3f}).",
+            )
+
+        return self._act(request, run_id, change)
+
+    def add_pair_view(self, request: HttpRequest, run_id: int, unmatched_id: int) -> HttpResponse:
+        """One unmatched mentee: the best allowed mentors with places left, or any typed."""
+        run = self._run(request, run_id)
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        waiting = get_object_or_404(
+            run.unmatched.select_related("mentee_enrollment__user__profile"), pk=unmatched_id
+        )
+        mentee = waiting.mentee_enrollment
+        # Where the admin came from on the review page: kept through the post.
+        data = request.POST if request.method == "POST" else request.GET
+        back = [(key, data[key][:100]) for key in REVIEW_KEYS if data.get(key)]
+        error, typed = "", ""
+        if request.method == "POST":
+            typed = request.POST.get("mentor", "")[:254]
+            try:
+                mentor = _posted_mentor(run, request.POST)
+                pair = runs.add_pair(
+                    run=run,
+                    mentee_enrollment=mentee,
+                    mentor_enrollment=mentor,
+                    by=signed_in_user(request),
+                )
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                self.message_user(
+                    request,
+                    f"Paired {mentee.user.get_full_name()} with {mentor.user.get_full_name()} "
+                    f"(score {pair.score:.3f}).",
+                )
+                return redirect(_review_url(run_id, request.POST))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"A mentor for {mentee.user.get_full_name()}",
+            "run": run,
+            "waiting": waiting,
+            "options": selectors.mentor_options(run, mentee=mentee, allowed_only=True)
+            if run.status == MatchRunStatus.DRAFT
+            else [],
+            "can_edit": request.user.has_perm("matching.change_matchrun")
+            and run.status == MatchRunStatus.DRAFT,
+            "error": error,
+            "typed": typed.replace("\x00", ""),
+            "back": back,
+            "back_query": urlencode(back),
+        }
+        return TemplateResponse(request, "admin/matching/matchrun/add_pair.html", context)
+
+    def mentors_view(self, request: HttpRequest, run_id: int) -> JsonResponse:
+        """The autocomplete: the cohort's mentors with places left matching ``q``, with
+        their score for ``mentee`` (an enrollment id) when the engine allows the pair."""
+        run = self._editable_run(request, run_id)
+        raw = request.GET.get("mentee", "")
+        mentee = None
+        if raw:
+            if _is_id(raw):
+                mentee = (
+                    run.cohort.enrollments.filter(role=Role.MENTEE, pk=raw)
+                    .select_related("user")
+                    .first()
+                )
+            if mentee is None:
+                return JsonResponse({"error": "No such mentee in this cohort."}, status=400)
+        options = selectors.mentor_options(run, mentee=mentee, search=_search_term(request.GET))
+        return JsonResponse(
+            {
+                "results": [
+                    {
+                        "id": option.enrollment.pk,
+                        "name": option.name,
+                        "email": option.email,
+                        "places": option.places,
+                        "score": None if option.score is None else round(option.score, 3),
+                    }
+                    for option in options
+                ]
+            }
         )
 
 

@@ -694,9 +694,50 @@ class MatchRunPair(models.Model):
                 fields=["run", "mentee_enrollment"], name="matching_run_mentee"
             ),
         ]
+        indexes = [
+            # The review page sorts a run's pairs by score, both ways, 50 at a time.
+            models.Index(fields=["run", "score"], name="matching_run_pair_score"),
+            # Places a mentor has left in a draft: their pairs in it, counted per edit.
+            models.Index(fields=["run", "mentor_enrollment"], name="matching_run_pair_mentor"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.mentor_enrollment.user} ↔ {self.mentee_enrollment.user} ({self.score:.2f})"
+
+
+class UnmatchedReason(models.TextChoices):
+    NO_ALLOWED_MENTOR = (
+        "no_allowed_mentor",
+        "No mentor they may be paired with (a shared language, a free place, not blocked)",
+    )
+    ALLOWED_MENTORS_FULL = "allowed_mentors_full", "Every mentor they may be paired with is full"
+    NOT_CHOSEN = "not_chosen", "An allowed mentor has a place left, but the engine chose none"
+    REMOVED = "removed", "Their pair was removed from the draft"
+
+
+class MatchRunUnmatched(models.Model):
+    """A mentee the run looked at and left without a mentor, and why.
+
+    Worked out from the engine's problem when the run is computed, so the review page
+    can say why without scoring the cohort again.
+    """
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="unmatched")
+    mentee_enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=24, choices=UnmatchedReason.choices)
+    # How many mentors the engine allowed for this mentee when the run was computed.
+    allowed_mentors = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "mentee_enrollment"], name="matching_run_unmatched_mentee"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentee_enrollment.user}: {self.get_reason_display()}"
 
 
 class AuditAction(models.TextChoices):

@@ -6,13 +6,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import (
+    Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
 )
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -23,6 +28,9 @@ from matching.models import (
     Enrollment,
     EnrollmentStatus,
     Introduction,
+    MatchRun,
+    MatchRunPair,
+    MatchRunUnmatched,
     Mentorship,
     MentorshipRequest,
     MentorshipStatus,
@@ -30,6 +38,7 @@ from matching.models import (
     Role,
     Suggestion,
 )
+from matching.services.suggestions import build_problem
 from profiles.models import Profile, ProfileSkill, Skill, SkillKind, time_zone_names
 
 DIRECTORY_PAGE_SIZE = 12
@@ -457,3 +466,144 @@ def dashboard_for(user: User, *, recently_viewed_ids: list[int] | None = None) -
             board.recently_viewed = [found[pk] for pk in recently_viewed_ids if pk in found]
     _with_people(people)
     return board
+
+
+# --- Reviewing a match run's draft (the admin) ---------------------------------------
+
+RUN_PAGE_SIZE = 50
+# How many mentors a mentee is offered at once, best score first.
+MENTOR_OPTIONS = 20
+# How many mentors matching a search are scored for one mentee: scoring is cheap, but
+# a one-letter search must not score the whole cohort on every keystroke.
+MENTOR_CANDIDATES = 200
+
+
+def _person_matches(prefix: str, term: str) -> Q:
+    return Q(**{f"{prefix}user__email__icontains": term}) | Q(
+        **{f"{prefix}user__profile__display_name__icontains": term}
+    )
+
+
+def run_pairs(
+    run: MatchRun, *, search: str = "", ascending: bool = False
+) -> QuerySet[MatchRunPair]:
+    """A run's pairs with both people, for the review page; pk breaks score ties so
+    pages never overlap."""
+    pairs = run.pairs.select_related(
+        "mentee_enrollment__user__profile", "mentor_enrollment__user__profile", "mentorship"
+    )
+    if search:
+        pairs = pairs.filter(
+            _person_matches("mentee_enrollment__", search)
+            | _person_matches("mentor_enrollment__", search)
+        )
+    return pairs.order_by("score" if ascending else "-score", "pk")
+
+
+def run_unmatched(run: MatchRun, *, search: str = "") -> QuerySet[MatchRunUnmatched]:
+    unmatched = run.unmatched.select_related("mentee_enrollment__user__profile")
+    if search:
+        unmatched = unmatched.filter(_person_matches("mentee_enrollment__", search))
+    return unmatched.order_by("pk")
+
+
+def mentors_with_places(run: MatchRun) -> QuerySet[Enrollment]:
+    """The cohort's mentors who could take one more mentee in this draft: places left
+    after their active mentorships and the draft's pairs, onboarded and accepting."""
+    planned = Subquery(
+        MatchRunPair.objects.filter(run=run, mentor_enrollment=OuterRef("pk"))
+        .order_by()
+        .values("mentor_enrollment")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return (
+        Enrollment.objects.mentors()
+        .filter(
+            cohort_id=run.cohort_id,
+            user__profile__onboarded_at__isnull=False,
+            user__profile__is_accepting_requests=True,
+        )
+        .with_load()
+        .annotate(planned=Coalesce(planned, 0))
+        .annotate(places=F("effective_capacity") - F("active_count") - F("planned"))
+        .filter(places__gt=0)
+        .select_related("user__profile")
+    )
+
+
+@dataclass(frozen=True)
+class MentorOption:
+    """A mentor offered for one mentee: places left in the draft, and the engine's score
+    (None when the engine rules the pair out)."""
+
+    enrollment: Enrollment
+    places: int
+    score: float | None
+
+    @property
+    def name(self) -> str:
+        return self.enrollment.user.get_full_name()
+
+    @property
+    def email(self) -> str:
+        return self.enrollment.user.email
+
+
+def _places(mentor: Enrollment) -> int:
+    # Annotated by mentors_with_places(); the model itself has no such field.
+    return int(getattr(mentor, "places", 0))
+
+
+def mentor_options(
+    run: MatchRun,
+    *,
+    mentee: Enrollment | None,
+    search: str = "",
+    limit: int = MENTOR_OPTIONS,
+    allowed_only: bool = False,
+) -> list[MentorOption]:
+    """Mentors with places left, matching ``search``, scored for ``mentee`` when given:
+    allowed pairs first, best score first."""
+    mentors = mentors_with_places(run)
+    if search:
+        mentors = mentors.filter(_person_matches("", search))
+    candidates = list(mentors.order_by("user__profile__display_name", "pk")[:MENTOR_CANDIDATES])
+    if mentee is None:
+        return [MentorOption(m, _places(m), None) for m in candidates[:limit]]
+    scored: dict[int, float] = {}
+    problem = (
+        build_problem(run.cohort, mentees=[mentee], mentors=candidates, read_only=True)
+        if candidates
+        else None
+    )
+    if problem is not None:
+        for col, enrollment in enumerate(problem.mentors.enrollments):
+            if problem.allowed[0, col]:
+                scored[enrollment.pk] = float(problem.scores[0, col])
+    options = [
+        MentorOption(m, _places(m), scored.get(m.pk))
+        for m in candidates
+        if not allowed_only or m.pk in scored
+    ]
+    options.sort(key=lambda o: (o.score is None, -(o.score or 0.0)))
+    return options[:limit]
+
+
+def mentor_by_text(run: MatchRun, text: str) -> Enrollment:
+    """The run cohort's mentor someone typed: their email, or a name only one has."""
+    text = text.strip()
+    if not text:
+        raise ValidationError("Type the new mentor's name or email.")
+    if "\x00" in text or len(text) > 254:
+        raise ValidationError("That is not a name or email.")
+    mentors = (
+        Enrollment.objects.mentors().filter(cohort_id=run.cohort_id).select_related("user__profile")
+    )
+    exact = Q(user__email__iexact=text) | Q(user__profile__display_name__iexact=text)
+    found = list(mentors.filter(exact)[:2]) or list(mentors.filter(_person_matches("", text))[:2])
+    if not found:
+        raise ValidationError(f"No mentor of this cohort is called “{text}”.")
+    if len(found) > 1:
+        raise ValidationError(f"More than one mentor matches “{text}”: type their email.")
+    return found[0]

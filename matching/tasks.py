@@ -33,3 +33,11 @@ def run_match_run(run_id: int) -> str:
     from matching.services.runs import execute_run
 
     return execute_run(run_id=run_id)
+
+
+@shared_task(name="matching.tasks.recount_run_metrics")
+def recount_run_metrics(run_id: int, generation: int) -> str:
+    # Debounced like suggestions: only the newest edit's count is written.
+    from matching.services.runs import recount_metrics
+
+    return recount_metrics(run_id=run_id, generation=generation)

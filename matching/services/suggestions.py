@@ -60,6 +60,13 @@ def current_weights(cohort: Cohort) -> MatchWeights:
     return weights
 
 
+def weights_for_reading(cohort: Cohort) -> MatchWeights:
+    """The cohort's newest weights, or the defaults unsaved: for a page that only looks."""
+    return cohort.weight_versions.order_by("-version").first() or MatchWeights(
+        cohort=cohort, version=1
+    )
+
+
 def engine_weights(row: MatchWeights) -> Weights:
     values = {name: getattr(row, field) for name, field in MatchWeights.COMPONENT_FIELDS.items()}
     return Weights(
@@ -103,6 +110,19 @@ def _mentors(cohort: Cohort) -> list[Enrollment]:
         .with_load()
         .order_by("pk")
     )
+
+
+def _with_load(mentors: list[Enrollment]) -> list[Enrollment]:
+    """The given mentors again, onboarded ones only, with what places_left() needs."""
+    by_pk = {
+        e.pk: e
+        for e in Enrollment.objects.filter(
+            pk__in=[m.pk for m in mentors], user__profile__onboarded_at__isnull=False
+        )
+        .select_related("user__profile")
+        .with_load()
+    }
+    return [by_pk[m.pk] for m in mentors if m.pk in by_pk]
 
 
 def _blocked_pairs(mentees: list[Enrollment], mentors: list[Enrollment]) -> np.ndarray:
@@ -149,9 +169,22 @@ def _blocked_pairs(mentees: list[Enrollment], mentors: list[Enrollment]) -> np.n
     return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
 
 
-def build_problem(cohort: Cohort, *, mentees: list[Enrollment] | None = None) -> Problem | None:
+def build_problem(
+    cohort: Cohort,
+    *,
+    mentees: list[Enrollment] | None = None,
+    mentors: list[Enrollment] | None = None,
+    read_only: bool = False,
+) -> Problem | None:
+    """The cohort's problem; ``mentees``/``mentors`` narrow it to a few people.
+
+    Scores do not depend on who else is in the problem (skills and languages are indexed
+    site-wide, texts are hashed), so one mentee against a handful of mentors scores the
+    same as in the whole cohort's problem, at a fraction of the cost. ``read_only``
+    leaves a cohort without weights without them (the defaults are used unsaved).
+    """
     mentees = _open_mentees(cohort) if mentees is None else mentees
-    mentors = _mentors(cohort)
+    mentors = _mentors(cohort) if mentors is None else _with_load(mentors)
     if not mentees or not mentors:
         return None
     skill_index, language_index = vocabularies()
@@ -170,7 +203,8 @@ def build_problem(cohort: Cohort, *, mentees: list[Enrollment] | None = None) ->
         ],
         dtype=np.int64,
     )
-    row = current_weights(cohort)
+    # A page that scores a pair or two must not write; a run or a recompute may.
+    row = weights_for_reading(cohort) if read_only else current_weights(cohort)
     weights = engine_weights(row)
     scores, allowed = score(
         mentee_side.people,

@@ -1,9 +1,10 @@
 """A programme admin runs a cohort from the admin, told through the browser: a CSV of
 participants is imported with a preview, invitations go out and are accepted, optimal
-matching runs, the draft is reviewed and published, and everyone matched receives their
-introduction email."""
+matching runs, the draft is reviewed (a mentor changed by typing a name) and published,
+and everyone matched receives their introduction email."""
 
 import re
+from collections import Counter
 from datetime import timedelta
 
 from django.contrib.auth.models import Group
@@ -13,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from matching.models import Cohort, Enrollment, MatchingMode, Mentorship
+from matching.models import Cohort, Enrollment, MatchingMode, MatchRun, Mentorship
 from profiles.models import SkillKind
 from profiles.services import SkillEntry, set_skills
 from programmes.groups import PROGRAMME_ADMIN_GROUP
@@ -152,6 +153,23 @@ def test_an_admin_imports_matches_and_publishes_a_cohort(page: Page, screenshot)
     page.get_by_role("button", name="Run optimal matching").click()
     expect(page.locator(".messagelist")).to_contain_text("optimal matching started")
     expect(page.get_by_text("Lea Mentee")).to_be_visible()
+
+    # One mentor has a place left: a pair of the other moves to them, found by typing.
+    run = MatchRun.objects.get(cohort=cohort)
+    load = Counter(run.pairs.values_list("mentor_enrollment__user__email", flat=True))
+    (roomy,) = [email for _, email in MENTORS if load[email] < 2]
+    moved = run.pairs.exclude(mentor_enrollment__user__email=roomy).first()
+    row = page.locator("#pairs tbody tr").filter(has_text=moved.mentee_enrollment.user.email)
+    box = row.get_by_label("New mentor (name or email)")
+    box.press_sequentially(roomy[:4], delay=50)
+    # The page's script fills the suggestions from the run's mentors endpoint.
+    expect(page.locator(f"#mentor-options option[value='{roomy}']")).to_have_count(1)
+    box.fill(roomy)
+    row.get_by_role("button", name="Change").click()
+    expect(page.locator(".messagelist")).to_contain_text("now has the mentor")
+    moved.refresh_from_db()
+    assert moved.mentor_enrollment.user.email == roomy
+    expect(page.locator("#metrics")).to_contain_text("3 matched")
     screenshot(page, "match-run-review")
     mail.outbox.clear()
     page.get_by_role("button", name=re.compile(r"^Publish 3 pairs")).click()

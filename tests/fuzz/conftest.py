@@ -40,6 +40,7 @@ from matching.models import (
     MatchRun,
     MatchRunPair,
     MatchRunStatus,
+    MatchRunUnmatched,
     Mentorship,
     MentorshipRequest,
     MentorshipStatus,
@@ -341,6 +342,16 @@ class World:
     @cached_property
     def pair(self) -> MatchRunPair:
         return self.match_run.pairs.get()
+
+    @cached_property
+    def waiting(self) -> MatchRunUnmatched:
+        """A mentee the match run left without a mentor."""
+        return MatchRunUnmatched.objects.create(
+            run=self.match_run,
+            mentee_enrollment=self.enrollment(self.mentee, Role.MENTEE),
+            reason="allowed_mentors_full",
+            allowed_mentors=1,
+        )
 
     # --- Goals and meetings ------------------------------------------------------------
 

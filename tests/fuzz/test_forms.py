@@ -757,6 +757,14 @@ ENDPOINTS: list[Endpoint] = [
         wrong=ADMIN_WRONG,
     ),
     Endpoint(
+        "admin:matching_matchrun_add_pair",
+        actor="admin",
+        args=lambda w: [w.match_run.pk, w.waiting.pk],
+        fields=lambda w: {"mentor": one_of(w.mentor.email, w.mentor2.email, "Mentor")},
+        wrong=ADMIN_WRONG,
+        examples=10,
+    ),
+    Endpoint(
         "admin:matching_cohort_changelist",
         actor="admin",
         fields=_cohort_actions,

@@ -1,0 +1,63 @@
+// The match run review pages in the admin: fill the mentor box's suggestions from the
+// run's mentors endpoint as the admin types. Without this file the box still works: the
+// server finds the mentor by the name or email typed.
+(function () {
+  "use strict";
+
+  var WAIT_MS = 200;
+
+  function label(mentor) {
+    var score = mentor.score === null ? "not allowed for this mentee" : "score " + mentor.score.toFixed(3);
+    var places = mentor.places + (mentor.places === 1 ? " place" : " places") + " left";
+    return mentor.name + " · " + score + " · " + places;
+  }
+
+  function fill(list, mentors) {
+    var options = mentors.map(function (mentor) {
+      var option = document.createElement("option");
+      option.value = mentor.email;
+      option.label = label(mentor);
+      option.textContent = label(mentor);
+      return option;
+    });
+    list.replaceChildren.apply(list, options);
+  }
+
+  function lookup(input, endpoint) {
+    var term = input.value.trim();
+    var list = document.getElementById(input.getAttribute("list"));
+    if (!list || term.length < 2) {
+      return;
+    }
+    var url = new URL(endpoint, window.location.href);
+    url.searchParams.set("q", term);
+    url.searchParams.set("mentee", input.dataset.mentee);
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.ok ? response.json() : { results: [] };
+      })
+      .then(function (data) {
+        // Only the box still being typed in: an older answer must not overwrite a newer one.
+        if (input.value.trim() === term) {
+          fill(list, data.results || []);
+        }
+      })
+      .catch(function () {
+        // The typed fallback still works; nothing to show.
+      });
+  }
+
+  document.querySelectorAll("input[data-mentee][list]").forEach(function (input) {
+    var scope = input.closest("[data-mentors-url]");
+    if (!scope) {
+      return;
+    }
+    var timer = null;
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        lookup(input, scope.dataset.mentorsUrl);
+      }, WAIT_MS);
+    });
+  });
+})();
