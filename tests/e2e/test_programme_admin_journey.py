@@ -111,7 +111,7 @@ def test_an_admin_imports_matches_and_publishes_a_cohort(page: Page, screenshot)
     screenshot(page, "admin-home")
     page.get_by_role("link", name="Spring 2027").click()
     expect(page.get_by_role("heading", name="How Spring 2027 is going")).to_be_visible()
-    page.get_by_role("link", name="Import participants").click()
+    page.get_by_role("link", name="Import participants", exact=True).click()
     page.locator("input[type=file]").set_input_files(
         files=[
             {
