@@ -159,6 +159,7 @@ class World:
     objects: dict[str, Any] = field(default_factory=dict)
     # Cohort A's object of each admin model, by "app_label.model_name".
     admin_objects: dict[str, Any] = field(default_factory=dict)
+    b_admin_pages: list[str] = field(default_factory=list)
 
 
 def build_world() -> World:
@@ -307,6 +308,11 @@ def build_world() -> World:
         "goal_b": goal_b,
         "meeting_b": meeting_b,
     }
+    # Cohort B's own admin pages, where B's programme admin may post A's ids (see JUNK).
+    world.b_admin_pages = [
+        f"/admin/{obj._meta.app_label}/{obj._meta.model_name}/{obj.pk}/change/"
+        for obj in (b, mentee_b, mentorship_b, goal_b, meeting_b)
+    ]
     world.admin_objects = {
         "matching.cohort": a,
         "matching.enrollment": mentee,
@@ -477,7 +483,8 @@ def _admin_queries(world: World) -> list[str]:
 
 
 def probe_paths(world: World) -> list[str]:
-    return sorted({path for route, name in ROUTES for path in _paths(world, route, name)})
+    paths = {path for route, name in ROUTES for path in _paths(world, route, name)}
+    return sorted(paths | set(world.b_admin_pages))
 
 
 # --- Visiting ------------------------------------------------------------------------------
@@ -497,8 +504,6 @@ JUNK = {
     "rating": "99",
     "value": "NaN",
     "milestones": ["abc", "-1"],
-    "owner": "999999",
-    "goal": "abc",
     "mentor": "abc",
     "role": "nobody",
     "kind": "nothing",
@@ -523,7 +528,24 @@ JUNK = {
 }
 
 
-METHODS: list[tuple[str, dict | None]] = [("GET", None), ("POST", {}), ("POST junk", JUNK)]
+def junk_for(world: World) -> dict[str, Any]:
+    """JUNK, with cohort A's rows in every relation a form may name: nobody else may
+    attach to them, nor see them named back in a refused form."""
+    objects, mentorship = world.objects, world.objects["mentorship"]
+    return {
+        **JUNK,
+        "cohort": objects["cohort"].pk,
+        "mentorship": mentorship.pk,
+        "goal": objects["goal"].pk,
+        "meeting": objects["meeting"].pk,
+        "request": objects["request"].pk,
+        "run": objects["run"].pk,
+        "mentee_enrollment": mentorship.mentee_enrollment_id,
+        "mentor_enrollment": mentorship.mentor_enrollment_id,
+        "owner": mentorship.mentee.pk,
+        "contact": mentorship.mentee.pk,
+        "user": MENTEE_EMAIL,
+    }
 
 
 @contextmanager
@@ -545,7 +567,12 @@ def _body(response: HttpResponse) -> str:
 
 
 def visit(
-    client: Client, role: str, user: User | None, paths: list[str], queries: list[str]
+    client: Client,
+    role: str,
+    user: User | None,
+    paths: list[str],
+    queries: list[str],
+    junk: dict[str, Any],
 ) -> tuple[int, list[str]]:
     """Every path by GET, empty POST and junk POST, and every query by GET, as ``user``:
     the number of requests and what went wrong, one line each."""
@@ -557,7 +584,8 @@ def visit(
     failures: list[str] = []
     sent = 0
     # A query's POST is its path's POST, already sent.
-    requests = [(path, method, data) for path in paths for method, data in METHODS]
+    methods = [("GET", None), ("POST", {}), ("POST junk", junk)]
+    requests = [(path, method, data) for path in paths for method, data in methods]
     requests += [(query, "GET", None) for query in queries]
     for path, method, data in requests:
         sent += 1
@@ -607,7 +635,7 @@ def test_every_route_is_filled_and_every_object_route_with_a_real_id(world):
 @pytest.mark.parametrize("role", ROLES)
 def test_no_page_crashes_or_shows_what_is_not_theirs(browser, world, people, role):
     paths, queries = probe_paths(world), _admin_queries(world)
-    sent, failures = visit(browser, role, people[role], paths, queries)
+    sent, failures = visit(browser, role, people[role], paths, queries, junk_for(world))
     assert sent == 3 * len(paths) + len(queries)
     assert failures == [], f"{role}, {len(failures)} of {sent} requests:\n" + "\n".join(failures)
 
