@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from core.admin import ModelAdmin
+from core.admin import ModelAdmin, SafeAutocompleteFields
 from profiles.models import Language, Profile, ProfileSkill, Skill
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ class _PeopleCount(TypedDict):
     people_count: int
 
 
-class ProfileSkillInline(admin.TabularInline):
+class ProfileSkillInline(SafeAutocompleteFields, admin.TabularInline):
     model = ProfileSkill
     extra = 0
     autocomplete_fields = ["skill"]

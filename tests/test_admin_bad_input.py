@@ -59,6 +59,26 @@ def test_a_huge_year_in_a_date_drill_down_is_refused_plainly(superuser_client):
     assert response.status_code in (200, 302, 400)
 
 
+@pytest.mark.parametrize(
+    ("url_name", "data"),
+    [
+        ("admin:profiles_profile_add", {"user": "abc"}),
+        ("admin:matching_enrollment_add", {"user": "abc"}),
+        (
+            "admin:profiles_profile_add",
+            {"skills-TOTAL_FORMS": "1", "skills-0-skill": "abc"},
+        ),
+    ],
+)
+def test_an_autocomplete_field_posted_a_value_that_is_no_id_is_a_form_error(
+    superuser_client, url_name, data
+):
+    form = {"skills-TOTAL_FORMS": "0", "skills-INITIAL_FORMS": "0"}
+    response = superuser_client.post(reverse(url_name), {**form, **data})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
 def test_a_nul_byte_in_any_address_is_a_400(client):
     assert client.get("/healthz", {"q": "\x00"}).status_code == 400
     assert client.get("/healthz", {"\x00": "x"}).status_code == 400
