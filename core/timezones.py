@@ -21,7 +21,12 @@ def utc_offset_hours(zone: str, at: datetime | None = None) -> float:
 
 def overlap_hours(zone_a: str, zone_b: str, at: datetime | None = None) -> float:
     """Hours of the 09-17 working day that two zones share (0-8)."""
-    gap = abs(utc_offset_hours(zone_a, at) - utc_offset_hours(zone_b, at))
+    return overlap_of_offsets(utc_offset_hours(zone_a, at), utc_offset_hours(zone_b, at))
+
+
+def overlap_of_offsets(offset_a: float, offset_b: float) -> float:
+    """Hours of the 09-17 working day shared by two UTC offsets (in hours)."""
+    gap = abs(offset_a - offset_b)
     # A gap over 12 hours is shorter the other way round the clock.
     gap = min(gap, 24 - gap)
     return max(0.0, (WORK_END - WORK_START) - gap)

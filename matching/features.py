@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 
+from django.utils import timezone
+
 import numpy as np
 from scipy import sparse
 
@@ -120,6 +122,10 @@ def build_side(
         for language in profile.languages.all():
             languages[i, language_index[language.code]] = True
 
+    # A few hundred zones at most: each looked up once, at one moment, for everyone.
+    now = timezone.now()
+    offsets = {zone: utc_offset_hours(zone, now) for zone in {p.time_zone for p in ordered}}
+
     def org(name: str) -> int:
         key = " ".join(name.lower().split())
         if not key:
@@ -134,7 +140,7 @@ def build_side(
             dtype=np.int32,
         ),
         years=np.array([p.years_experience or 0 for p in ordered], dtype=np.float32),
-        utc_offset=np.array([utc_offset_hours(p.time_zone) for p in ordered], dtype=np.float32),
+        utc_offset=np.array([offsets[p.time_zone] for p in ordered], dtype=np.float32),
         formats=np.array([format_flags(p) for p in ordered], dtype=bool).reshape(
             n, len(FORMAT_FLAGS)
         ),

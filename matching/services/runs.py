@@ -88,7 +88,7 @@ def execute_run(*, run_id: int) -> str:
         run.status = MatchRunStatus.RUNNING
         run.save(update_fields=["status"])
     try:
-        pairs, unmatched, metrics, version = _solve(run)
+        pairs, unmatched, metrics, version, problem = _solve(run)
     except Exception as exc:
         logger.exception("Match run %s failed", run_id)
         MatchRun.objects.filter(pk=run_id).update(
@@ -106,32 +106,47 @@ def execute_run(*, run_id: int) -> str:
             weights_version=version,
             finished_at=timezone.now(),
         )
+    # The draft is there for the admin to review; what stability costs comes after.
+    if problem is not None:
+        _price_of_stability(run_id, problem, chosen_total=float(metrics["total_score"]))
     return f"draft with {len(pairs)} pairs"
+
+
+def _price_of_stability(run_id: int, problem: Problem, *, chosen_total: float) -> None:
+    """Solve the cohort in the other mode and note stable ÷ optimal total fit on the run.
+
+    Run after the draft is written, in the same task: the admin reviews the draft while
+    this runs (stable matching of a 12,000-person cohort takes seconds)."""
+    run = MatchRun.objects.only("mode").get(pk=run_id)
+    other_mode = MatchMode.STABLE if run.mode == MatchMode.OPTIMAL else MatchMode.OPTIMAL
+    other = assign(problem.scores, problem.free_places, mode=other_mode, allowed=problem.allowed)
+    other_total = float(
+        assignment_metrics(other, problem.scores, problem.free_places, problem.allowed)[
+            "total_score"
+        ]
+    )
+    stable_total, optimal_total = (
+        (chosen_total, other_total) if run.mode == MatchMode.STABLE else (other_total, chosen_total)
+    )
+    with transaction.atomic():
+        run = MatchRun.objects.select_for_update().get(pk=run_id)
+        run.metrics = {
+            **run.metrics,
+            "price_of_stability": _plain(price_of_stability(stable_total, optimal_total)),
+        }
+        run.save(update_fields=["metrics"])
 
 
 def _solve(
     run: MatchRun,
-) -> tuple[list[MatchRunPair], list[MatchRunUnmatched], dict, int | None]:
+) -> tuple[list[MatchRunPair], list[MatchRunUnmatched], dict, int | None, Problem | None]:
     problem = build_problem(run.cohort)
     if problem is None:
-        return [], [], {"coverage": 0.0, "matched": 0, "mentees": 0, "mentors": 0}, None
+        return [], [], {"coverage": 0.0, "matched": 0, "mentees": 0, "mentors": 0}, None, None
     scores, allowed, capacities = problem.scores, problem.allowed, problem.free_places
     chosen = assign(scores, capacities, mode=run.mode, allowed=allowed)
-    # Both modes run, so the draft can show what stability costs in total fit.
-    other = assign(
-        scores,
-        capacities,
-        mode=MatchMode.STABLE if run.mode == MatchMode.OPTIMAL else MatchMode.OPTIMAL,
-        allowed=allowed,
-    )
     chosen_metrics = assignment_metrics(chosen, scores, capacities, allowed)
     metrics = {k: _plain(v) for k, v in chosen_metrics.items()}
-    chosen_total = float(chosen_metrics["total_score"])
-    other_total = float(assignment_metrics(other, scores, capacities, allowed)["total_score"])
-    stable_total, optimal_total = (
-        (chosen_total, other_total) if run.mode == MatchMode.STABLE else (other_total, chosen_total)
-    )
-    metrics["price_of_stability"] = _plain(price_of_stability(stable_total, optimal_total))
     metrics["mentees"] = len(problem.mentees.enrollments)
     metrics["mentors"] = len(problem.mentors.enrollments)
     metrics["places"] = int(capacities.sum())
@@ -148,7 +163,7 @@ def _solve(
         )
         for pair in explain(problem, rows, chosen[rows])
     ]
-    return pairs, _unmatched(run, problem, chosen), metrics, problem.weights_version
+    return pairs, _unmatched(run, problem, chosen), metrics, problem.weights_version, problem
 
 
 def _unmatched(run: MatchRun, problem: Problem, chosen: np.ndarray) -> list[MatchRunUnmatched]:

@@ -5,6 +5,9 @@ and queues a task a little later; a task that finds the counter moved on leaves 
 work to the newer one, so a burst of edits costs one computation.
 """
 
+import csv
+import io
+import json
 import logging
 import math
 import re
@@ -17,14 +20,14 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 import numpy as np
 
 from accounts.models import User
-from core.timezones import overlap_hours
+from core.timezones import overlap_of_offsets
 from matching.engine.scoring import Weights, components, score
 from matching.engine.topk import top_k
 from matching.features import Side, build_side, vocabularies
@@ -239,15 +242,22 @@ def _industry_word(industry: str) -> str:
 
 
 def reasons_for(
-    problem: Problem, row: int, col: int, parts: dict[str, float], *, most: int = 4
+    problem: Problem,
+    row: int,
+    col: int,
+    parts: dict[str, float],
+    *,
+    most: int = 4,
+    weights: dict[str, float] | None = None,
 ) -> list[str]:
-    """2-4 sentences a mentee can check against the mentor's profile."""
+    """2-4 sentences a mentee can check against the mentor's profile. ``weights`` is
+    ``problem.weights.as_dict()``, passed in by callers that explain many pairs."""
     mentee, mentor = problem.mentees.profiles[row], problem.mentors.profiles[col]
     wanted = problem.mentees.people.skills[row]
     offered = problem.mentors.people.skills[col]
     names = problem.mentees.skill_names
     shared = [names[int(c)] for c in np.flatnonzero((wanted > 0) & (offered > 0))]
-    weights = problem.weights.as_dict()
+    weights = weights or problem.weights.as_dict()
     candidates: list[tuple[float, str]] = []
     if shared:
         total = int((wanted > 0).sum())
@@ -271,7 +281,11 @@ def reasons_for(
                 f"{gap} more year{'s' if gap != 1 else ''}{where}",
             )
         )
-    hours = overlap_hours(mentee.time_zone, mentor.time_zone)
+    # The offsets the problem was scored with: the same moment for every pair.
+    hours = overlap_of_offsets(
+        float(problem.mentees.people.utc_offset[row]),
+        float(problem.mentors.people.utc_offset[col]),
+    )
     if hours >= 1:
         whole = math.floor(hours)
         text = (
@@ -324,16 +338,19 @@ class Explained:
 def explain(problem: Problem, rows: np.ndarray, cols: np.ndarray) -> list[Explained]:
     """Breakdown and reasons for the given (mentee row, mentor column) pairs."""
     parts = components(problem.mentees.people, problem.mentors.people, problem.weights, rows, cols)
+    weights = problem.weights.as_dict()
+    # Plain lists: indexing them pair by pair is several times quicker than arrays.
+    columns = {name: values.tolist() for name, values in parts.items()}
     explained = []
     for n, (row, col) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
-        breakdown = {name: round(float(values[n]), 4) for name, values in parts.items()}
+        breakdown = {name: round(values[n], 4) for name, values in columns.items()}
         explained.append(
             Explained(
                 row=row,
                 col=col,
-                score=float(parts["total"][n]),
+                score=columns["total"][n],
                 breakdown=breakdown,
-                reasons=reasons_for(problem, row, col, breakdown),
+                reasons=reasons_for(problem, row, col, breakdown, weights=weights),
             )
         )
     return explained
@@ -346,7 +363,7 @@ def recompute_suggestions(*, cohort: Cohort, now: datetime | None = None) -> int
     """Replace a cohort's suggestions (dismissed ones stay dismissed). Returns how many."""
     now = now or timezone.now()
     problem = build_problem(cohort)
-    fresh: list[Suggestion] = []
+    fresh: list[dict[str, Any]] = []
     if problem is not None:
         cols, _ = top_k(problem.scores, TOP_K, problem.allowed)
         rows = np.repeat(np.arange(cols.shape[0]), cols.shape[1])
@@ -356,24 +373,74 @@ def recompute_suggestions(*, cohort: Cohort, now: datetime | None = None) -> int
         ranks = np.tile(np.arange(1, TOP_K + 1), cols.shape[0])[keep]
         for rank, pair in zip(ranks.tolist(), explain(problem, rows, flat), strict=True):
             fresh.append(
-                Suggestion(
-                    cohort=cohort,
-                    mentee_enrollment=problem.mentees.enrollments[pair.row],
-                    mentor_enrollment=problem.mentors.enrollments[pair.col],
-                    rank=rank,
-                    score=pair.score,
-                    breakdown=pair.breakdown,
-                    reasons=pair.reasons,
-                    weights_version=problem.weights_version,
-                    computed_at=now,
-                )
+                {
+                    "cohort_id": cohort.pk,
+                    "mentee_enrollment_id": problem.mentees.enrollments[pair.row].pk,
+                    "mentor_enrollment_id": problem.mentors.enrollments[pair.col].pk,
+                    "rank": rank,
+                    "score": pair.score,
+                    "breakdown": pair.breakdown,
+                    "reasons": pair.reasons,
+                    "weights_version": problem.weights_version,
+                    "computed_at": now,
+                }
             )
     with transaction.atomic():
         # The nightly run and a debounced one may overlap: they take turns here.
         Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
         Suggestion.objects.filter(cohort=cohort, dismissed_at__isnull=True).delete()
-        Suggestion.objects.bulk_create(fresh, batch_size=2000)
+        store_suggestions(fresh)
     return len(fresh)
+
+
+# The columns a stored suggestion is written with; the rest (id, dismissed_at) are the
+# database's: a new id, and NULL.
+SUGGESTION_COLUMNS = (
+    "cohort_id",
+    "mentee_enrollment_id",
+    "mentor_enrollment_id",
+    "rank",
+    "score",
+    "breakdown",
+    "reasons",
+    "weights_version",
+    "computed_at",
+)
+
+
+def store_suggestions(rows: list[dict[str, Any]], *, use_copy: bool | None = None) -> None:
+    """Insert suggestion rows (dicts of SUGGESTION_COLUMNS).
+
+    On PostgreSQL they go in through COPY: a 12,000-person cohort has about 75,000
+    suggestions, which bulk_create writes in about 11 s (most of it building the SQL
+    of each row's two JSON values) and COPY in about 1 s. Elsewhere, and with
+    ``use_copy=False``, through bulk_create. A test pins both to the same rows.
+    """
+    if use_copy is None:
+        use_copy = connection.vendor == "postgresql"
+    if not use_copy:
+        Suggestion.objects.bulk_create([Suggestion(**row) for row in rows], batch_size=2000)
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(
+            [
+                *(row[name] for name in SUGGESTION_COLUMNS[:5]),
+                json.dumps(row["breakdown"]),
+                json.dumps(row["reasons"]),
+                row["weights_version"],
+                row["computed_at"].isoformat(),
+            ]
+        )
+    buffer.seek(0)
+    table = Suggestion._meta.db_table
+    with connection.cursor() as cursor:
+        # psycopg2's COPY; Django's cursor wrapper does not offer it.
+        cursor.cursor.copy_expert(
+            f"COPY {table} ({', '.join(SUGGESTION_COLUMNS)}) FROM STDIN WITH (FORMAT csv)",
+            buffer,
+        )
 
 
 def dismiss(*, suggestion: Suggestion, by: User) -> Suggestion:

@@ -88,6 +88,25 @@ def test_a_run_makes_a_draft_with_pairs_reasons_and_metrics(
     assert max(loads.values()) <= 2
 
 
+def test_the_draft_is_there_before_the_other_mode_is_solved(
+    programme_admin, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The admin reviews the draft while what stability costs is still being worked out."""
+    _people(mentees=4, mentors=2, capacity=2)
+    seen = []
+    real = runs._price_of_stability
+
+    def watch(run_id, problem, *, chosen_total):
+        run = MatchRun.objects.get(pk=run_id)
+        seen.append((run.status, run.pairs.count(), "price_of_stability" in run.metrics))
+        real(run_id, problem, chosen_total=chosen_total)
+
+    monkeypatch.setattr(runs, "_price_of_stability", watch)
+    run = _run("optimal", programme_admin, django_capture_on_commit_callbacks)
+    assert seen == [(MatchRunStatus.DRAFT, 4, False)]
+    assert 0 < run.metrics["price_of_stability"] <= 1.0 + 1e-9
+
+
 def test_existing_mentorships_are_respected(programme_admin, django_capture_on_commit_callbacks):
     people = _people(mentees=3, mentors=1, capacity=2)
     mentor = people["mentors"][0]

@@ -1,6 +1,9 @@
 """Suggestions: the engine's top ten per mentee, with reasons, kept fresh without thrashing."""
 
+from datetime import UTC, datetime
+
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 
 import numpy as np
@@ -15,6 +18,7 @@ from tests.factories import ProfileFactory
 
 pytestmark = pytest.mark.django_db
 
+NOW = datetime(2026, 12, 5, 9, 30, 15, 123456, tzinfo=UTC)
 MESSAGE = "I would love your help growing into a tech lead role over the next year, please."
 
 
@@ -236,3 +240,43 @@ def test_nobody_but_the_mentee_can_dismiss(client, who):
     assert response.status_code == 404
     assert Suggestion.objects.get().dismissed_at is None
     assert mentee.user_id != actor.pk
+
+
+FIELDS = (
+    "cohort_id",
+    "mentee_enrollment_id",
+    "mentor_enrollment_id",
+    "rank",
+    "score",
+    "breakdown",
+    "reasons",
+    "weights_version",
+    "computed_at",
+    "dismissed_at",
+)
+
+
+def _stored() -> list[tuple]:
+    return list(Suggestion.objects.order_by("mentee_enrollment_id", "rank").values_list(*FIELDS))
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="COPY is PostgreSQL's; elsewhere bulk_create runs"
+)
+def test_copy_stores_exactly_what_bulk_create_stores(monkeypatch):
+    """store_suggestions writes through COPY on PostgreSQL: the same rows as the ORM's,
+    JSON with quotes and commas (the reasons) included."""
+    for n in range(3):
+        _mentee(display_name=f"Mentee {n}", time_zone="Asia/Kolkata", industry="software")
+        _mentor(skills=("Python", "Public speaking"), years_experience=10 + n)
+    real = suggestions.store_suggestions
+    stored = []
+    for use_copy in (False, True):
+        monkeypatch.setattr(
+            suggestions, "store_suggestions", lambda rows, u=use_copy: real(rows, use_copy=u)
+        )
+        assert suggestions.recompute_suggestions(cohort=default_cohort(), now=NOW) == 9
+        stored.append(_stored())
+    by_orm, by_copy = stored
+    assert any("," in reason for row in by_copy for reason in row[6])
+    assert by_copy == by_orm
