@@ -51,6 +51,7 @@ class Side:
     profiles: list[Profile]
     people: People
     skill_names: dict[int, str]  # skill column -> name, for reasons
+    language_names: list[list[str]]  # per row, for reasons
 
 
 def tokens(text: str) -> list[str]:
@@ -94,10 +95,7 @@ def build_side(
     """Feature arrays for these enrollments (their users' profiles must be onboarded)."""
     enrollments = list(enrollments)
     user_ids = [e.user_id for e in enrollments]
-    profiles = {
-        p.user_id: p
-        for p in Profile.objects.filter(user_id__in=user_ids).prefetch_related("languages")
-    }
+    profiles = {p.user_id: p for p in Profile.objects.filter(user_id__in=user_ids)}
     ordered = [profiles[uid] for uid in user_ids]
     n = len(enrollments)
     row_of = {p.pk: i for i, p in enumerate(ordered)}
@@ -117,10 +115,15 @@ def build_side(
             f"{p.job_title} {p.headline} {p.bio} {' '.join(expertise_names.get(p.pk, []))}"
             for p in ordered
         ]
+    # Codes and names straight from the link table: a cohort's ~15,000 links as tuples,
+    # not as Language objects.
     languages = np.zeros((n, len(language_index)), dtype=bool)
-    for i, profile in enumerate(ordered):
-        for language in profile.languages.all():
-            languages[i, language_index[language.code]] = True
+    language_names: list[list[str]] = [[] for _ in range(n)]
+    for profile_id, code, name in Profile.languages.through.objects.filter(
+        profile_id__in=row_of
+    ).values_list("profile_id", "language__code", "language__name"):
+        languages[row_of[profile_id], language_index[code]] = True
+        language_names[row_of[profile_id]].append(name)
 
     # A few hundred zones at most: each looked up once, at one moment, for everyone.
     now = timezone.now()
@@ -156,6 +159,7 @@ def build_side(
         profiles=ordered,
         people=people,
         skill_names={col: name for name, col in _names(skill_index).items()},
+        language_names=language_names,
     )
 
 

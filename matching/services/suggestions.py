@@ -314,8 +314,7 @@ def reasons_for(
     chosen = [text for _, text in candidates[:most]]
     if len(chosen) < 2:
         languages = sorted(
-            {lang.name for lang in mentee.languages.all()}
-            & {lang.name for lang in mentor.languages.all()}
+            set(problem.mentees.language_names[row]) & set(problem.mentors.language_names[col])
         )
         if languages:
             chosen.append(f"You can meet in {languages[0]}")
