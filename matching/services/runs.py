@@ -89,26 +89,31 @@ def execute_run(*, run_id: int) -> str:
         run.save(update_fields=["status"])
     try:
         pairs, unmatched, metrics, version, problem = _solve(run)
+        with transaction.atomic():
+            MatchRunPair.objects.filter(run_id=run_id).delete()
+            MatchRunPair.objects.bulk_create(pairs, batch_size=2000)
+            MatchRunUnmatched.objects.filter(run_id=run_id).delete()
+            MatchRunUnmatched.objects.bulk_create(unmatched, batch_size=2000)
+            MatchRun.objects.filter(pk=run_id).update(
+                status=MatchRunStatus.DRAFT,
+                metrics=metrics,
+                weights_version=version,
+                finished_at=timezone.now(),
+            )
     except Exception as exc:
+        # Solving or writing: either way the run says it failed, never "running" forever.
         logger.exception("Match run %s failed", run_id)
         MatchRun.objects.filter(pk=run_id).update(
             status=MatchRunStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
         )
         return "failed"
-    with transaction.atomic():
-        MatchRunPair.objects.filter(run_id=run_id).delete()
-        MatchRunPair.objects.bulk_create(pairs, batch_size=2000)
-        MatchRunUnmatched.objects.filter(run_id=run_id).delete()
-        MatchRunUnmatched.objects.bulk_create(unmatched, batch_size=2000)
-        MatchRun.objects.filter(pk=run_id).update(
-            status=MatchRunStatus.DRAFT,
-            metrics=metrics,
-            weights_version=version,
-            finished_at=timezone.now(),
-        )
     # The draft is there for the admin to review; what stability costs comes after.
     if problem is not None:
-        _price_of_stability(run_id, problem, chosen_total=float(metrics["total_score"]))
+        try:
+            _price_of_stability(run_id, problem, chosen_total=float(metrics["total_score"]))
+        except Exception:
+            logger.exception("Match run %s: the other mode could not be solved", run_id)
+            _note_price_of_stability(run_id, None)
     return f"draft with {len(pairs)} pairs"
 
 
@@ -128,12 +133,14 @@ def _price_of_stability(run_id: int, problem: Problem, *, chosen_total: float) -
     stable_total, optimal_total = (
         (chosen_total, other_total) if run.mode == MatchMode.STABLE else (other_total, chosen_total)
     )
+    _note_price_of_stability(run_id, _plain(price_of_stability(stable_total, optimal_total)))
+
+
+def _note_price_of_stability(run_id: int, value: object) -> None:
+    # Under the row lock edits take, so a concurrent edit's figures are kept.
     with transaction.atomic():
         run = MatchRun.objects.select_for_update().get(pk=run_id)
-        run.metrics = {
-            **run.metrics,
-            "price_of_stability": _plain(price_of_stability(stable_total, optimal_total)),
-        }
+        run.metrics = {**run.metrics, "price_of_stability": value}
         run.save(update_fields=["metrics"])
 
 

@@ -88,6 +88,39 @@ def test_a_run_makes_a_draft_with_pairs_reasons_and_metrics(
     assert max(loads.values()) <= 2
 
 
+@pytest.mark.parametrize("where", ["_solve", "write"])
+def test_a_run_that_breaks_says_it_failed_and_keeps_nothing(
+    where, programme_admin, django_capture_on_commit_callbacks, monkeypatch
+):
+    _people(mentees=4, mentors=2, capacity=2)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("the engine fell over")
+
+    if where == "_solve":
+        monkeypatch.setattr(runs, "_solve", boom)
+    else:
+        monkeypatch.setattr(runs.MatchRunUnmatched.objects, "bulk_create", boom)
+    run = _run("optimal", programme_admin, django_capture_on_commit_callbacks)
+    assert run.status == MatchRunStatus.FAILED
+    assert "the engine fell over" in run.error
+    assert not run.pairs.exists()
+
+
+def test_a_failed_comparison_leaves_the_draft(
+    programme_admin, django_capture_on_commit_callbacks, monkeypatch
+):
+    _people(mentees=4, mentors=2, capacity=2)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("no memory for the other mode")
+
+    monkeypatch.setattr(runs, "_price_of_stability", boom)
+    run = _run("optimal", programme_admin, django_capture_on_commit_callbacks)
+    assert run.status == MatchRunStatus.DRAFT and run.pairs.count() == 4
+    assert run.metrics["price_of_stability"] is None
+
+
 def test_the_draft_is_there_before_the_other_mode_is_solved(
     programme_admin, django_capture_on_commit_callbacks, monkeypatch
 ):
