@@ -247,7 +247,11 @@ class CohortAdmin(CohortScopedAdmin):
     def recompute_suggestions(self, request: HttpRequest, queryset: QuerySet[Cohort]) -> None:
         # ``queryset`` is the admin's own cohorts among those ticked, nothing else.
         request_recompute(cohort_ids=list(queryset.values_list("pk", flat=True)))
-        self.message_user(request, "Suggestions will be recomputed in a moment.")
+        self.message_user(
+            request,
+            "Suggestions will be recomputed in a moment, in the background: a cohort's page "
+            "says when they were last computed.",
+        )
 
 
 class MatchedFilter(admin.SimpleListFilter):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from matching.models import (
     MentorshipRequest,
     RequestStatus,
     Role,
+    Suggestion,
 )
 from matching.selectors import SLOW_REQUEST_DAYS
 from programmes.models import SurveyResponse
@@ -56,6 +57,8 @@ class CohortHealth:
     surveys_sent: int = 0
     surveys_answered: int = 0
     draft_runs: int = 0
+    suggestions: int = 0
+    suggestions_at: datetime | None = None
     attention: list[Attention] = field(default_factory=list)
 
     @property
@@ -85,7 +88,7 @@ def _by_cohort(rows: QuerySet[Any], **aggregates: Any) -> dict[int, dict[str, An
 
 
 def programme_health(cohorts: Sequence[Cohort], *, today: date | None = None) -> list[CohortHealth]:
-    """The health of each of ``cohorts``, in their order. Ten queries, whatever the
+    """The health of each of ``cohorts``, in their order. Eleven queries, whatever the
     number of cohorts or people."""
     today = today or timezone.localdate()
     ids = [c.pk for c in cohorts]
@@ -121,6 +124,11 @@ def programme_health(cohorts: Sequence[Cohort], *, today: date | None = None) ->
     drafts = _by_cohort(
         MatchRun.objects.filter(cohort_id__in=ids, status=MatchRunStatus.DRAFT), n=Count("pk")
     )
+    suggested = _by_cohort(
+        Suggestion.objects.filter(cohort_id__in=ids, dismissed_at__isnull=True),
+        n=Count("pk"),
+        at=Max("computed_at"),
+    )
     behind: dict[int, int] = defaultdict(int)
     for _goal, cohort_id in goals_behind_plan(
         Goal.objects.filter(mentorship__cohort_id__in=ids, mentorship__in=active), today
@@ -139,6 +147,8 @@ def programme_health(cohorts: Sequence[Cohort], *, today: date | None = None) ->
         h.surveys_sent = surveys.get(pk, {}).get("sent", 0)
         h.surveys_answered = surveys.get(pk, {}).get("answered", 0)
         h.draft_runs = drafts.get(pk, {}).get("n", 0)
+        h.suggestions = suggested.get(pk, {}).get("n", 0)
+        h.suggestions_at = suggested.get(pk, {}).get("at")
         h.goals_behind_plan = behind[pk]
         h.attention = list(_needs_attention(h))
     return [health[pk] for pk in ids]

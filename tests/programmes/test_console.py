@@ -235,3 +235,17 @@ def test_an_empty_programme_says_to_import_people(admin_client):
             reverse("admin:programmes_cohort_import", args=[empty.pk]),
         )
     ]
+
+
+def test_the_cohort_page_says_when_suggestions_were_computed(admin_client, cohort):
+    from matching.services.suggestions import recompute_suggestions
+
+    page = reverse("admin:matching_cohort_change", args=[cohort.pk])
+    assert "(none computed yet)" in admin_client.get(page).content.decode()
+    enroll(cohort, Role.MENTEE)
+    enroll(cohort, Role.MENTOR)
+    count = recompute_suggestions(cohort=cohort)
+    [health] = programme_health([cohort])
+    assert health.suggestions == count > 0
+    html = admin_client.get(page).content.decode()
+    assert "(computed now)" in html
