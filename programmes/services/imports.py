@@ -305,7 +305,8 @@ def apply_batch(*, batch: ImportBatch, by: User, skip_invalid: bool) -> int:
 def _locked_batch(batch_id: int) -> ImportBatch | None:
     """The batch, locked, if it is still being imported."""
     return (
-        ImportBatch.objects.select_for_update()
+        # Only the batch row is locked; applied_by may be null (an outer join).
+        ImportBatch.objects.select_for_update(of=("self",))
         .select_related("cohort", "applied_by")
         .filter(pk=batch_id, status__in=[ImportStatus.QUEUED, ImportStatus.IMPORTING])
         .first()
