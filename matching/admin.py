@@ -552,6 +552,11 @@ class MatchRunAdmin(CohortScopedAdmin):
                 name="matching_matchrun_add_pair",
             ),
             path(
+                "<int:run_id>/compare/<int:other_id>/",
+                wrap(require_GET(self.compare_view)),
+                name="matching_matchrun_compare",
+            ),
+            path(
                 "<int:run_id>/mentors/",
                 wrap(require_GET(self.mentors_view)),
                 name="matching_matchrun_mentors",
@@ -616,8 +621,54 @@ class MatchRunAdmin(CohortScopedAdmin):
             and metrics.get("generation") != metrics.get("counted_generation"),
             "can_publish": request.user.has_perm("matching.publish_matchrun") and is_draft,
             "can_edit": request.user.has_perm("matching.change_matchrun") and is_draft,
+            "compare_with": selectors.runs_to_compare(run),
         }
         return TemplateResponse(request, "admin/matching/matchrun/review.html", context)
+
+    def compare_view(self, request: HttpRequest, run_id: int, other_id: int) -> HttpResponse:
+        """Two runs of one cohort side by side: metrics, then the mentees whose pairing
+        differs, 50 at a time. Either run outside the viewer's cohorts is a 404, and so
+        is a pair of runs of two different cohorts."""
+        run_a = self._run(request, run_id)
+        run_b = self._run(request, other_id)
+        if not (
+            self.has_view_permission(request, run_a) and self.has_view_permission(request, run_b)
+        ):
+            raise PermissionDenied
+        if run_a.cohort_id != run_b.cohort_id:
+            raise Http404("These two runs are of different cohorts.")
+        if run_a.pk == run_b.pk:
+            self.message_user(request, "Pick another run of this cohort to compare with.")
+            return redirect("admin:matching_matchrun_change", run_a.pk)
+        search = _search_term(request.GET)
+        raw_kind = request.GET.get("kind", "")
+        kind = int(raw_kind) if raw_kind in {"1", "2", "3"} else None
+        rows = Paginator(
+            selectors.differing_mentees(run_a, run_b, search=search, kind=kind),
+            selectors.RUN_PAGE_SIZE,
+        ).get_page(request.GET.get("page"))
+        counts = selectors.difference_counts(run_a, run_b)
+        url = reverse("admin:matching_matchrun_compare", args=[run_a.pk, run_b.pk])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Compare two match runs",
+            "run_a": run_a,
+            "run_b": run_b,
+            "metrics": selectors.compared_metrics(run_a, run_b),
+            "summary": [
+                (label, counts[key], key) for key, label in selectors.DIFFERENCE_LABELS.items()
+            ],
+            "differing": sum(n for key, n in counts.items() if key != selectors.SAME),
+            "rows": selectors.difference_rows(list(rows)),
+            "page": rows,
+            "nav": _page_nav(request, rows, "page", "Pages of differences", "differences-heading"),
+            "search": search,
+            "kind": kind,
+            "url": url,
+            "swap_url": reverse("admin:matching_matchrun_compare", args=[run_b.pk, run_a.pk]),
+        }
+        return TemplateResponse(request, "admin/matching/matchrun/compare.html", context)
 
     def _act(self, request: HttpRequest, run_id: int, action: Callable[[], object]) -> HttpResponse:
         try:

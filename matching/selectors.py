@@ -4,18 +4,22 @@ import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -40,6 +44,9 @@ from matching.models import (
 )
 from matching.services.suggestions import build_problem
 from profiles.models import Profile, ProfileSkill, Skill, SkillKind, time_zone_names
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 DIRECTORY_PAGE_SIZE = 12
 # A request unanswered this long needs the programme team's attention.
@@ -607,3 +614,172 @@ def mentor_by_text(run: MatchRun, text: str) -> Enrollment:
     if len(found) > 1:
         raise ValidationError(f"More than one mentor matches “{text}”: type their email.")
     return found[0]
+
+
+# --- Comparing two runs of one cohort (the admin) -------------------------------------
+
+# How a mentee fares in run A against run B; the numbers order the compare page's list.
+SAME, CHANGED, ONLY_A, ONLY_B = 0, 1, 2, 3
+DIFFERENCE_LABELS = {
+    SAME: "Same mentor",
+    CHANGED: "Different mentor",
+    ONLY_A: "Matched in A only",
+    ONLY_B: "Matched in B only",
+}
+# The metrics the compare page puts side by side: key, label, decimals.
+COMPARED_METRICS = (
+    ("mentees", "Mentees looking", 0),
+    ("matched", "Matched", 0),
+    ("coverage", "Coverage", 4),
+    ("total_score", "Total score", 2),
+    ("min_score", "Lowest pair score", 3),
+    ("p10_score", "10th percentile pair score", 3),
+    ("blocking_pairs", "Blocking pairs", 0),
+    ("load_std", "Mentor load spread", 3),
+    ("price_of_stability", "Price of stability", 4),
+)
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    label: str
+    a: float | None
+    b: float | None
+    decimals: int
+
+    @property
+    def difference(self) -> float | None:
+        """B minus A, when both runs have the number."""
+        return None if self.a is None or self.b is None else self.b - self.a
+
+
+def _number(value: Any) -> float | None:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def compared_metrics(run_a: MatchRun, run_b: MatchRun) -> list[MetricRow]:
+    return [
+        MetricRow(label, _number(run_a.metrics.get(key)), _number(run_b.metrics.get(key)), places)
+        for key, label, places in COMPARED_METRICS
+    ]
+
+
+class _Sides(TypedDict):
+    """What run_differences annotates on each mentee."""
+
+    a_mentor: int | None
+    a_score: float | None
+    b_mentor: int | None
+    b_score: float | None
+    difference: int
+
+
+Differences = QuerySet["WithAnnotations[Enrollment, _Sides]"]
+
+
+@dataclass(frozen=True)
+class DifferenceRow:
+    """One mentee on the compare page, with their mentor and score in each run."""
+
+    mentee: Enrollment
+    kind: str
+    a_mentor: Enrollment | None
+    a_score: float | None
+    b_mentor: Enrollment | None
+    b_score: float | None
+
+
+def run_differences(run_a: MatchRun, run_b: MatchRun) -> Differences:
+    """The cohort's mentees paired in either run, each annotated with its mentor and score
+    in A and in B and how the two differ (``difference``: SAME, CHANGED, ONLY_A, ONLY_B).
+
+    All in SQL, looked up through the (run, mentee) unique index, so a page of 50 or the
+    summary counts cost one query each however many pairs the runs hold."""
+
+    def side(run: MatchRun, column: str) -> Subquery:
+        return Subquery(
+            MatchRunPair.objects.filter(run=run, mentee_enrollment=OuterRef("pk")).values(column)[
+                :1
+            ]
+        )
+
+    in_a = Exists(MatchRunPair.objects.filter(run=run_a, mentee_enrollment=OuterRef("pk")))
+    in_b = Exists(MatchRunPair.objects.filter(run=run_b, mentee_enrollment=OuterRef("pk")))
+    return (
+        Enrollment.objects.filter(cohort_id=run_a.cohort_id, role=Role.MENTEE)
+        .annotate(
+            a_mentor=side(run_a, "mentor_enrollment"),
+            a_score=side(run_a, "score"),
+            b_mentor=side(run_b, "mentor_enrollment"),
+            b_score=side(run_b, "score"),
+        )
+        .filter(in_a | in_b)
+        .annotate(
+            difference=Case(
+                When(a_mentor__isnull=True, then=Value(ONLY_B)),
+                When(b_mentor__isnull=True, then=Value(ONLY_A)),
+                When(a_mentor=F("b_mentor"), then=Value(SAME)),
+                default=Value(CHANGED),
+                output_field=IntegerField(),
+            )
+        )
+    )
+
+
+def difference_counts(run_a: MatchRun, run_b: MatchRun) -> dict[int, int]:
+    """How many mentees fall in each kind of difference, in one grouped query."""
+    counts = dict.fromkeys(DIFFERENCE_LABELS, 0)
+    rows = run_differences(run_a, run_b).order_by().values("difference").annotate(n=Count("pk"))
+    for row in rows:
+        counts[row["difference"]] = row["n"]
+    return counts
+
+
+def differing_mentees(
+    run_a: MatchRun, run_b: MatchRun, *, search: str = "", kind: int | None = None
+) -> Differences:
+    """The mentees whose pairing differs, optionally of one kind and matching ``search``
+    (their own or either mentor's name or email); changed mentors first, then by name."""
+    rows = run_differences(run_a, run_b).exclude(difference=SAME)
+    if kind is not None:
+        rows = rows.filter(difference=kind)
+    if search:
+        mentors = Enrollment.objects.filter(
+            _person_matches("", search), cohort_id=run_a.cohort_id, role=Role.MENTOR
+        ).values("pk")
+        rows = rows.filter(
+            _person_matches("", search) | Q(a_mentor__in=mentors) | Q(b_mentor__in=mentors)
+        )
+    return rows.select_related("user__profile").order_by(
+        "difference", "user__profile__display_name", "pk"
+    )
+
+
+def difference_rows(mentees: "list[WithAnnotations[Enrollment, _Sides]]") -> list[DifferenceRow]:
+    """One page of differing mentees with both sides' mentors, fetched in one query."""
+    ids = {m for e in mentees for m in (e.a_mentor, e.b_mentor) if m is not None}
+    mentors = {
+        e.pk: e for e in Enrollment.objects.filter(pk__in=ids).select_related("user__profile")
+    }
+    return [
+        DifferenceRow(
+            mentee=e,
+            kind=DIFFERENCE_LABELS[e.difference],
+            a_mentor=mentors.get(e.a_mentor) if e.a_mentor is not None else None,
+            a_score=e.a_score,
+            b_mentor=mentors.get(e.b_mentor) if e.b_mentor is not None else None,
+            b_score=e.b_score,
+        )
+        for e in mentees
+    ]
+
+
+def runs_to_compare(run: MatchRun, *, limit: int = 10) -> list[MatchRun]:
+    """The cohort's other runs that have pairs, newest first."""
+    return list(
+        MatchRun.objects.filter(cohort_id=run.cohort_id)
+        .exclude(pk=run.pk)
+        .filter(Exists(MatchRunPair.objects.filter(run=OuterRef("pk"))))
+        .select_related("cohort")
+        .order_by("-created_at", "-pk")[:limit]
+    )

@@ -20,7 +20,7 @@ from core.forms import OnceForm, submit_form
 from matching.admin_scoping import can_administer, scope_queryset
 from matching.models import Cohort
 from programmes import exports
-from programmes.models import ImportBatch
+from programmes.models import ImportBatch, ImportStatus
 from programmes.services import imports, record_export
 
 
@@ -167,26 +167,37 @@ class ImportAdminMixin(_CohortAdminBase):
         batch = get_object_or_404(ImportBatch.objects.filter(cohort=cohort), pk=batch_id)
         if request.method != "POST":
             return redirect("admin:programmes_cohort_import_preview", cohort.pk, batch.pk)
-        was_applied = batch.applied_at is not None
+        was = batch.status
         try:
-            imported = imports.apply_batch(
+            batch = imports.start_import(
                 batch=batch,
                 by=signed_in_user(request),
                 skip_invalid=request.POST.get("skip_invalid") == "1",
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        else:
-            batch.refresh_from_db()
-            if was_applied:
-                messages.info(request, "This file was already imported; nothing was sent again.")
-            else:
-                messages.success(
-                    request,
-                    f"Invited {imported} {'person' if imported == 1 else 'people'} to "
-                    f"{cohort.name}; {batch.skipped_count} row"
-                    f"{'' if batch.skipped_count == 1 else 's'} skipped.",
-                )
+            return redirect("admin:programmes_cohort_import_preview", cohort.pk, batch.pk)
+        if was not in (ImportStatus.PREVIEW, ImportStatus.FAILED):
+            messages.info(request, "This file was already imported; nothing was sent again.")
+            return redirect("admin:programmes_cohort_import_preview", cohort.pk, batch.pk)
+        # Without a broker the task has already run by now; with one, it has just begun.
+        batch.refresh_from_db()
+        if batch.status == ImportStatus.DONE:
+            imported = batch.imported_count
+            messages.success(
+                request,
+                f"Invited {imported} {'person' if imported == 1 else 'people'} to "
+                f"{cohort.name}; {batch.skipped_count} row"
+                f"{'' if batch.skipped_count == 1 else 's'} skipped.",
+            )
+        elif batch.is_working:
+            messages.info(
+                request,
+                f"Importing {batch.rows_total} "
+                f"{'person' if batch.rows_total == 1 else 'people'} in the background. "
+                "This page shows how far it got; you can leave it and come back from the "
+                "import batches list.",
+            )
         return redirect("admin:programmes_cohort_import_preview", cohort.pk, batch.pk)
 
     # --- Export --------------------------------------------------------------

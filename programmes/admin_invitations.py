@@ -136,6 +136,12 @@ class InvitationAdmin(CohortScopedAdmin):
             )
 
 
+def _preview_label(batch: ImportBatch) -> str:
+    if batch.applied_at:
+        return "Open"
+    return "Follow the import" if batch.is_working else "Review"
+
+
 @admin.register(ImportBatch)
 class ImportBatchAdmin(CohortScopedAdmin):
     """Read-only: batches are made by uploading on the cohort's page and applied there."""
@@ -147,12 +153,14 @@ class ImportBatchAdmin(CohortScopedAdmin):
         "created_at",
         "row_count",
         "error_count",
+        "status",
+        "progress",
         "applied_at",
         "imported_count",
         "skipped_count",
         "preview",
     )
-    list_filter = (CohortFilter,)
+    list_filter = (CohortFilter, "status")
     list_select_related = ("cohort", "uploaded_by")
     search_fields = ("filename",)
     fields = (
@@ -160,6 +168,9 @@ class ImportBatchAdmin(CohortScopedAdmin):
         "filename",
         "uploaded_by",
         "created_at",
+        "status",
+        "progress",
+        "error",
         "applied_at",
         "applied_by",
         "imported_count",
@@ -176,10 +187,14 @@ class ImportBatchAdmin(CohortScopedAdmin):
     def error_count(self, batch: ImportBatch) -> int:
         return len(batch.error_rows)
 
+    @admin.display(description="progress")
+    def progress(self, batch: ImportBatch) -> str:
+        return f"{batch.rows_done} / {batch.rows_total}" if batch.rows_total else "–"
+
     @admin.display(description="preview")
     def preview(self, batch: ImportBatch) -> str:
         url = reverse("admin:programmes_cohort_import_preview", args=[batch.cohort_id, batch.pk])
-        return format_html('<a href="{}">{}</a>', url, "Open" if batch.applied_at else "Review")
+        return format_html('<a href="{}">{}</a>', url, _preview_label(batch))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

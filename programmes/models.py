@@ -14,8 +14,20 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", "Ready to review"
+    QUEUED = "queued", "Waiting to import"
+    IMPORTING = "importing", "Importing"
+    DONE = "done", "Imported"
+    FAILED = "failed", "Import failed"
+
+
 class ImportBatch(models.Model):
-    """One uploaded CSV: parsed rows with their errors, kept until it is applied."""
+    """One uploaded CSV: parsed rows with their errors, kept until it is applied.
+
+    Applying runs as a background task: ``status`` and ``rows_done`` of ``rows_total``
+    say how far it got, for the preview page to show while the admin waits or comes back.
+    """
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="import_batches")
     uploaded_by = models.ForeignKey(
@@ -31,6 +43,14 @@ class ImportBatch(models.Model):
     )
     imported_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEW
+    )
+    skip_invalid = models.BooleanField(default=False)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    # Why the last attempt to apply stopped, in words for the admin.
+    error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -46,6 +66,14 @@ class ImportBatch(models.Model):
     @property
     def valid_rows(self) -> list[dict]:
         return [row for row in self.rows if not row.get("errors")]
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.IMPORTING)
+
+    @property
+    def percent_done(self) -> int:
+        return 100 * self.rows_done // self.rows_total if self.rows_total else 0
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):

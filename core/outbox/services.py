@@ -77,6 +77,58 @@ def enqueue(
     )
 
 
+@dataclass(frozen=True)
+class Queued:
+    """One email of a bulk ``enqueue_many``: its recipients, template context and key."""
+
+    to: list[str]
+    context: dict[str, Any]
+    key: str
+
+
+def enqueue_many(template: str, emails: Sequence[Queued]) -> int:
+    """Render and queue many emails of one template in a few queries (an import of
+    thousands); keys already queued are skipped. Returns how many rows were written.
+
+    Runs inside the caller's transaction like ``enqueue``: the rows are dispatched after
+    it commits, and nothing is queued if it rolls back."""
+    keys = [email.key for email in emails]
+    taken: set[str] = set()
+    for start in range(0, len(keys), SWEEP_BATCH):
+        found = OutboxEmail.objects.filter(key__in=keys[start : start + SWEEP_BATCH])
+        taken.update(key for key in found.values_list("key", flat=True) if key)
+    rows = []
+    for email in emails:
+        if email.key in taken:
+            continue
+        taken.add(email.key)
+        rendered = render_email(template, email.context)
+        rows.append(
+            OutboxEmail(
+                key=email.key,
+                template=template,
+                to=email.to,
+                subject=rendered.subject,
+                body_text=rendered.text,
+                body_html=rendered.html,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                message_id=new_message_id(settings.DEFAULT_FROM_EMAIL),
+            )
+        )
+    written = OutboxEmail.objects.bulk_create(rows, batch_size=SWEEP_BATCH)
+    ids = [row.pk for row in written if row.pk is not None]
+    if len(ids) < len(written):
+        # A database that does not return ids from a bulk insert: look them up by key.
+        ids = list(
+            OutboxEmail.objects.filter(key__in=[row.key for row in written]).values_list(
+                "pk", flat=True
+            )
+        )
+    for outbox_id in ids:
+        transaction.on_commit(partial(dispatch, outbox_id))
+    return len(written)
+
+
 def enqueue_message(
     message: EmailMultiAlternatives, *, template: str, key: str | None = None
 ) -> OutboxEmail:

@@ -6,6 +6,7 @@ errors before anyone is invited. Applying creates the invitations and sends them
 
 import csv
 import io
+import logging
 import os
 from typing import IO, Any, cast
 
@@ -18,8 +19,10 @@ from accounts.models import User
 from matching.admin_scoping import can_administer
 from matching.models import AuditAction, Cohort, Role
 from matching.services import audit
-from programmes.models import ImportBatch, Invitation
+from programmes.models import ImportBatch, ImportStatus, Invitation
 from programmes.services import invitations
+
+logger = logging.getLogger(__name__)
 
 # Limits are constants, not settings: a class list is a few hundred lines, and anything
 # much bigger is a mistake (a wrong file) or an attack on the parser.
@@ -31,6 +34,8 @@ MAX_CELL_KEPT = 254
 NAME_MAX = cast(int, Invitation._meta.get_field("name").max_length)
 REQUIRED_COLUMNS = ("email", "role")
 OPTIONAL_COLUMNS = ("name", "capacity")
+# Rows invited per transaction: the progress the preview page shows moves this often.
+IMPORT_CHUNK = 250
 SAVE_AS_CSV = "In Excel or Numbers, save it with File → Save As → “CSV UTF-8”."
 
 
@@ -196,7 +201,12 @@ def _check_row(cells: list[str], columns: dict[str, int]) -> dict[str, Any]:
 def _check_against_cohort(cohort: Cohort, rows: list[dict[str, Any]]) -> None:
     """Duplicates within the file, and people already enrolled or invited."""
     enrolled = invitations.enrolled_roles(cohort=cohort, emails=[r["email"] for r in rows])
-    invited = {i.email.lower(): i for i in Invitation.objects.filter(cohort=cohort)}
+    invited = {
+        i.email.lower(): i
+        for i in Invitation.objects.filter(
+            cohort=cohort, email__in=[r["email"] for r in rows if r["_email_ok"]]
+        ).only("email", "created_at", "accepted_at")
+    }
     first_line: dict[str, int] = {}
     for row in rows:
         email = row["email"]
@@ -241,15 +251,17 @@ def parse_csv(*, cohort: Cohort, file: IO[bytes], filename: str, by: User) -> Im
 
 
 @transaction.atomic
-def apply_batch(*, batch: ImportBatch, by: User, skip_invalid: bool) -> int:
-    """Invite every valid row; refuse while errors remain unless told to skip them.
+def start_import(*, batch: ImportBatch, by: User, skip_invalid: bool) -> ImportBatch:
+    """Queue the import of every valid row; refuse while errors remain unless told to
+    skip them. The work runs in ``run_import`` (a Celery task) once this commits.
 
-    Returns how many people were invited. Applying a batch again does nothing.
-    """
+    Asking again while the batch is queued, importing or imported changes nothing, so a
+    batch is imported once however often the button is pressed. A failed import may be
+    started again."""
     _check_admin(by, batch.cohort)
     batch = ImportBatch.objects.select_for_update().select_related("cohort").get(pk=batch.pk)
-    if batch.applied_at is not None:
-        return 0
+    if batch.status not in (ImportStatus.PREVIEW, ImportStatus.FAILED):
+        return batch
     bad, good = batch.error_rows, batch.valid_rows
     if bad and not skip_invalid:
         raise ValidationError(
@@ -258,42 +270,149 @@ def apply_batch(*, batch: ImportBatch, by: User, skip_invalid: bool) -> int:
         )
     if not good:
         raise ValidationError("There is nobody to import: every row has an error.")
-    cohort = batch.cohort
-    # Someone may have joined or been invited since the preview; they are skipped now.
-    enrolled = invitations.enrolled_roles(cohort=cohort, emails=[r["email"] for r in good])
-    imported = skipped_late = 0
-    for row in good:
-        if row["email"] in enrolled:
-            row["errors"].append("Skipped: enrolled in the meantime.")
-            skipped_late += 1
-            continue
-        try:
-            invitations.create_invitation(
-                cohort=cohort,
-                email=row["email"],
-                name=row["name"],
-                role=row["role"],
-                capacity=row["capacity"],
-                by=by,
-                batch=batch,
-            )
-        except ValidationError:
-            row["errors"].append("Skipped: invited in the meantime.")
-            skipped_late += 1
-            continue
-        imported += 1
-    batch.applied_at = timezone.now()
+    batch.status = ImportStatus.QUEUED
+    batch.skip_invalid = skip_invalid
     batch.applied_by = by
-    batch.imported_count = imported
-    batch.skipped_count = len(bad) + skipped_late
-    batch.save()
-    audit.record(
-        actor=by,
-        cohort=cohort,
-        action=AuditAction.IMPORT_APPLIED,
-        summary=f"Imported {imported} people from {batch.filename} "
-        f"({batch.skipped_count} skipped) and sent their invitations",
-        obj=batch,
-        details={"imported": imported, "skipped": batch.skipped_count},
+    batch.rows_total = len(good)
+    batch.rows_done = 0
+    batch.error = ""
+    batch.save(
+        update_fields=["status", "skip_invalid", "applied_by", "rows_total", "rows_done", "error"]
     )
+    # Imported here: the tasks module imports this one.
+    from programmes.tasks import import_batch
+
+    batch_id = batch.pk
+    transaction.on_commit(lambda: import_batch.delay(batch_id))
+    return batch
+
+
+def apply_batch(*, batch: ImportBatch, by: User, skip_invalid: bool) -> int:
+    """Start the import and run it right here (scripts and tests); returns how many
+    people were invited by this call, 0 when the batch was already imported."""
+    was = batch.status
+    started = start_import(batch=batch, by=by, skip_invalid=skip_invalid)
+    if started.status != ImportStatus.QUEUED or was not in (
+        ImportStatus.PREVIEW,
+        ImportStatus.FAILED,
+    ):
+        return 0
+    run_import(batch_id=started.pk)
+    started.refresh_from_db()
+    return started.imported_count if started.status == ImportStatus.DONE else 0
+
+
+def _locked_batch(batch_id: int) -> ImportBatch | None:
+    """The batch, locked, if it is still being imported."""
+    return (
+        # Only the batch row is locked; applied_by may be null (an outer join).
+        ImportBatch.objects.select_for_update(of=("self",))
+        .select_related("cohort", "applied_by")
+        .filter(pk=batch_id, status__in=[ImportStatus.QUEUED, ImportStatus.IMPORTING])
+        .first()
+    )
+
+
+def run_import(*, batch_id: int) -> str:
+    """Create the invitations of a queued batch in chunks, saving the progress after each,
+    then send them all in one last transaction.
+
+    Safe to run twice and to resume: each chunk is committed with the progress it made,
+    and rows already invited are not invited again. If anything fails, the invitations
+    this import created (none of them sent yet) are deleted and the batch says why:
+    nothing is half-imported."""
+    with transaction.atomic():
+        batch = _locked_batch(batch_id)
+        if batch is None:
+            return "nothing to do"
+        batch.status = ImportStatus.IMPORTING
+        batch.save(update_fields=["status"])
+    try:
+        good = batch.valid_rows
+        for start in range(batch.rows_done, len(good), IMPORT_CHUNK):
+            if not _import_chunk(batch_id, good[start : start + IMPORT_CHUNK], start):
+                return "overtaken"
+        imported = _finish(batch_id)
+    except Exception as exc:
+        logger.exception("Import batch %s failed", batch_id)
+        _fail(batch_id, exc)
+        return "failed"
+    return f"imported {imported}"
+
+
+def _import_chunk(batch_id: int, rows: list[dict[str, Any]], start: int) -> bool:
+    """Create (unsent) invitations for ``rows``; False if the batch is no longer importing."""
+    with transaction.atomic():
+        batch = _locked_batch(batch_id)
+        if batch is None or batch.rows_done != start:
+            return False
+        cohort = batch.cohort
+        emails = [row["email"] for row in rows]
+        enrolled = invitations.enrolled_roles(cohort=cohort, emails=emails)
+        invited = set(
+            Invitation.objects.filter(cohort=cohort, email__in=emails).values_list(
+                "email", flat=True
+            )
+        )
+        invitations.create_unsent_invitations(
+            cohort=cohort,
+            rows=[r for r in rows if r["email"] not in enrolled and r["email"] not in invited],
+            by=batch.applied_by,
+            batch=batch,
+        )
+        batch.rows_done = start + len(rows)
+        batch.save(update_fields=["rows_done"])
+    return True
+
+
+def _finish(batch_id: int) -> int:
+    """Send every invitation the import created, record the counts and the audit entry."""
+    with transaction.atomic():
+        batch = _locked_batch(batch_id)
+        if batch is None:
+            return 0
+        cohort = batch.cohort
+        mine = set(batch.invitations.values_list("email", flat=True))
+        good = batch.valid_rows
+        # Rows skipped because someone joined or was invited since the preview.
+        enrolled = invitations.enrolled_roles(cohort=cohort, emails=[r["email"] for r in good])
+        skipped_late = 0
+        for row in good:
+            if row["email"] in mine:
+                continue
+            reason = "enrolled" if row["email"] in enrolled else "invited"
+            row["errors"].append(f"Skipped: {reason} in the meantime.")
+            skipped_late += 1
+        invitations.send_new_invitations(batch.invitations.filter(sent_count=0))
+        imported = len(mine)
+        batch.status = ImportStatus.DONE
+        batch.applied_at = timezone.now()
+        batch.imported_count = imported
+        batch.skipped_count = len(batch.rows) - len(good) + skipped_late
+        batch.save()
+        audit.record(
+            actor=batch.applied_by,
+            cohort=cohort,
+            action=AuditAction.IMPORT_APPLIED,
+            summary=f"Imported {imported} people from {batch.filename} "
+            f"({batch.skipped_count} skipped) and sent their invitations",
+            obj=batch,
+            details={"imported": imported, "skipped": batch.skipped_count},
+        )
     return imported
+
+
+def _fail(batch_id: int, exc: Exception) -> None:
+    """Undo what a failed import created (nothing of it was sent) and say what happened."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().filter(pk=batch_id).first()
+        if batch is None:
+            return
+        batch.invitations.filter(sent_count=0, accepted_at__isnull=True).delete()
+        batch.status = ImportStatus.FAILED
+        batch.rows_done = 0
+        batch.error = (
+            f"The import stopped with an error ({type(exc).__name__}: {exc}"[:500]
+            + "). Nobody was invited from this file; you can try again."
+        )
+        batch.save(update_fields=["status", "rows_done", "error"])

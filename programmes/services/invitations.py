@@ -5,11 +5,13 @@ code): the programme team chose this person, and the link proves the address is 
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from allauth.account.models import EmailAddress
@@ -103,6 +105,70 @@ def create_invitation(
         raise ValidationError({"email": f"{email} is already invited to {cohort.name}."}) from None
     _send(invitation)
     return invitation
+
+
+def create_unsent_invitations(
+    *, cohort: Cohort, rows: list[dict[str, Any]], by: User | None, batch: ImportBatch
+) -> None:
+    """Invitations for an import's checked rows in one insert, not sent yet: the import
+    sends them all at the end (``send_new_invitations``), or deletes them if it fails.
+
+    Someone invited by hand since the caller looked is left out: the savepoint retries
+    without them."""
+    for _attempt in range(3):
+        taken = set(
+            Invitation.objects.filter(
+                cohort=cohort, email__in=[r["email"] for r in rows]
+            ).values_list("email", flat=True)
+        )
+        fresh = [
+            Invitation(
+                cohort=cohort,
+                email=row["email"],
+                name=" ".join(row["name"].split()),
+                role=row["role"],
+                capacity=row["capacity"],
+                batch=batch,
+                invited_by=by,
+            )
+            for row in rows
+            if row["email"] not in taken
+        ]
+        try:
+            with transaction.atomic():
+                Invitation.objects.bulk_create(fresh)
+        except IntegrityError:
+            continue
+        return
+    raise IntegrityError("Invitations kept colliding with invitations made at the same time.")
+
+
+def send_new_invitations(pending: QuerySet[Invitation]) -> int:
+    """Send the first email of many invitations at once (an import); returns how many."""
+    rows = list(pending.filter(sent_count=0).select_related("cohort"))
+    if not rows:
+        return 0
+    outbox.enqueue_many(
+        "invitation",
+        [
+            outbox.Queued(
+                to=[invitation.email],
+                context={
+                    "invitation": invitation,
+                    "cohort": invitation.cohort,
+                    "role": invitation.get_role_display().lower(),
+                    "is_reminder": False,
+                },
+                # The same key as _send's first email, so neither sends it twice.
+                key=f"invitation:{invitation.pk}:1",
+            )
+            for invitation in rows
+        ],
+    )
+    Invitation.objects.filter(pk__in=[i.pk for i in rows]).update(
+        sent_count=1, last_sent_at=timezone.now()
+    )
+    return len(rows)
 
 
 @transaction.atomic

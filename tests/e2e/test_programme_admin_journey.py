@@ -1,6 +1,7 @@
 """A programme admin runs a cohort from the admin, told through the browser: a CSV of
 participants is imported with a preview, invitations go out and are accepted, optimal
-matching runs, the draft is reviewed (a mentor changed by typing a name) and published,
+matching runs, the draft is reviewed (a mentor changed by typing a name), compared with a
+stable run of the same cohort, and published,
 and everyone matched receives their introduction email."""
 
 import re
@@ -171,6 +172,25 @@ def test_an_admin_imports_matches_and_publishes_a_cohort(page: Page, screenshot)
     assert moved.mentor_enrollment.user.email == roomy
     expect(page.locator("#metrics")).to_contain_text("3 matched")
     screenshot(page, "match-run-review")
+    optimal_url = page.url
+
+    # A stable run of the same cohort, compared with the optimal draft before publishing.
+    page.goto(f"/admin/matching/cohort/{cohort.pk}/change/")
+    page.get_by_role("button", name="Run stable matching").click()
+    expect(page.locator(".messagelist")).to_contain_text("stable matching started")
+    stable = MatchRun.objects.get(cohort=cohort, mode="stable")
+    expect(page.get_by_role("heading", name="Compare with")).to_be_visible()
+    page.locator("#compare-with").get_by_role("link", name=re.compile("^Optimal")).click()
+    expect(page.get_by_role("heading", name="Compare two match runs")).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"/matchrun/{stable.pk}/compare/{run.pk}/$"))
+    metrics = page.locator("#compare-metrics")
+    expect(metrics.get_by_role("row", name=re.compile("^Matched"))).to_contain_text("3")
+    # The optimal draft was edited by hand, so the two runs differ in at least one pair.
+    expect(page.locator("#compare-summary")).to_contain_text("Different mentor")
+    screenshot(page, "compare-runs")
+
+    # The optimal draft is the one published.
+    page.goto(optimal_url)
     mail.outbox.clear()
     page.get_by_role("button", name=re.compile(r"^Publish 3 pairs")).click()
     expect(page.locator(".messagelist")).to_contain_text("3 mentorships created")

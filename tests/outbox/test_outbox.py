@@ -168,3 +168,26 @@ def test_a_row_queued_without_a_message_id_gets_one_and_keeps_it():
     row.refresh_from_db()
     assert row.message_id.startswith("<") and row.message_id.endswith(">")
     assert mail.outbox[0].message()["Message-ID"] == row.message_id
+
+
+def test_enqueue_many_writes_one_row_per_new_key_and_sends_after_commit(
+    django_capture_on_commit_callbacks,
+):
+    _welcome(key="welcome:1")
+    emails = [
+        outbox.Queued(to=[f"p{i}@example.org"], context={}, key=f"welcome:{i}") for i in range(3)
+    ]
+    with django_capture_on_commit_callbacks(execute=True) as dispatched:
+        assert outbox.enqueue_many("welcome", emails) == 2
+    # welcome:1 was already queued: neither written nor dispatched again.
+    assert len(dispatched) == 2
+    assert OutboxEmail.objects.count() == 3
+    assert sorted(m.to[0] for m in mail.outbox) == ["p0@example.org", "p2@example.org"]
+    assert all(row.message_id for row in OutboxEmail.objects.all())
+
+
+def test_enqueue_many_queues_nothing_when_the_transaction_rolls_back():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        outbox.enqueue_many("welcome", [outbox.Queued(to=["a@example.org"], context={}, key="k")])
+        raise RuntimeError
+    assert not OutboxEmail.objects.exists()
