@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -22,6 +23,9 @@ from matching.models import Cohort
 from programmes import exports
 from programmes.models import ImportBatch, ImportStatus
 from programmes.services import imports, record_export
+
+# Rows of the file shown per page of the preview.
+PREVIEW_ROWS = 100
 
 
 class ImportUploadForm(OnceForm):
@@ -150,10 +154,22 @@ class ImportAdminMixin(_CohortAdminBase):
             )
         except NoReverseMatch:
             invitations_url = ""
+        # A page of rows at a time: a 5,000-row file would be a page of a megabyte.
+        only_errors = request.GET.get("show") == "errors"
+        page = Paginator(bad if only_errors else batch.rows, PREVIEW_ROWS).get_page(
+            request.GET.get("page")
+        )
+        query = "show=errors&" if only_errors else ""
         context = {
             **self._context(request, cohort, f"Import preview: {batch.filename}"),
             "batch": batch,
             "rows": batch.rows,
+            "page": page,
+            "only_errors": only_errors,
+            "previous_url": f"?{query}page={page.previous_page_number()}"
+            if page.has_previous()
+            else "",
+            "next_url": f"?{query}page={page.next_page_number()}" if page.has_next() else "",
             "error_count": len(bad),
             "valid_count": len(good),
             "invitations_url": invitations_url,

@@ -218,3 +218,23 @@ def test_a_refused_upload_keeps_its_token_for_the_corrected_file(admin_client, c
     assert not ImportBatch.objects.exists()
     done = admin_client.post(upload_url(cohort), {"file": csv_upload(FILE), "submission": token})
     assert done.url == preview_url(ImportBatch.objects.get())
+
+
+def test_a_long_file_is_previewed_a_page_at_a_time(admin_client, cohort):
+    rows = [f"person{n}@example.org,Person {n},mentee," for n in range(250)]
+    rows.insert(120, "broken-address,Broken,mentee,")
+    body = "email,name,role,capacity\n" + "\n".join(rows) + "\n"
+    response = admin_client.post(upload_url(cohort), {"file": csv_upload(body)})
+    batch = ImportBatch.objects.get()
+    first = admin_client.get(response.url).content.decode()
+    assert "person0@example.org" in first and "person99@example.org" in first
+    assert "person100@example.org" not in first
+    assert "Rows 1–100 of 251" in first
+    assert "broken-address" not in first
+    errors = admin_client.get(preview_url(batch) + "?show=errors").content.decode()
+    assert "“broken-address” is not a valid email address." in errors
+    assert "person0@example.org" not in errors
+    last = admin_client.get(preview_url(batch) + "?page=3").content.decode()
+    assert "person249@example.org" in last and "Rows 201–251 of 251" in last
+    assert admin_client.get(preview_url(batch) + "?page=%00").status_code == 400
+    assert admin_client.get(preview_url(batch) + "?page=999").status_code == 200
