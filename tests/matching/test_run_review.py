@@ -516,3 +516,17 @@ def test_a_published_run_offers_no_edits(
     client.force_login(programme_admin)
     html = client.get(_review(draft)).content.decode()
     assert 'list="mentor-options"' not in html and "Find a mentor" not in html
+
+
+@pytest.mark.parametrize("status", [MatchRunStatus.QUEUED, MatchRunStatus.RUNNING])
+def test_a_run_in_progress_refreshes_itself_until_its_draft_is_ready(
+    client, cohort, owner, status
+):
+    client.force_login(owner)
+    run = MatchRun.objects.create(cohort=cohort, mode="optimal", status=status)
+    html = client.get(_review(run)).content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in html
+    assert "refreshes itself" in html
+    run.status = MatchRunStatus.DRAFT
+    run.save(update_fields=["status"])
+    assert 'http-equiv="refresh"' not in client.get(_review(run)).content.decode()
