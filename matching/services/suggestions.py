@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
+from functools import cached_property, lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -93,6 +93,16 @@ class Problem:
     allowed: np.ndarray
     weights: Weights
     weights_version: int
+
+    @cached_property
+    def wanted_skills(self) -> list[list[int]]:
+        """Per mentee row, the skill columns they want to learn, ascending."""
+        return [np.flatnonzero(row > 0).tolist() for row in self.mentees.people.skills]
+
+    @cached_property
+    def offered_skills(self) -> list[frozenset[int]]:
+        """Per mentor column, the skill columns they offer."""
+        return [frozenset(np.flatnonzero(row > 0).tolist()) for row in self.mentors.people.skills]
 
 
 def _open_mentees(cohort: Cohort) -> list[Enrollment]:
@@ -236,6 +246,7 @@ def _list(names: list[str]) -> str:
     return ", ".join(shown)
 
 
+@lru_cache(maxsize=64)
 def _industry_word(industry: str) -> str:
     """'Media, marketing & design' -> 'media': short enough for '12 more years in media'."""
     return re.split(r"[ ,&]", Industry(industry).label)[0].lower()
@@ -253,14 +264,13 @@ def reasons_for(
     """2-4 sentences a mentee can check against the mentor's profile. ``weights`` is
     ``problem.weights.as_dict()``, passed in by callers that explain many pairs."""
     mentee, mentor = problem.mentees.profiles[row], problem.mentors.profiles[col]
-    wanted = problem.mentees.people.skills[row]
-    offered = problem.mentors.people.skills[col]
+    wanted, offered = problem.wanted_skills[row], problem.offered_skills[col]
     names = problem.mentees.skill_names
-    shared = [names[int(c)] for c in np.flatnonzero((wanted > 0) & (offered > 0))]
+    shared = [names[c] for c in wanted if c in offered]
     weights = weights or problem.weights.as_dict()
     candidates: list[tuple[float, str]] = []
     if shared:
-        total = int((wanted > 0).sum())
+        total = len(wanted)
         what = "learning goal" if total == 1 else "learning goals"
         candidates.append(
             (
