@@ -49,7 +49,7 @@ def main() -> int:
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     from accounts.models import User
-    from matching.models import Cohort, Enrollment
+    from matching.models import Cohort, Enrollment, MatchRun
     from programmes.groups import PROGRAMME_ADMIN_GROUP
 
     cohort = (
@@ -93,7 +93,26 @@ def main() -> int:
         ("report", reverse("admin:programmes_cohort_report", args=[c])),
         ("audit log", listing("matching_auditentry")),
         ("match runs", listing("matching_matchrun")),
+        ("suggestions", listing("matching_suggestion")),
     ]
+    # A draft of the whole cohort, and two compared, when benchmarks.cohort_jobs left them.
+    drafts = list(MatchRun.objects.filter(cohort=cohort, status="draft").order_by("-pk")[:2])
+    if drafts:
+        run = drafts[0].pk
+        pages += [
+            ("draft review", reverse("admin:matching_matchrun_change", args=[run])),
+            (
+                "draft, weakest first",
+                reverse("admin:matching_matchrun_change", args=[run]) + "?sort=score",
+            ),
+        ]
+    if len(drafts) == 2:
+        pages.append(
+            (
+                "two drafts compared",
+                reverse("admin:matching_matchrun_compare", args=[drafts[0].pk, drafts[1].pk]),
+            )
+        )
     rows = []
     for name, url in pages:
         client.get(url)

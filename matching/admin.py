@@ -643,11 +643,11 @@ class MatchRunAdmin(CohortScopedAdmin):
         search = _search_term(request.GET)
         raw_kind = request.GET.get("kind", "")
         kind = int(raw_kind) if raw_kind in {"1", "2", "3"} else None
+        comparison = selectors.RunComparison(run_a, run_b)
         rows = Paginator(
-            selectors.differing_mentees(run_a, run_b, search=search, kind=kind),
-            selectors.RUN_PAGE_SIZE,
+            comparison.differing(search=search, kind=kind), selectors.RUN_PAGE_SIZE
         ).get_page(request.GET.get("page"))
-        counts = selectors.difference_counts(run_a, run_b)
+        counts = comparison.counts()
         url = reverse("admin:matching_matchrun_compare", args=[run_a.pk, run_b.pk])
         context = {
             **self.admin_site.each_context(request),

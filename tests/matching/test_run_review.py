@@ -519,9 +519,7 @@ def test_a_published_run_offers_no_edits(
 
 
 @pytest.mark.parametrize("status", [MatchRunStatus.QUEUED, MatchRunStatus.RUNNING])
-def test_a_run_in_progress_refreshes_itself_until_its_draft_is_ready(
-    client, cohort, owner, status
-):
+def test_a_run_in_progress_refreshes_itself_until_its_draft_is_ready(client, cohort, owner, status):
     client.force_login(owner)
     run = MatchRun.objects.create(cohort=cohort, mode="optimal", status=status)
     html = client.get(_review(run)).content.decode()
