@@ -41,3 +41,10 @@ def recount_run_metrics(run_id: int, generation: int) -> str:
     from matching.services.runs import recount_metrics
 
     return recount_metrics(run_id=run_id, generation=generation)
+
+
+@shared_task(name="matching.tasks.fail_stuck_runs")
+def fail_stuck_runs() -> int:
+    from matching.services.runs import fail_stuck_runs
+
+    return fail_stuck_runs()

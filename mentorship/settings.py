@@ -241,6 +241,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matching.tasks.recompute_all_suggestions",
         "schedule": crontab(hour=3, minute=15),
     },
+    "fail-stuck-match-runs": {
+        "task": "matching.tasks.fail_stuck_runs",
+        "schedule": 600.0,
+    },
     "expire-requests": {
         "task": "matching.tasks.expire_requests",
         "schedule": env.float("REQUEST_EXPIRY_SWEEP_SECONDS", default=900.0),

@@ -1,6 +1,7 @@
 """Cohort-wide assignment: queue a run, compute a draft, let an admin edit and publish it."""
 
 import logging
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -115,6 +116,23 @@ def execute_run(*, run_id: int) -> str:
             logger.exception("Match run %s: the other mode could not be solved", run_id)
             _note_price_of_stability(run_id, None)
     return f"draft with {len(pairs)} pairs"
+
+
+# A run takes seconds; one still "running" after this long lost its worker (killed, or
+# restarted mid-run) and will not finish: it is marked failed so the admin starts another.
+STUCK_AFTER = timedelta(hours=1)
+
+
+def fail_stuck_runs(*, now: datetime | None = None) -> int:
+    """Mark runs whose worker stopped mid-run as failed. Returns how many."""
+    now = now or timezone.now()
+    return MatchRun.objects.filter(
+        status=MatchRunStatus.RUNNING, created_at__lt=now - STUCK_AFTER
+    ).update(
+        status=MatchRunStatus.FAILED,
+        error="The worker stopped while computing this run. Start the run again.",
+        finished_at=now,
+    )
 
 
 def _price_of_stability(run_id: int, problem: Problem, *, chosen_total: float) -> None:

@@ -259,3 +259,35 @@ def test_participants_cannot_reach_the_review_page(client, django_capture_on_com
     assert response.status_code == 302 and "login" in response.url
     client.post(reverse("admin:matching_matchrun_publish", args=[run.pk]))
     assert MatchRun.objects.get(pk=run.pk).status == MatchRunStatus.DRAFT
+
+
+def test_a_run_whose_worker_stopped_is_marked_failed_after_an_hour(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    stuck = MatchRun.objects.create(
+        cohort=default_cohort(),
+        mode="optimal",
+        status=MatchRunStatus.RUNNING,
+        created_at=now - timedelta(hours=2),
+    )
+    recent = MatchRun.objects.create(
+        cohort=default_cohort(),
+        mode="optimal",
+        status=MatchRunStatus.RUNNING,
+        created_at=now - timedelta(minutes=5),
+    )
+    queued = MatchRun.objects.create(
+        cohort=default_cohort(),
+        mode="optimal",
+        status=MatchRunStatus.QUEUED,
+        created_at=now - timedelta(hours=2),
+    )
+    assert runs.fail_stuck_runs(now=now) == 1
+    stuck.refresh_from_db(), recent.refresh_from_db(), queued.refresh_from_db()
+    assert stuck.status == MatchRunStatus.FAILED and "Start the run again" in stuck.error
+    assert recent.status == MatchRunStatus.RUNNING
+    assert queued.status == MatchRunStatus.QUEUED
+    assert runs.fail_stuck_runs(now=now) == 0
