@@ -381,6 +381,7 @@ WEIGHT_FIELDS = (
     "experience_min_gap",
     "experience_max_gap",
     "block_same_organisation",
+    "preference_bonus",
 )
 
 
