@@ -28,7 +28,7 @@ from matching.models import (
     Role,
     UnmatchedReason,
 )
-from matching.services import close_pending_requests, send_introductions
+from matching.services import close_pending_requests, preferences, send_introductions
 from matching.services.audit import record
 from matching.services.suggestions import (
     Explained,
@@ -89,6 +89,7 @@ def execute_run(*, run_id: int) -> str:
         run.save(update_fields=["status"])
     try:
         pairs, unmatched, metrics, version = _solve(run)
+        metrics.update(preferences.note_stated_choices(run.cohort, pairs, unmatched))
     except Exception as exc:
         logger.exception("Match run %s failed", run_id)
         MatchRun.objects.filter(pk=run_id).update(
@@ -116,13 +117,24 @@ def _solve(
     if problem is None:
         return [], [], {"coverage": 0.0, "matched": 0, "mentees": 0, "mentors": 0}, None
     scores, allowed, capacities = problem.scores, problem.allowed, problem.free_places
-    chosen = assign(scores, capacities, mode=run.mode, allowed=allowed)
-    # Both modes run, so the draft can show what stability costs in total fit.
-    other = assign(
-        scores,
+    # What people stated in the preference window: the engine is given their order or
+    # a bonus instead of the bare fit; metrics and stored scores keep the fit.
+    stated = preferences.stated_preferences(run.cohort, problem)
+    chosen = assign(
+        stated.mentee_scores(run.mode),
         capacities,
-        mode=MatchMode.STABLE if run.mode == MatchMode.OPTIMAL else MatchMode.OPTIMAL,
+        mode=run.mode,
         allowed=allowed,
+        mentor_scores=stated.mentor_scores(run.mode),
+    )
+    # Both modes run, so the draft can show what stability costs in total fit.
+    other_mode = MatchMode.STABLE if run.mode == MatchMode.OPTIMAL else MatchMode.OPTIMAL
+    other = assign(
+        stated.mentee_scores(other_mode),
+        capacities,
+        mode=other_mode,
+        allowed=allowed,
+        mentor_scores=stated.mentor_scores(other_mode),
     )
     chosen_metrics = assignment_metrics(chosen, scores, capacities, allowed)
     metrics = {k: _plain(v) for k, v in chosen_metrics.items()}
