@@ -41,3 +41,12 @@ def recount_run_metrics(run_id: int, generation: int) -> str:
     from matching.services.runs import recount_metrics
 
     return recount_metrics(run_id=run_id, generation=generation)
+
+
+@shared_task(name="matching.tasks.send_preference_reminders")
+def send_preference_reminders() -> int:
+    """Hourly: people who have chosen no one, two days before a preference window
+    closes. Safe to run twice or to overlap: each email has an outbox key."""
+    from matching.services.preference_reminders import send_preference_reminders
+
+    return send_preference_reminders()
