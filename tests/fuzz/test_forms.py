@@ -246,6 +246,7 @@ def _weights_fields(w: World) -> Fields:
         "experience_min_gap": one_of(0, 2),
         "experience_max_gap": one_of(10, 30),
         "block_same_organisation": CHECKED,
+        "preference_bonus": one_of(0, 0.2, 3),
         "_save": one_of("Save"),
     }
 
