@@ -378,6 +378,27 @@ ENDPOINTS: list[Endpoint] = [
         wrong=PARTICIPANT_WRONG,
         examples=5,
     ),
+    *(
+        Endpoint(
+            name,
+            actor="chooser",
+            args=lambda w: [w.chooser.enrollments.get(role=Role.MENTEE).pk],
+            fields=lambda w: {
+                "chosen": one_of(*(e.pk for e in w.choice_mentors), w.mentor2.pk),
+                "rank": one_of(1, 2, 5),
+            },
+            wrong=("mentee", "stranger"),
+            examples=10,
+        )
+        for name in ("matching:choice-add", "matching:choice-move", "matching:choice-remove")
+    ),
+    Endpoint(
+        "matching:choices",
+        actor="chooser",
+        args=lambda w: [w.chooser.enrollments.get(role=Role.MENTEE).pk],
+        wrong=("mentee", "stranger"),
+        examples=3,
+    ),
     Endpoint(
         "matching:cohorts",
         fields=lambda w: {
