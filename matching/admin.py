@@ -61,6 +61,7 @@ from matching.models import (
     Mentorship,
     MentorshipFeedback,
     MentorshipRequest,
+    Preference,
     RequestStatus,
     Role,
     Suggestion,
@@ -385,6 +386,7 @@ WEIGHT_FIELDS = (
     "experience_min_gap",
     "experience_max_gap",
     "block_same_organisation",
+    "preference_bonus",
 )
 
 
@@ -430,6 +432,36 @@ class MatchWeightsAdmin(CohortScopedAdmin):
             },
         )
         request_recompute(cohort_ids=[obj.cohort_id])
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Preference)
+class PreferenceAdmin(CohortScopedAdmin):
+    """Who chose whom in a cohort's preference window. Read-only: people make their own
+    lists on the site."""
+
+    list_display = ("chooser", "rank", "chosen", "created_at")
+    list_filter = (cohort_filter("cohort"), "chooser__role", "rank")
+    list_select_related = (
+        "chooser__user__profile",
+        "chooser__cohort",
+        "chosen__user__profile",
+        "chosen__cohort",
+    )
+    search_fields = (
+        "chooser__user__email",
+        "chooser__user__profile__display_name",
+        "chosen__user__email",
+        "chosen__user__profile__display_name",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

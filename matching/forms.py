@@ -4,7 +4,14 @@ from django import forms
 from django.forms.renderers import Jinja2
 
 from core.forms import OnceForm, model_choice_field
-from matching.models import Cohort, DeclineReason, MentorshipStatus, Role
+from matching.models import (
+    MAX_PREFERENCES,
+    Cohort,
+    DeclineReason,
+    Enrollment,
+    MentorshipStatus,
+    Role,
+)
 from matching.selectors import SORTS
 from matching.services import MIN_REQUEST_MESSAGE
 from profiles.models import Industry, Language, MeetingFormat, Skill
@@ -205,3 +212,19 @@ class JoinCohortForm(forms.Form):
 
 class AcceptingForm(forms.Form):
     accepting = forms.BooleanField(required=False)
+
+
+class PreferenceForm(forms.Form):
+    """Add someone to, or take them off, one's ranked choices. ``chosen`` is narrowed
+    per request to the people of the chooser's cohort they may list."""
+
+    chosen = forms.ModelChoiceField(
+        queryset=Enrollment.objects.none(),
+        error_messages={"invalid_choice": "That person can't be chosen here."},
+    )
+
+
+class MovePreferenceForm(PreferenceForm):
+    """Give a listed person another place: it names the place, so a repeat is harmless."""
+
+    rank = forms.IntegerField(min_value=1, max_value=MAX_PREFERENCES)

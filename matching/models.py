@@ -1,8 +1,8 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -102,6 +102,33 @@ class Cohort(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    preferences_open_at = models.DateTimeField(
+        "choices open at",
+        null=True,
+        blank=True,
+        help_text=(
+            "From then until the closing time, mentees rank up to five mentors they would "
+            "like; cohort-wide matching takes their choices into account. Leave both times "
+            "empty for no preference window."
+        ),
+    )
+    preferences_close_at = models.DateTimeField(
+        "choices close at",
+        null=True,
+        blank=True,
+        help_text=(
+            "After this, choices can no longer be changed. Run the matching after it. "
+            "People who have not chosen yet are reminded by email two days before."
+        ),
+    )
+    has_mentor_preferences = models.BooleanField(
+        "mentors rank too",
+        default=False,
+        help_text=(
+            "Mentors may also rank mentees who listed them; stable matching then uses "
+            "their order instead of the fit score."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = CohortQuerySet.as_manager()
@@ -127,14 +154,55 @@ class Cohort(models.Model):
                 condition=Q(request_expiry_days__gte=1, request_expiry_days__lte=60),
                 name="matching_cohort_expiry_range",
             ),
+            # No window, or one that opens and then closes.
+            models.CheckConstraint(
+                condition=Q(preferences_open_at__isnull=True, preferences_close_at__isnull=True)
+                | Q(preferences_close_at__gt=models.F("preferences_open_at")),
+                name="matching_cohort_preference_window",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        opens, closes = self.preferences_open_at, self.preferences_close_at
+        if opens is None and closes is not None:
+            raise ValidationError({"preferences_open_at": "Say when choices open, too."})
+        if closes is None and opens is not None:
+            raise ValidationError({"preferences_close_at": "Say when choices close, too."})
+        if opens is not None and closes is not None and closes <= opens:
+            raise ValidationError({"preferences_close_at": "Choices must close after they open."})
+
     @property
     def mentees_choose(self) -> bool:
         return self.matching_mode in (MatchingMode.MENTEE_CHOICE, MatchingMode.BOTH)
+
+    def preference_window(self, now: datetime | None = None) -> "PreferenceWindow":
+        """Where the cohort's preference window stands at ``now``."""
+        if self.preferences_open_at is None or self.preferences_close_at is None:
+            return PreferenceWindow.NONE
+        now = now or timezone.now()
+        if self.closed_at is not None or now >= self.preferences_close_at:
+            return PreferenceWindow.CLOSED
+        if now < self.preferences_open_at:
+            return PreferenceWindow.UPCOMING
+        return PreferenceWindow.OPEN
+
+    def is_preference_window_open(self, now: datetime | None = None) -> bool:
+        return self.preference_window(now) == PreferenceWindow.OPEN
+
+    def ranks(self, role: str) -> bool:
+        """Whether people of this role state choices in the window."""
+        return role == Role.MENTEE or (role == Role.MENTOR and self.has_mentor_preferences)
+
+
+class PreferenceWindow(models.TextChoices):
+    NONE = "none", "No preference window"
+    UPCOMING = "upcoming", "Not open yet"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
 
 
 class Role(models.TextChoices):
@@ -567,6 +635,17 @@ class MatchWeights(models.Model):
     block_same_organisation = models.BooleanField(
         default=False, help_text="Never pair people from the same organisation."
     )
+    preference_bonus = models.FloatField(
+        "bonus for a stated choice",
+        default=0.2,
+        validators=[MinValueValidator(0)],
+        help_text=(
+            "Optimal matching only: added to a pair's fit (which runs from 0 to 1) when the "
+            "mentee ranked the mentor, and again when the mentor ranked the mentee (if "
+            "mentors rank too). A first choice earns the whole bonus, each lower place a "
+            "fifth less. 0 ignores stated choices; 1 makes them win over almost any fit."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -593,6 +672,9 @@ class MatchWeights(models.Model):
             models.CheckConstraint(
                 condition=Q(experience_max_gap__gte=models.F("experience_min_gap")),
                 name="matching_weights_gap_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(preference_bonus__gte=0), name="matching_weights_bonus_range"
             ),
         ]
 
@@ -632,6 +714,45 @@ class Suggestion(models.Model):
     @property
     def percent(self) -> int:
         return round(self.score * 100)
+
+
+# How many people one person may rank in a preference window.
+MAX_PREFERENCES = 5
+
+
+class Preference(models.Model):
+    """One person's stated wish, made in a cohort's preference window, to be matched with
+    someone on the other side: a mentee ranks mentors, and mentors mentees if the cohort
+    lets them. Rank 1 is the first choice."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="preferences")
+    chooser = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="preferences_stated"
+    )
+    chosen = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="preferences_received"
+    )
+    rank = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_PREFERENCES)]
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["chooser", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["chooser", "rank"], name="matching_preference_rank"),
+            models.UniqueConstraint(fields=["chooser", "chosen"], name="matching_preference_pair"),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1, rank__lte=MAX_PREFERENCES),
+                name="matching_preference_rank_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(chooser=models.F("chosen")), name="matching_preference_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chooser.user} → #{self.rank} {self.chosen.user}"
 
 
 class MatchMode(models.TextChoices):

@@ -19,12 +19,15 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import User
 from core.timezones import zones_overlapping
 from matching import directory as mentor_index
 from matching.models import (
+    MAX_PREFERENCES,
     Cohort,
     Enrollment,
     EnrollmentStatus,
@@ -35,6 +38,8 @@ from matching.models import (
     Mentorship,
     MentorshipRequest,
     MentorshipStatus,
+    Preference,
+    PreferenceWindow,
     RequestStatus,
     Role,
     Suggestion,
@@ -341,6 +346,8 @@ class Dashboard:
     fallback_suggestions: list[Enrollment] = field(default_factory=list)
     recently_viewed: list[Enrollment] = field(default_factory=list)
     pending_introductions: list[Introduction] = field(default_factory=list)
+    # This person's enrollments whose cohort's preference window is open for them.
+    choice_windows: list[Enrollment] = field(default_factory=list)
     people_mentored: int = 0
     completed_mentorships: int = 0
 
@@ -371,6 +378,35 @@ def _with_people(links: list[tuple[Any, str]]) -> None:
     )
     for row, name in links:
         setattr(row, name, found[getattr(row, f"{name}_id")])
+
+
+def _choice_windows(board: Dashboard) -> list[Enrollment]:
+    """The enrollments whose cohort is asking this person for choices right now, each
+    with how many they have listed (and, for a mentor, how many mentees listed them).
+    No query unless a window is open."""
+    now = timezone.now()
+    matched = {m.mentee_enrollment_id for m in board.mentorships_as_mentee}
+    windows = [
+        e
+        for e in board.mentee_enrollments + board.mentor_enrollments
+        if e.cohort.ranks(e.role)
+        and e.cohort.is_preference_window_open(now)
+        and e.pk not in matched
+    ]
+    if not windows:
+        return []
+    ids = [e.pk for e in windows]
+    stated: dict[int, int] = defaultdict(int)
+    listed_by: dict[int, int] = defaultdict(int)
+    for chooser_id, chosen_id in Preference.objects.filter(
+        Q(chooser_id__in=ids) | Q(chosen_id__in=ids)
+    ).values_list("chooser_id", "chosen_id"):
+        stated[chooser_id] += 1
+        listed_by[chosen_id] += 1
+    for e in windows:
+        e.choices_made = stated[e.pk]  # type: ignore[attr-defined]  # for the template
+        e.listed_by = listed_by[e.pk]  # type: ignore[attr-defined]
+    return windows
 
 
 def dashboard_for(user: User, *, recently_viewed_ids: list[int] | None = None) -> Dashboard:
@@ -418,6 +454,7 @@ def dashboard_for(user: User, *, recently_viewed_ids: list[int] | None = None) -
         people_mentored=len({m.mentee_enrollment_id for m in as_mentor}),
         completed_mentorships=sum(1 for m in as_mentor if m.status == MentorshipStatus.COMPLETED),
     )
+    board.choice_windows = _choice_windows(board)
     # Every person a card names, read together at the end. This person's own side of a
     # mentorship is one of their enrollments, and a mentorship's cohort is theirs too.
     people: list[tuple[Any, str]] = []
@@ -770,3 +807,110 @@ def runs_to_compare(run: MatchRun, *, limit: int = 10) -> list[MatchRun]:
         .select_related("cohort")
         .order_by("-created_at", "-pk")[:limit]
     )
+
+
+# --- Stated preferences (the cohort's preference window) --------------------------------
+
+
+def choosing_enrollment_for(user: User, pk: int) -> Enrollment:
+    """One of this person's active enrollments whose cohort asks them for choices, or 404:
+    another person's enrollment, and one in a cohort without a window, look the same."""
+    enrollment = get_object_or_404(
+        Enrollment.objects.active().filter(user=user).select_related("cohort"), pk=pk
+    )
+    cohort = enrollment.cohort
+    if cohort.preference_window() == PreferenceWindow.NONE or not cohort.ranks(enrollment.role):
+        raise Http404
+    return enrollment
+
+
+def choosable_for(chooser: Enrollment) -> QuerySet[Enrollment]:
+    """The people on the other side of the chooser's cohort they might list: active,
+    onboarded, not themselves. The service applies the engine's rules on top."""
+    return (
+        Enrollment.objects.active()
+        .filter(
+            cohort_id=chooser.cohort_id,
+            role=Role.MENTOR if chooser.role == Role.MENTEE else Role.MENTEE,
+            user__is_active=True,
+            user__profile__onboarded_at__isnull=False,
+        )
+        .exclude(user_id=chooser.user_id)
+    )
+
+
+def listed_by(chooser: Enrollment) -> QuerySet[Enrollment]:
+    """The people on the chooser's list, whoever they are now."""
+    return Enrollment.objects.filter(preferences_received__chooser=chooser)
+
+
+@dataclass
+class PreferencePage:
+    """What a person's choices page shows: their list, and people to add to it."""
+
+    chooser: Enrollment
+    choices: list[Preference]
+    # Mentees: their best suggestions; mentors: the mentees who listed them.
+    candidates: list[Enrollment]
+    has_mentor: bool = False
+
+    @property
+    def is_full(self) -> bool:
+        return len(self.choices) >= MAX_PREFERENCES
+
+
+def preference_page(chooser: Enrollment, *, candidates: int = 5) -> PreferencePage:
+    """The chooser's ranked choices with their people, and up to ``candidates`` more."""
+    choices = list(
+        Preference.objects.filter(chooser=chooser)
+        .select_related("chosen__user__profile")
+        .order_by("rank")
+    )
+    listed = {p.chosen_id for p in choices}
+    people = choosable_for(chooser).select_related("user__profile").exclude(pk__in=listed)
+    if chooser.role == Role.MENTEE:
+        has_mentor = Mentorship.objects.active().filter(mentee_enrollment=chooser).exists()
+        ranked = list(
+            Suggestion.objects.filter(
+                mentee_enrollment=chooser,
+                dismissed_at__isnull=True,
+                mentor_enrollment__in=people.filter(user__profile__is_accepting_requests=True),
+            )
+            .select_related("mentor_enrollment__user__profile")
+            .order_by("rank")[:candidates]
+        )
+        found = []
+        for suggestion in ranked:
+            mentor = suggestion.mentor_enrollment
+            mentor.fit, mentor.fit_reasons = suggestion.percent, suggestion.reasons  # type: ignore[attr-defined]
+            found.append(mentor)
+        return PreferencePage(chooser, choices, found, has_mentor=has_mentor)
+    # A mentor picks among the mentees who listed them, still without a mentor here.
+    busy = Mentorship.objects.active().filter(mentee_enrollment=OuterRef("pk"))
+    mentees = (
+        people.filter(preferences_stated__chosen=chooser)
+        .exclude(Exists(busy))
+        .prefetch_related(
+            Prefetch(
+                "user__profile__skills",
+                queryset=ProfileSkill.objects.filter(kind=SkillKind.LEARN).select_related("skill"),
+                to_attr="learning",
+            )
+        )
+        .order_by("user__profile__display_name", "pk")
+    )
+    return PreferencePage(chooser, choices, list(mentees))
+
+
+def open_choice_for(user: User, mentor: Enrollment) -> tuple[Enrollment, Preference | None] | None:
+    """On a mentor's page: this person's mentee enrollment in the mentor's cohort while
+    its preference window is open, and the mentor's place in their list if listed."""
+    if not mentor.cohort.is_preference_window_open():
+        return None
+    mine = Enrollment.objects.active().filter(
+        user=user, cohort_id=mentor.cohort_id, role=Role.MENTEE
+    )
+    chooser = mine.exclude(mentorships_as_mentee__status=MentorshipStatus.ACTIVE).first()
+    if chooser is None:
+        return None
+    return chooser, Preference.objects.filter(chooser=chooser, chosen=mentor).first()

@@ -48,3 +48,12 @@ def fail_stuck_runs() -> int:
     from matching.services.runs import fail_stuck_runs
 
     return fail_stuck_runs()
+
+
+@shared_task(name="matching.tasks.send_preference_reminders")
+def send_preference_reminders() -> int:
+    """Hourly: people who have chosen no one, two days before a preference window
+    closes. Safe to run twice or to overlap: each email has an outbox key."""
+    from matching.services.preference_reminders import send_preference_reminders
+
+    return send_preference_reminders()

@@ -21,5 +21,9 @@ urlpatterns = [
     path("introductions/<int:pk>/answer/", views.answer_introduction, name="introduction-answer"),
     path("suggestions/<int:pk>/dismiss/", views.dismiss_suggestion, name="suggestion-dismiss"),
     path("programmes/", views.cohorts, name="cohorts"),
+    path("choices/<int:pk>/", views.choices, name="choices"),
+    path("choices/<int:pk>/add/", views.add_choice, name="choice-add"),
+    path("choices/<int:pk>/move/", views.move_choice, name="choice-move"),
+    path("choices/<int:pk>/remove/", views.remove_choice, name="choice-remove"),
     path("mentoring/accepting/", views.set_accepting, name="set-accepting"),
 ]

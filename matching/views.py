@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from allauth.core import ratelimit
 
 from accounts.http import AuthenticatedHttpRequest
-from core.forms import submit_form
+from core.forms import model_choice_field, submit_form
 from matching import cards, selectors, services
 from matching.forms import (
     AcceptingForm,
@@ -24,10 +25,12 @@ from matching.forms import (
     IntroductionForm,
     JoinCohortForm,
     MessageForm,
+    MovePreferenceForm,
+    PreferenceForm,
     RequestForm,
 )
-from matching.models import IntroductionStatus, JoinMode, Role
-from matching.services import suggestions
+from matching.models import MAX_PREFERENCES, Enrollment, IntroductionStatus, JoinMode, Role
+from matching.services import preferences, suggestions
 
 # --- Directory --------------------------------------------------------------
 
@@ -75,6 +78,7 @@ def mentor_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _mentor_page(request: AuthenticatedHttpRequest, mentor: Any, form: RequestForm) -> HttpResponse:
     replies = selectors.typical_response_days([mentor.user_id])
+    choice = selectors.open_choice_for(request.user, mentor)
     return render(
         request,
         "matching/mentor_detail.html",
@@ -84,6 +88,10 @@ def _mentor_page(request: AuthenticatedHttpRequest, mentor: Any, form: RequestFo
             "form": form,
             "open_request": selectors.open_request_between(request.user, mentor),
             "response_phrase": selectors.response_phrase(replies.get(mentor.user_id)),
+            # During the cohort's preference window: the mentee's enrollment there, and
+            # this mentor's place in their choices (None if not listed).
+            "chooser": choice[0] if choice else None,
+            "my_choice": choice[1] if choice else None,
         },
     )
 
@@ -428,3 +436,89 @@ def set_accepting(request: AuthenticatedHttpRequest) -> HttpResponse:
     else:
         messages.info(request, "New requests are paused. Your current mentees are not affected.")
     return redirect("dashboard")
+
+
+# --- Stated preferences -----------------------------------------------------
+
+
+@login_required
+def choices(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    chooser = selectors.choosing_enrollment_for(request.user, pk)
+    cohort = chooser.cohort
+    return render(
+        request,
+        "matching/choices.html",
+        {
+            "page": selectors.preference_page(chooser),
+            "cohort": cohort,
+            "window": cohort.preference_window(),
+            "is_mentee": chooser.role == Role.MENTEE,
+            "max_choices": MAX_PREFERENCES,
+            "time_zone": request.user.profile.time_zone,
+        },
+    )
+
+
+def _change_choices(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    form_class: type[PreferenceForm],
+    change: Callable[[Enrollment, PreferenceForm], str],
+    *,
+    among: Callable[[Enrollment], QuerySet[Enrollment]] = selectors.choosable_for,
+) -> HttpResponse:
+    """POST one change to one's choices; a refusal or junk becomes a message on the page.
+
+    The services are idempotent (an add or move sent twice changes things once), so no
+    one-time token is needed."""
+    chooser = selectors.choosing_enrollment_for(request.user, pk)
+    form = form_class(request.POST)
+    model_choice_field(form, "chosen").queryset = among(chooser)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("matching:choices", pk=chooser.pk)
+    try:
+        text = change(chooser, form)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, text)
+    return redirect("matching:choices", pk=chooser.pk)
+
+
+@login_required
+@require_POST
+def add_choice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    def add(chooser: Enrollment, form: PreferenceForm) -> str:
+        chosen = form.cleaned_data["chosen"]
+        added = preferences.add_preference(chooser=chooser, chosen=chosen, by=request.user)
+        name = chosen.user.get_full_name()
+        return f"{name} is your {preferences.ordinal(added.rank)} choice."
+
+    return _change_choices(request, pk, PreferenceForm, add)
+
+
+@login_required
+@require_POST
+def move_choice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    def move(chooser: Enrollment, form: PreferenceForm) -> str:
+        chosen = form.cleaned_data["chosen"]
+        moved = preferences.move_preference(
+            chooser=chooser, chosen=chosen, rank=form.cleaned_data["rank"], by=request.user
+        )
+        name = chosen.user.get_full_name()
+        return f"{name} is now your {preferences.ordinal(moved.rank)} choice."
+
+    return _change_choices(request, pk, MovePreferenceForm, move, among=selectors.listed_by)
+
+
+@login_required
+@require_POST
+def remove_choice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    def remove(chooser: Enrollment, form: PreferenceForm) -> str:
+        chosen = form.cleaned_data["chosen"]
+        preferences.remove_preference(chooser=chooser, chosen=chosen, by=request.user)
+        return f"{chosen.user.get_full_name()} is no longer among your choices."
+
+    # Whoever is listed, even someone who has left the programme since.
+    return _change_choices(request, pk, PreferenceForm, remove, among=selectors.listed_by)

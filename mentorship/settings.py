@@ -249,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matching.tasks.expire_requests",
         "schedule": env.float("REQUEST_EXPIRY_SWEEP_SECONDS", default=900.0),
     },
+    "preference-window-reminders": {
+        "task": "matching.tasks.send_preference_reminders",
+        "schedule": crontab(minute=40),
+    },
     "goal-and-meeting-reminders": {
         "task": "goals.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=0),

@@ -181,8 +181,8 @@ class Profile(models.Model):
     email_reminders = models.BooleanField(
         "goal and meeting reminders",
         default=True,
-        help_text="A note when a goal is due in a week or overdue, or a month passes "
-        "without a meeting.",
+        help_text="A note when a goal is due in a week or overdue, a month passes "
+        "without a meeting, or a programme's choice of mentors closes in two days.",
     )
     email_digest = models.BooleanField(
         "weekly digest",

@@ -62,6 +62,7 @@ def _cohort_lists(cohort: Cohort) -> list[tuple[str, str]]:
         ("Goals", "goals_goal", ""),
         ("Meetings", "goals_meeting", ""),
         ("Invitations", "programmes_invitation", ""),
+        ("Stated choices", "matching_preference", ""),
         ("Match runs", "matching_matchrun", ""),
         ("Survey responses", "programmes_surveyresponse", ""),
         ("Audit log", "matching_auditentry", ""),

@@ -19,6 +19,7 @@ PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "introduction": ("view",),
         "matchweights": ("view", "add"),
         "suggestion": ("view",),
+        "preference": ("view",),
         "matchrun": ("view", "add", "change", "publish"),
         "auditentry": ("view",),
     },

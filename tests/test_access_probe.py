@@ -54,6 +54,7 @@ from matching.services import (
     post_request_message,
     send_request,
 )
+from matching.services.preferences import add_preference
 from matching.services.suggestions import current_weights
 from programmes.models import ImportBatch, Invitation, SurveyResponse
 from programmes.services import imports, invitations
@@ -164,7 +165,13 @@ class World:
 
 def build_world() -> World:
     world = World()
-    a = CohortFactory(name="Cohort A", slug="cohort-a")
+    # Cohort A asks for choices (its preference window is open), B does not.
+    a = CohortFactory(
+        name="Cohort A",
+        slug="cohort-a",
+        preferences_open_at=timezone.now() - timedelta(days=1),
+        preferences_close_at=timezone.now() + timedelta(days=30),
+    )
     b = CohortFactory(name="Cohort B", slug="cohort-b")
     admin_a = site_programme_admin(a)
 
@@ -231,6 +238,7 @@ def build_world() -> World:
         score=0.8,
         weights_version=1,
     )
+    preference = add_preference(chooser=stranger, chosen=contact, by=stranger.user)
     run = MatchRun.objects.create(
         cohort=a, mode="optimal", status=MatchRunStatus.DRAFT, created_by=admin_a
     )
@@ -299,6 +307,7 @@ def build_world() -> World:
         "request": request,
         "introduction": introduction,
         "mentor_enrollment": mentor,
+        "stranger_enrollment": stranger,
         "suggestion": suggestion,
         "run": run,
         "pair": pair,
@@ -320,6 +329,7 @@ def build_world() -> World:
         "matching.mentorshiprequest": request,
         "matching.introduction": introduction,
         "matching.suggestion": suggestion,
+        "matching.preference": preference,
         "matching.matchrun": run,
         "matching.matchweights": current_weights(a),
         "matching.auditentry": a.audit_entries.first(),
@@ -395,6 +405,10 @@ PK_OF = {
     "matching:request-decline": "request",
     "matching:request-withdraw": "request",
     "matching:suggestion-dismiss": "suggestion",
+    "matching:choices": "stranger_enrollment",
+    "matching:choice-add": "stranger_enrollment",
+    "matching:choice-move": "stranger_enrollment",
+    "matching:choice-remove": "stranger_enrollment",
 }
 # Parameters no object of the world fills: any value shows the view's answer to nonsense.
 DUMMY = "x-1"

@@ -29,7 +29,7 @@ from matching.models import (
     Role,
     UnmatchedReason,
 )
-from matching.services import close_pending_requests, send_introductions
+from matching.services import close_pending_requests, preferences, send_introductions
 from matching.services.audit import record
 from matching.services.suggestions import (
     Explained,
@@ -90,6 +90,7 @@ def execute_run(*, run_id: int) -> str:
         run.save(update_fields=["status"])
     try:
         pairs, unmatched, metrics, version, problem = _solve(run)
+        metrics.update(preferences.note_stated_choices(run.cohort, pairs, unmatched))
         with transaction.atomic():
             MatchRunPair.objects.filter(run_id=run_id).delete()
             MatchRunPair.objects.bulk_create(pairs, batch_size=2000)
@@ -140,9 +141,16 @@ def _price_of_stability(run_id: int, problem: Problem, *, chosen_total: float) -
 
     Run after the draft is written, in the same task: the admin reviews the draft while
     this runs (stable matching of a 12,000-person cohort takes seconds)."""
-    run = MatchRun.objects.only("mode").get(pk=run_id)
+    run = MatchRun.objects.select_related("cohort").get(pk=run_id)
     other_mode = MatchMode.STABLE if run.mode == MatchMode.OPTIMAL else MatchMode.OPTIMAL
-    other = assign(problem.scores, problem.free_places, mode=other_mode, allowed=problem.allowed)
+    stated = preferences.stated_preferences(run.cohort, problem)
+    other = assign(
+        stated.mentee_scores(other_mode),
+        problem.free_places,
+        mode=other_mode,
+        allowed=problem.allowed,
+        mentor_scores=stated.mentor_scores(other_mode),
+    )
     other_total = float(
         assignment_metrics(other, problem.scores, problem.free_places, problem.allowed)[
             "total_score"
@@ -169,7 +177,16 @@ def _solve(
     if problem is None:
         return [], [], {"coverage": 0.0, "matched": 0, "mentees": 0, "mentors": 0}, None, None
     scores, allowed, capacities = problem.scores, problem.allowed, problem.free_places
-    chosen = assign(scores, capacities, mode=run.mode, allowed=allowed)
+    # What people stated in the preference window: the engine is given their order or
+    # a bonus instead of the bare fit; metrics and stored scores keep the fit.
+    stated = preferences.stated_preferences(run.cohort, problem)
+    chosen = assign(
+        stated.mentee_scores(run.mode),
+        capacities,
+        mode=run.mode,
+        allowed=allowed,
+        mentor_scores=stated.mentor_scores(run.mode),
+    )
     chosen_metrics = assignment_metrics(chosen, scores, capacities, allowed)
     metrics = {k: _plain(v) for k, v in chosen_metrics.items()}
     metrics["mentees"] = len(problem.mentees.enrollments)

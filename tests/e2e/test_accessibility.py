@@ -249,3 +249,27 @@ def test_goal_and_meeting_pages_are_accessible(page: Page, second_page: Page, au
     audit(second_page, reverse("goals:meeting-edit", args=[meeting.pk]))
     audit(second_page, reverse("profiles:role"))
     audit.assert_clean()
+
+
+def test_preference_window_pages_are_accessible(page: Page, audit: Audit) -> None:
+    from matching.services import default_cohort
+    from matching.services.preferences import add_preference
+    from matching.services.suggestions import recompute_suggestions
+    from tests.e2e.test_preference_journey import community, open_window
+
+    priya, mentors = community()
+    cohort = default_cohort()
+    open_window(cohort)
+    recompute_suggestions(cohort=cohort)
+    chooser = priya.enrollments.get(role="mentee")
+    log_in(page, priya.email, PASSWORD)
+    audit(page)  # the dashboard, with its invitation to choose
+    audit(page, reverse("matching:choices", args=[chooser.pk]))  # nobody chosen yet
+    marta = mentors["marta"].enrollments.get(role="mentor")
+    add_preference(chooser=chooser, chosen=marta, by=priya)
+    add_preference(chooser=chooser, chosen=mentors["olu"].enrollments.get(role="mentor"), by=priya)
+    audit(page, reverse("matching:choices", args=[chooser.pk]))  # a list to reorder
+    audit(page, reverse("matching:mentor-detail", args=[marta.pk]))  # "your 1st choice"
+    kenji = mentors["kenji"].enrollments.get(role="mentor")
+    audit(page, reverse("matching:mentor-detail", args=[kenji.pk]))  # "Add to my choices"
+    audit.assert_clean()

@@ -54,6 +54,7 @@ from matching.services import (
     introduce,
     send_request,
 )
+from matching.services.preferences import add_preference
 from profiles.models import Language, Skill
 from profiles.services import save_essentials, save_intent
 from programmes.groups import PROGRAMME_ADMIN_GROUP
@@ -197,6 +198,33 @@ class World:
     def mentor2(self) -> User:
         """A mentor the mentee has not asked yet, with room for several mentees."""
         return _onboarded(wants_mentoring=False, wants_to_mentor=True, mentor_capacity=5)
+
+    @cached_property
+    def choice_cohort(self) -> Cohort:
+        """A programme whose preference window is open, with two mentors to choose."""
+        now = timezone.now()
+        cohort = Cohort.objects.create(
+            name="Spring choices",
+            slug="spring-choices",
+            preferences_open_at=now - timedelta(days=1),
+            preferences_close_at=now + timedelta(days=30),
+        )
+        for _ in range(2):
+            mentor = ProfileFactory(wants_mentoring=False, wants_to_mentor=True, enrolled=False)
+            Enrollment.objects.create(user=mentor.user, cohort=cohort, role=Role.MENTOR)
+        return cohort
+
+    @cached_property
+    def chooser(self) -> User:
+        """A mentee of the choice cohort, who has listed its first mentor."""
+        user = _onboarded(wants_mentoring=True, enrolled=False)
+        mine = Enrollment.objects.create(user=user, cohort=self.choice_cohort, role=Role.MENTEE)
+        add_preference(chooser=mine, chosen=self.choice_mentors[0], by=user)
+        return user
+
+    @cached_property
+    def choice_mentors(self) -> list[Enrollment]:
+        return list(self.choice_cohort.enrollments.filter(role=Role.MENTOR).order_by("pk"))
 
     @cached_property
     def contact(self) -> User:

@@ -246,6 +246,7 @@ def _weights_fields(w: World) -> Fields:
         "experience_min_gap": one_of(0, 2),
         "experience_max_gap": one_of(10, 30),
         "block_same_organisation": CHECKED,
+        "preference_bonus": one_of(0, 0.2, 3),
         "_save": one_of("Save"),
     }
 
@@ -376,6 +377,27 @@ ENDPOINTS: list[Endpoint] = [
         args=lambda w: [w.suggestion.pk],
         wrong=PARTICIPANT_WRONG,
         examples=5,
+    ),
+    *(
+        Endpoint(
+            name,
+            actor="chooser",
+            args=lambda w: [w.chooser.enrollments.get(role=Role.MENTEE).pk],
+            fields=lambda w: {
+                "chosen": one_of(*(e.pk for e in w.choice_mentors), w.mentor2.pk),
+                "rank": one_of(1, 2, 5),
+            },
+            wrong=("mentee", "stranger"),
+            examples=10,
+        )
+        for name in ("matching:choice-add", "matching:choice-move", "matching:choice-remove")
+    ),
+    Endpoint(
+        "matching:choices",
+        actor="chooser",
+        args=lambda w: [w.chooser.enrollments.get(role=Role.MENTEE).pk],
+        wrong=("mentee", "stranger"),
+        examples=3,
     ),
     Endpoint(
         "matching:cohorts",

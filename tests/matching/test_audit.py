@@ -93,6 +93,7 @@ WEIGHTS = {
     "broaden": "0.05",
     "experience_min_gap": "3",
     "experience_max_gap": "15",
+    "preference_bonus": "0.2",
 }
 
 
