@@ -102,6 +102,13 @@ class Cohort(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    suggestions_computed_at = models.DateTimeField(
+        "suggestions computed at",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the mentor suggestions of this cohort were last recomputed.",
+    )
     preferences_open_at = models.DateTimeField(
         "choices open at",
         null=True,
@@ -699,6 +706,9 @@ class Suggestion(models.Model):
     weights_version = models.PositiveIntegerField()
     computed_at = models.DateTimeField(default=timezone.now)
     dismissed_at = models.DateTimeField(null=True, blank=True)
+    # What the rank, score, breakdown, reasons and weights version hash to, so that a
+    # recompute tells an unchanged suggestion without reading its JSON back.
+    digest = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         ordering = ["mentee_enrollment", "rank"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -125,9 +125,7 @@ def programme_health(cohorts: Sequence[Cohort], *, today: date | None = None) ->
         MatchRun.objects.filter(cohort_id__in=ids, status=MatchRunStatus.DRAFT), n=Count("pk")
     )
     suggested = _by_cohort(
-        Suggestion.objects.filter(cohort_id__in=ids, dismissed_at__isnull=True),
-        n=Count("pk"),
-        at=Max("computed_at"),
+        Suggestion.objects.filter(cohort_id__in=ids, dismissed_at__isnull=True), n=Count("pk")
     )
     behind: dict[int, int] = defaultdict(int)
     for _goal, cohort_id in goals_behind_plan(
@@ -148,7 +146,7 @@ def programme_health(cohorts: Sequence[Cohort], *, today: date | None = None) ->
         h.surveys_answered = surveys.get(pk, {}).get("answered", 0)
         h.draft_runs = drafts.get(pk, {}).get("n", 0)
         h.suggestions = suggested.get(pk, {}).get("n", 0)
-        h.suggestions_at = suggested.get(pk, {}).get("at")
+        h.suggestions_at = h.cohort.suggestions_computed_at
         h.goals_behind_plan = behind[pk]
         h.attention = list(_needs_attention(h))
     return [health[pk] for pk in ids]

@@ -253,6 +253,7 @@ FIELDS = (
     "weights_version",
     "computed_at",
     "dismissed_at",
+    "digest",
 )
 
 
@@ -275,8 +276,71 @@ def test_copy_stores_exactly_what_bulk_create_stores(monkeypatch):
         monkeypatch.setattr(
             suggestions, "store_suggestions", lambda rows, u=use_copy: real(rows, use_copy=u)
         )
+        Suggestion.objects.all().delete()  # so that every row is written again
         assert suggestions.recompute_suggestions(cohort=default_cohort(), now=NOW) == 9
         stored.append(_stored())
     by_orm, by_copy = stored
     assert any("," in reason for row in by_copy for reason in row[6])
     assert by_copy == by_orm
+
+
+def _by_pair() -> dict[tuple[int, int], tuple]:
+    return {
+        (row[1], row[2]): row
+        for row in Suggestion.objects.values_list(
+            "pk", "mentee_enrollment_id", "mentor_enrollment_id", "rank", "score", "reasons"
+        )
+    }
+
+
+def test_a_recompute_rewrites_only_the_suggestions_that_changed():
+    for n in range(3):
+        _mentee(display_name=f"Mentee {n}", years_experience=1)
+    mentors = [
+        _mentor(skills=("Python",) * (n + 1), display_name=f"Mentor {n}", years_experience=8 + n)
+        for n in range(3)
+    ]
+    cohort = default_cohort()
+    assert suggestions.recompute_suggestions(cohort=cohort, now=NOW) == 9
+    before = _by_pair()
+
+    # Nothing changed: nothing is rewritten, and the cohort says when it was computed.
+    later = NOW.replace(hour=10)
+    assert suggestions.recompute_suggestions(cohort=cohort, now=later) == 9
+    assert _by_pair() == before
+    cohort.refresh_from_db()
+    assert cohort.suggestions_computed_at == later
+
+    # One mentor gains experience: the rows whose content moved are written again, with
+    # new reasons; the others stay as they were.
+    changed = mentors[0]
+    changed.years_experience = 3
+    changed.save(update_fields=["years_experience"])
+    assert suggestions.recompute_suggestions(cohort=cohort, now=later) == 9
+    after = _by_pair()
+    assert after.keys() == before.keys()
+    rewritten = {pair for pair in after if after[pair][3:] != before[pair][3:]}
+    assert rewritten, "the change moved some suggestions"
+    for pair, row in after.items():
+        assert (row[0] == before[pair][0]) is (pair not in rewritten), pair
+    mentor_enrollment = _enrollment(changed, "mentor").pk
+    assert {pair[1] for pair in rewritten} >= {mentor_enrollment}
+    assert any("2 more years" in " ".join(after[p][5]) for p in after if p[1] == mentor_enrollment)
+
+
+def test_a_recompute_drops_suggestions_that_no_longer_apply():
+    mentee = _mentee()
+    leaving = _mentor(display_name="Leaving")
+    _mentor(display_name="Staying")
+    cohort = default_cohort()
+    suggestions.recompute_suggestions(cohort=cohort)
+    assert Suggestion.objects.filter(mentee_enrollment__user=mentee.user).count() == 2
+    leaving.mentor_capacity = 0
+    leaving.save(update_fields=["mentor_capacity"])
+    suggestions.recompute_suggestions(cohort=cohort)
+    names = set(
+        Suggestion.objects.filter(mentee_enrollment__user=mentee.user).values_list(
+            "mentor_enrollment__user__profile__display_name", flat=True
+        )
+    )
+    assert names == {"Staying"}
