@@ -293,6 +293,11 @@ class Meeting(models.Model):
     def is_cancelled(self) -> bool:
         return self.status == MeetingStatus.CANCELLED
 
+    @property
+    def was_logged(self) -> bool:
+        """Written down after it started, rather than planned ahead."""
+        return self.created_at >= self.starts_at
+
     def has_happened(self, now: datetime | None = None) -> bool:
         """Started: from then on notes and action items can be added."""
         return self.starts_at <= (now or timezone.now())

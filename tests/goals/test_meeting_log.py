@@ -309,3 +309,16 @@ def test_follow_through_costs_three_queries_however_much_there_is(
         many = meetings.follow_through(mentorship)
         [(item.owner.get_full_name(), item.meeting.pk) for item in many.open_items]
     assert len(many.open_items) == meetings.OPEN_ITEMS_SHOWN and many.has_more_items
+
+
+def test_a_logged_meeting_says_who_logged_it(client, mentorship, mentee):
+    logged = log(mentorship, mentee, agenda="The talk's outline")
+    planned = move_to_past(schedule(mentorship, mentee), hours=3)
+    # Planned a week before it took place.
+    Meeting.objects.filter(pk=planned.pk).update(created_at=timezone.now() - timedelta(days=7))
+    planned.refresh_from_db()
+    assert logged.was_logged and not planned.was_logged
+    client.force_login(mentee)
+    page = client.get(logged.get_absolute_url()).content.decode()
+    assert "Logged by" in page and "Topics" in page
+    assert "Scheduled by" in client.get(planned.get_absolute_url()).content.decode()
