@@ -1,7 +1,7 @@
 """Forms for meetings. Times are typed in the person's own zone and stored in UTC."""
 
 import zoneinfo
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.forms import OnceForm, choice_field, model_choice_field
 from goals.models import MEETING_FORMAT_CHOICES, Goal, Meeting, MeetingFormat
+from goals.services.meetings import MAX_DAYS_BACK
 from matching.models import Mentorship
 
 DURATIONS = [
@@ -92,12 +93,21 @@ class MeetingForm(OnceForm):
         starts_at, problem = local_datetime(day, at, self.zone)
         if starts_at is None:
             self.add_error("time", problem)
-        elif starts_at <= timezone.now():
+        elif problem := self.check_when(starts_at):
             today = timezone.now().astimezone(zoneinfo.ZoneInfo(self.zone)).date()
-            self.add_error("time" if day == today else "date", "Choose a time in the future.")
+            self.add_error("time" if day == today else "date", problem)
         else:
             data["starts_at"] = starts_at
         return data
+
+    def check_when(self, starts_at: datetime) -> str:
+        """Why this start will not do, or "" when it will."""
+        if starts_at <= timezone.now():
+            return (
+                "Choose a time in the future. "
+                "To record a meeting that already happened, log it instead."
+            )
+        return ""
 
     def details(self) -> dict[str, Any]:
         """The service's keyword arguments."""
@@ -109,6 +119,37 @@ class MeetingForm(OnceForm):
             "location": data["location"],
             "agenda": data["agenda"],
         }
+
+
+class LogMeetingForm(MeetingForm):
+    """A meeting that already happened, written down afterwards with its notes."""
+
+    notes = forms.CharField(
+        label="Shared notes",
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What you talked about and agreed. You both see them, and so do the "
+        "programme's admins. Action items come next, on the meeting's page.",
+    )
+
+    def __init__(self, *args: Any, zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, zone=zone, **kwargs)
+        self.fields["location"].help_text = "Optional: where you met, or the call's link."
+        self.fields["agenda"].label = "Topics"
+        self.fields["agenda"].help_text = "Optional: what the meeting was about, in a line."
+        self.fields["agenda"].widget.attrs["rows"] = 2
+
+    def check_when(self, starts_at: datetime) -> str:
+        now = timezone.now()
+        if starts_at > now:
+            return "That time is still ahead: schedule the meeting instead."
+        if starts_at < now - timedelta(days=MAX_DAYS_BACK):
+            return "Meetings can be logged up to a year back."
+        return ""
+
+    def details(self) -> dict[str, Any]:
+        return {**super().details(), "notes": self.cleaned_data["notes"]}
 
 
 class CancelForm(forms.Form):

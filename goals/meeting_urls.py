@@ -11,6 +11,11 @@ urlpatterns = [
         views.meeting_create,
         name="meeting-create",
     ),
+    path(
+        "mentorships/<int:mentorship_pk>/meetings/log/",
+        views.meeting_log,
+        name="meeting-log",
+    ),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting-edit"),
     path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting-cancel"),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from core.forms import submit_form
 from goals.ics import CANCEL, REQUEST, build_ics
-from goals.meeting_forms import ActionItemForm, CancelForm, MeetingForm, NoteForm
+from goals.meeting_forms import ActionItemForm, CancelForm, LogMeetingForm, MeetingForm, NoteForm
 from goals.models import Meeting
 from goals.services import meetings
 
@@ -26,8 +26,9 @@ def meeting_list(request: AuthenticatedHttpRequest, mentorship_pk: int) -> HttpR
     for meeting in all_meetings:
         # A display attribute for the template; mypy cannot know the instance has it.
         meeting.when = meetings.describe_time(meeting, zone)  # type: ignore[attr-defined]
-    upcoming = [m for m in all_meetings if not m.has_happened()]
-    past = [m for m in reversed(all_meetings) if m.has_happened()]
+    # A meeting under way is not "past" yet: it stays at the top, marked as such.
+    upcoming = [m for m in all_meetings if not m.has_ended()]
+    past = [m for m in reversed(all_meetings) if m.has_ended()]
     return render(
         request,
         "goals/meetings/meeting_list.html",
@@ -65,6 +66,30 @@ def meeting_create(request: AuthenticatedHttpRequest, mentorship_pk: int) -> Htt
 
 
 @login_required
+def meeting_log(request: AuthenticatedHttpRequest, mentorship_pk: int) -> HttpResponse:
+    """Write down a meeting that already happened, with its notes; no invitations."""
+    mentorship = meetings.mentorship_with_meetings_for(request.user, mentorship_pk, to_change=True)
+    zone = meetings.zone_of(request.user)
+    form = LogMeetingForm(request.POST or None, zone=zone)
+    if request.method == "POST" and (
+        done := submit_form(
+            request,
+            form,
+            lambda: meetings.log_meeting(mentorship=mentorship, by=request.user, **form.details()),
+            success="Meeting logged. Add what each of you will do next below.",
+            # Straight on to the action items, with their form open.
+            then=lambda meeting: f"{meeting.get_absolute_url()}?follow_up=1#actions-heading",
+        )
+    ):
+        return done
+    return render(
+        request,
+        "goals/meetings/meeting_log_form.html",
+        {"mentorship": mentorship, "form": form, "zone": zone},
+    )
+
+
+@login_required
 def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meetings.meeting_for(request.user, pk, to_change=True)
     zone = meetings.zone_of(request.user)
@@ -92,6 +117,7 @@ def _detail(request: AuthenticatedHttpRequest, meeting: Meeting, **forms: Form) 
     mentorship = meeting.mentorship
     is_participant = mentorship.has_participant(user)
     has_happened = meeting.has_happened()
+    is_in_progress = has_happened and not meeting.has_ended()
     can_follow_up = (
         is_participant and mentorship.is_active and has_happened and not meeting.is_cancelled
     )
@@ -107,6 +133,10 @@ def _detail(request: AuthenticatedHttpRequest, meeting: Meeting, **forms: Form) 
         "when": meetings.describe_time(meeting, zone),
         "is_participant": is_participant,
         "has_happened": has_happened,
+        "is_in_progress": is_in_progress,
+        "has_ended": has_happened and not is_in_progress,
+        # Just logged, or sent back to with a refused item: the action form stands open.
+        "open_action_form": request.GET.get("follow_up") == "1" or "action_form" in forms,
         "can_change": is_participant and not has_happened and not meeting.is_cancelled,
         "can_follow_up": can_follow_up,
         # Admins and the other side get shared notes only: private ones stay with their writer.

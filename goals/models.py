@@ -293,8 +293,22 @@ class Meeting(models.Model):
     def is_cancelled(self) -> bool:
         return self.status == MeetingStatus.CANCELLED
 
+    @property
+    def was_logged(self) -> bool:
+        """Written down after it started, rather than planned ahead."""
+        return self.created_at >= self.starts_at
+
     def has_happened(self, now: datetime | None = None) -> bool:
+        """Started: from then on notes and action items can be added."""
         return self.starts_at <= (now or timezone.now())
+
+    def has_ended(self, now: datetime | None = None) -> bool:
+        return self.ends_at <= (now or timezone.now())
+
+    def is_in_progress(self, now: datetime | None = None) -> bool:
+        """Started and not over: neither "coming up" nor "past"."""
+        now = now or timezone.now()
+        return self.has_happened(now) and not self.has_ended(now)
 
 
 class MeetingNoteQuerySet(models.QuerySet["MeetingNote"]):

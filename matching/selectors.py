@@ -40,6 +40,7 @@ from matching.models import (
     MentorshipStatus,
     Preference,
     PreferenceWindow,
+    RequestMessage,
     RequestStatus,
     Role,
     Suggestion,
@@ -277,6 +278,32 @@ def mentorship_for(user: User, pk: int) -> Mentorship:
         else:
             side.user = User.objects.select_related("profile").get(pk=side.user_id)
     return mentorship
+
+
+def conversation_before(mentorship: Mentorship) -> list[RequestMessage]:
+    """The request that started ``mentorship`` and the messages about it, oldest first,
+    for the start of the mentorship's thread; empty when a match run made the pair.
+
+    Read through the request, never copied: the request's page and this one stay the
+    same conversation. The opening message is an unsaved message row, so the thread
+    draws it like any other. Two queries; the authors are the pair, loaded already."""
+    if mentorship.request_id is None:
+        return []
+    request = (
+        MentorshipRequest.objects.filter(pk=mentorship.request_id)
+        .only("message", "first_goal", "created_at", "mentee_enrollment_id")
+        .first()
+    )
+    if request is None:
+        return []
+    opening = RequestMessage(request=request, author_id=mentorship.mentee.pk, body=request.message)
+    opening.created_at = request.created_at
+    thread = [opening, *request.messages.all()]
+    people = {person.pk: person for person in (mentorship.mentee, mentorship.mentor)}
+    for message in thread:
+        if message.author_id in people:
+            message.author = people[message.author_id]
+    return thread
 
 
 def introduction_for(user: User, pk: int) -> Introduction:

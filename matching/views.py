@@ -239,6 +239,7 @@ def _mentorship_page(
         "me": user,
         "other": mentorship.other_side(user),
         "thread": thread,
+        "earlier": selectors.conversation_before(mentorship),
         "goals": mentorship.goals.only("mentorship", "title", "status", "target_date"),
         "introductions": mentorship.introductions.select_related("contact__profile").only(
             "mentorship",

@@ -412,6 +412,12 @@ def test_mentorship_page_does_not_grow_with_goals_messages_and_introductions(
             message="Meet: you both care about public speaking.",
         )
         _meeting(mentorship, in_days=3 + n)
+        # Follow-through: past meetings with open action items of both sides.
+        past = _meeting(mentorship, in_days=-1 - n)
+        for person in (mentorship.mentee, mentorship.mentor):
+            meetings.add_action_item(
+                meeting=past, by=person, owner=person, title=f"Follow up {n}", due_on=days(4)
+            )
 
     grow(0)
     client.force_login(getattr(mentorship, viewer))
@@ -424,6 +430,8 @@ def test_mentorship_page_does_not_grow_with_goals_messages_and_introductions(
     many, response = _queries(client, url)
 
     assert "Pair goal number 4" in response.content.decode()
+    assert "Follow up 4" in response.content.decode()
+    assert "Before the mentorship started" in response.content.decode()
     _same(few, many, response)
 
 

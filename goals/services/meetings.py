@@ -6,11 +6,12 @@ move or remove the event instead of adding another.
 """
 
 import zoneinfo
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -32,6 +33,8 @@ from matching.models import Mentorship, either_side
 MIN_MINUTES, MAX_MINUTES = 15, 480
 # Far enough for a monthly rhythm planned a year out; further is usually a typo in the year.
 MAX_DAYS_AHEAD = 366
+# A meeting is logged after the fact, usually within days; a year back is surely a typo.
+MAX_DAYS_BACK = 366
 # The access rule joins the mentorship and both enrollments anyway: selecting them costs
 # nothing more. The people are read apart (see _with_people): PostgreSQL planned the one
 # query joining all eleven tables in 2-4 ms, more than the extra round trip costs.
@@ -132,6 +135,52 @@ def _with_authors(meeting: Meeting, rows: list[MeetingNote] | list[ActionItem]) 
     )
 
 
+# The mentorship page lists this many open action items, then points to the meetings.
+OPEN_ITEMS_SHOWN = 8
+
+
+@dataclass
+class FollowThrough:
+    """What a mentorship page says about meetings: the last one, the next one, and what
+    is still to do from any of them."""
+
+    last: Meeting | None
+    next: Meeting | None
+    open_items: list[ActionItem]
+    has_more_items: bool
+
+
+def follow_through(mentorship: Mentorship) -> FollowThrough:
+    """Three queries however many meetings and items there are. The owners are the two
+    people the page has loaded already."""
+    now = timezone.now()
+    held = mentorship.meetings.scheduled()
+    last = held.filter(starts_at__lte=now).order_by("-starts_at", "-pk").first()
+    upcoming = held.filter(starts_at__gt=now).order_by("starts_at", "pk").first()
+    items = list(
+        ActionItem.objects.filter(
+            meeting__mentorship=mentorship,
+            meeting__status=MeetingStatus.SCHEDULED,
+            done_at__isnull=True,
+        )
+        .select_related("meeting")
+        .order_by(F("due_on").asc(nulls_last=True), "meeting__starts_at", "pk")[
+            : OPEN_ITEMS_SHOWN + 1
+        ]
+    )
+    selectors.attach_people(
+        items,
+        ("owner",),
+        known=(mentorship.mentee_enrollment.user, mentorship.mentor_enrollment.user),
+    )
+    return FollowThrough(
+        last=last,
+        next=upcoming,
+        open_items=items[:OPEN_ITEMS_SHOWN],
+        has_more_items=len(items) > OPEN_ITEMS_SHOWN,
+    )
+
+
 def zone_of(user: User | None) -> str:
     """The IANA zone a person sees times in; UTC for anyone without a (valid) profile."""
     profile = getattr(user, "profile", None)
@@ -163,16 +212,28 @@ def _require_active(mentorship: Mentorship) -> None:
 
 
 def _check_details(
-    *, starts_at: datetime, duration_minutes: int, format: str, location: str, agenda: str
+    *,
+    starts_at: datetime,
+    duration_minutes: int,
+    format: str,
+    location: str,
+    agenda: str,
+    happened: bool = False,
 ) -> dict[str, list[str]]:
+    """The rules for a meeting's details; ``happened`` for one logged after the fact,
+    which must have started already instead of lying ahead."""
     errors: dict[str, list[str]] = {}
     now = timezone.now()
     if timezone.is_naive(starts_at):
         # A naive time would be read in the server's zone, which is nobody's.
         errors["starts_at"] = ["Give the time with its time zone."]
-    elif starts_at <= now:
+    elif happened and starts_at > now:
+        errors["starts_at"] = ["That time is still ahead: schedule the meeting instead."]
+    elif happened and starts_at < now - timedelta(days=MAX_DAYS_BACK):
+        errors["starts_at"] = ["Meetings can be logged up to a year back."]
+    elif not happened and starts_at <= now:
         errors["starts_at"] = ["Choose a time in the future."]
-    elif starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
+    elif not happened and starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
         errors["starts_at"] = ["Meetings can be planned up to a year ahead."]
     if not isinstance(duration_minutes, int) or not (
         MIN_MINUTES <= duration_minutes <= MAX_MINUTES
@@ -271,6 +332,52 @@ def schedule_meeting(
         agenda=agenda,
     )
     _invite(meeting, template="meeting_invitation", by=by)
+    return meeting
+
+
+@transaction.atomic
+def log_meeting(
+    *,
+    mentorship: Mentorship,
+    by: User,
+    starts_at: datetime,
+    duration_minutes: int,
+    format: str,
+    location: str = "",
+    agenda: str = "",
+    notes: str = "",
+) -> Meeting:
+    """Either side records a meeting that already took place, with shared notes.
+
+    Nobody is invited: a calendar invitation for a past event is noise, and the other
+    person was there. Action items follow on the meeting's page."""
+    if not mentorship.has_participant(by):
+        raise PermissionDenied
+    _require_active(mentorship)
+    location, agenda, notes = location.strip(), agenda.strip(), notes.strip()
+    errors = _check_details(
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        format=format,
+        location=location,
+        agenda=agenda,
+        happened=True,
+    )
+    if len(notes) > 5000:
+        errors["notes"] = ["Keep the notes under 5000 characters."]
+    if errors:
+        raise ValidationError(errors)
+    meeting = Meeting.objects.create(
+        mentorship=mentorship,
+        scheduled_by=by,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        format=format,
+        location=location,
+        agenda=agenda,
+    )
+    if notes:
+        MeetingNote.objects.create(meeting=meeting, author=by, body=notes)
     return meeting
 
 

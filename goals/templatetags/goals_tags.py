@@ -1,13 +1,13 @@
 from django import template
-from django.utils import timezone
 
-from goals.models import Meeting
+from goals.services import meetings
 from matching.models import Mentorship
 
 register = template.Library()
 
 
 @register.simple_tag
-def next_meeting(mentorship: Mentorship) -> Meeting | None:
-    """The next scheduled meeting of a mentorship page's mentorship, if any."""
-    return mentorship.meetings.scheduled().filter(starts_at__gt=timezone.now()).first()
+def follow_through(mentorship: Mentorship) -> meetings.FollowThrough:
+    """The last and next meetings of a mentorship page's mentorship, and its open action
+    items from both sides."""
+    return meetings.follow_through(mentorship)

@@ -239,6 +239,14 @@ def test_goal_and_meeting_pages_are_accessible(page: Page, second_page: Page, au
     audit(page, reverse("goals:edit", args=[waiting.pk]))
     audit(page, reverse("goals:meeting-list", args=[mentorship.pk]))
     audit(page, reverse("goals:meeting-create", args=[mentorship.pk]))
+    audit(page, reverse("goals:meeting-log", args=[mentorship.pk]))
+    # A future date refused next to the field, and the action form open after logging.
+    page.get_by_label("Date").fill((timezone.localdate() + timedelta(days=2)).isoformat())
+    page.get_by_label("Time").fill("10:00")
+    page.get_by_role("button", name="Log the meeting").click()
+    expect(page.locator(".invalid-feedback").first).to_be_visible()
+    audit(page)
+    audit(page, f"{past.get_absolute_url()}?follow_up=1")
     audit(page, meeting.get_absolute_url())
     audit(page, past.get_absolute_url())
 

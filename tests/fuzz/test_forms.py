@@ -123,6 +123,15 @@ def meeting_fields(w: World) -> Fields:
     }
 
 
+def log_meeting_fields(w: World) -> Fields:
+    """A meeting that happened: dates in the past, today, ahead and over a year back."""
+    return {
+        **meeting_fields(w),
+        "date": one_of(days(-1), days(0), days(2), days(-400)),
+        "notes": text(0, 5000),
+    }
+
+
 def essentials_fields(w: World) -> Fields:
     return {
         "display_name": st.one_of(st.just("Ana Lima"), text(2, 80)),
@@ -513,6 +522,13 @@ ENDPOINTS: list[Endpoint] = [
         actor="mentor",
         args=lambda w: [w.mentorship.pk],
         fields=meeting_fields,
+        examples=30,
+    ),
+    Endpoint(
+        "goals:meeting-log",
+        args=lambda w: [w.mentorship.pk],
+        fields=log_meeting_fields,
+        wrong=PARTICIPANT_WRONG,
         examples=30,
     ),
     Endpoint("goals:meeting-detail", args=lambda w: [w.upcoming_meeting.pk], examples=3),

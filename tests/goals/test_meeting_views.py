@@ -251,7 +251,8 @@ def test_the_ics_download(client, upcoming, mentor):
     assert "BEGIN:VCALENDAR" in body and f"UID:{upcoming.uid}@testserver" in body
 
 
-def test_the_mentorship_page_shows_the_next_meeting(client, mentorship, mentee, past):
+def test_the_mentorship_page_shows_the_last_and_the_next_meeting(client, mentorship, mentee, past):
+    older = move_to_past(schedule(mentorship, mentee, starts_at=soon(20)), hours=72)
     cancelled = schedule(mentorship, mentee, starts_at=soon(30))
     meetings.cancel_meeting(meeting=cancelled, by=mentee)
     upcoming = schedule(mentorship, mentee, starts_at=soon(72))
@@ -259,8 +260,9 @@ def test_the_mentorship_page_shows_the_next_meeting(client, mentorship, mentee, 
     client.force_login(mentee)
     page = client.get(reverse("matching:mentorship-detail", args=[mentorship.pk])).content.decode()
     assert reverse("goals:meeting-list", args=[mentorship.pk]) in page
-    assert upcoming.get_absolute_url() in page
-    for other in (cancelled, later, past):
+    assert f'Last: <a href="{past.get_absolute_url()}"' in page
+    assert f'Next: <a href="{upcoming.get_absolute_url()}"' in page
+    for other in (older, cancelled, later):
         assert other.get_absolute_url() not in page
 
 
