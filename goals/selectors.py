@@ -62,6 +62,17 @@ def prefetch_goal_page(goal: Goal) -> None:
     prefetch_related_objects([goal], *lookups)
 
 
+def first_goal_idea(mentorship: Mentorship) -> str:
+    """The "first goal idea" the mentee wrote when asking for this mentor, while the
+    mentorship has no goal yet: it starts their first one."""
+    if mentorship.request_id is None or mentorship.goals.exists():
+        return ""
+    ideas = MentorshipRequest.objects.filter(pk=mentorship.request_id).values_list(
+        "first_goal", flat=True
+    )
+    return ideas.first() or ""
+
+
 # Where a page's rows point to a person: comments, events, obstacles, notes, action items.
 PERSON_LINKS = ("author", "actor", "advised_by", "resolved_by", "owner")
 # A person as a page shows them: a name (or the address without one), and initials.
@@ -194,7 +205,10 @@ def review_board(mentor: User, *, today: date | None = None) -> list[BoardMentee
             rows.append(
                 BoardGoal(
                     goal=goal,
-                    is_overdue=is_open and goal.target_date < today,
+                    # A draft may have no date yet: it is not late for anything.
+                    is_overdue=is_open
+                    and goal.target_date is not None
+                    and goal.target_date < today,
                     needs_review=needs_review,
                     late_milestones=[
                         m for m in pending if is_open and m.due_on and m.due_on < today
@@ -207,7 +221,7 @@ def review_board(mentor: User, *, today: date | None = None) -> list[BoardMentee
                     pace=charts.PACE_LABELS[
                         charts.pace(goal.starts_on, goal.target_date, today, percent)
                     ]
-                    if goal.status == GoalStatus.IN_PROGRESS
+                    if goal.status == GoalStatus.IN_PROGRESS and goal.target_date
                     else None,
                     comment_count=len(comments),
                     percent=percent,
@@ -385,6 +399,6 @@ def goals_behind_plan(goals: "QuerySet[Goal]", today: date) -> list[tuple[int, i
             milestones_done=done,
             milestones_total=total,
         )
-        if charts.pace(start, end, today, percent) == charts.BEHIND:
+        if end and charts.pace(start, end, today, percent) == charts.BEHIND:
             behind.append((pk, cohort_id))
     return behind
