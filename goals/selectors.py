@@ -73,6 +73,55 @@ def first_goal_idea(mentorship: Mentorship) -> str:
     return ideas.first() or ""
 
 
+@dataclass
+class MilestoneRow:
+    """A milestone as the goal page shows it: with its due date, and how late it is."""
+
+    milestone: Milestone
+    days_late: int = 0
+    is_due_today: bool = False
+
+
+def milestone_rows(goal: Goal, today: date) -> list[MilestoneRow]:
+    if goal.measure == MeasureKind.METRIC:
+        return []  # not read for a metric goal (see prefetch_goal_page)
+    rows = []
+    for milestone in goal.milestones.all():
+        due, pending = milestone.due_on, milestone.done_at is None
+        rows.append(
+            MilestoneRow(
+                milestone,
+                days_late=(today - due).days if due and pending and due < today else 0,
+                is_due_today=bool(pending and due == today),
+            )
+        )
+    return rows
+
+
+@dataclass
+class ThreadEntry:
+    """One post of a goal's Comments: a comment, or a decision that came with words (a
+    review asking for changes, an approval's note, a closing word)."""
+
+    author_id: int | None
+    author: User | None
+    created_at: datetime
+    body: str
+    decision: str = ""  # the status it moved to, as people read it; empty for a comment
+
+
+def goal_thread(events: Iterable[GoalEvent], comments: Iterable[GoalComment]) -> list[ThreadEntry]:
+    """Comments and commented decisions in the order they were written: feedback given
+    with a review belongs with the conversation, not only in the goal's history."""
+    entries = [
+        ThreadEntry(e.actor_id, e.actor, e.created_at, e.comment, e.get_to_status_display())
+        for e in events
+        if e.comment
+    ]
+    entries += [ThreadEntry(c.author_id, c.author, c.created_at, c.body) for c in comments]
+    return sorted(entries, key=lambda entry: entry.created_at)
+
+
 # Where a page's rows point to a person: comments, events, obstacles, notes, action items.
 PERSON_LINKS = ("author", "actor", "advised_by", "resolved_by", "owner")
 # A person as a page shows them: a name (or the address without one), and initials.

@@ -146,10 +146,10 @@ def _detail(request: AuthenticatedHttpRequest, goal: Goal, **forms: Form) -> Htt
         "is_participant": is_mentee or is_mentor,
         # Read several times by the page: worked out once here.
         "progress_percent": goal.progress_percent(),
-        "milestones": goal.milestones.all(),
+        "milestones": selectors.milestone_rows(goal, timezone.localdate()),
         "events": events,
         "updates": goal.updates.all(),
-        "thread": thread,
+        "thread": selectors.goal_thread(events, thread),
         "review_form": forms.get("review_form") or ReviewForm(),
         "progress_form": forms.get("progress_form") or ProgressForm(goal=goal),
         "close_form": close_form,
