@@ -310,3 +310,13 @@ def test_a_goal_without_comments_or_feedback_says_so(
     goal = make_goal(GoalStatus.APPROVED)  # approved without a word
     client.force_login(mentee)
     assert "No comments yet." in client.get(goal.get_absolute_url()).content.decode()
+
+
+def test_the_review_board_lists_an_undated_draft(
+    client: Client, mentorship: Mentorship, mentee: User, mentor: User
+) -> None:
+    draft = smart.GoalDraft(title="Speak at a meetup")
+    services.save_goal(mentorship=mentorship, by=mentee, draft=draft)
+    client.force_login(mentor)
+    html = client.get(reverse("goals:review-board")).content.decode()
+    assert "Speak at a meetup" in html and "No target date yet" in html
