@@ -100,7 +100,9 @@ class Goal(models.Model):
         ordering = ["target_date", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(target_date__isnull=True) | Q(target_date__gte=models.F("starts_on")),
+                # Only a goal never agreed may still be without a date.
+                condition=Q(target_date__isnull=True, status__in=MAY_BE_INCOMPLETE)
+                | Q(target_date__isnull=False, target_date__gte=models.F("starts_on")),
                 name="goals_goal_dates_ordered",
             ),
             # A metric goal carries both numbers and they differ; a checklist goal has none.

@@ -99,6 +99,12 @@ def test_the_target_date_cannot_come_before_the_start(mentorship: Mentorship) ->
     assert not Goal.objects.exists()
 
 
+def test_an_agreed_goal_has_a_target_date(mentorship: Mentorship) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _goal(mentorship, status=GoalStatus.APPROVED, target_date=None)
+    assert not Goal.objects.exists()
+
+
 def test_consistent_goals_are_stored(mentorship: Mentorship) -> None:
     _goal(mentorship)
     _goal(mentorship, baseline=Decimal(10), target=Decimal("7.5"))
