@@ -248,6 +248,8 @@ def chart_for(goal: Goal, today: date) -> GoalChart | None:
     """The goal page's chart, once there is an agreed plan to measure against: None for a
     draft or a goal in review. A closed goal keeps its chart but has no pace and no today."""
     points = progress_points(goal)
+    if goal.target_date is None:  # a draft without a date yet: nothing to plan against
+        return None
     if goal.status not in (GoalStatus.APPROVED, GoalStatus.IN_PROGRESS) and not (
         goal.is_closed and len(points) > 1
     ):

@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 
 from core.forms import OnceForm, choice_field
 from goals import smart
@@ -82,51 +83,84 @@ class MilestonesField(forms.Field):
         return milestones
 
 
+# The fields that only a measure of one kind uses: ignored (and cleared) for the other.
+METRIC_FIELDS = ("metric_name", "metric_unit", "baseline", "target")
+MEASURE_FIELDS = {"metric": ("milestones",), "milestones": METRIC_FIELDS}
+EMPTY: dict[str, Any] = {"milestones": [], "baseline": None, "target": None}
+SUBMIT = "submit"
+
+
 class GoalForm(OnceForm):
     """The SMART goal form. Its checks are goals.smart's, so the coaching is the same
-    here, in the service, and in the live checklist."""
+    here, in the service, and in the live checklist.
+
+    Two buttons: "Save draft" needs only a title; "Submit for review" needs every SMART
+    check to pass. Either way a field shows one message, the one that still applies."""
 
     title = forms.CharField(
         max_length=120,
         help_text="What you will be able to do or show, e.g. 'Give a talk at a meetup'.",
+        error_messages={"required": "Give the goal a short title."},
     )
     outcome = forms.CharField(
         label="What exactly will be achieved",
+        required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Describe the result so anyone could tell when it is done.",
     )
     measure = forms.ChoiceField(
-        label="How will you measure it?", choices=MeasureKind.choices, widget=forms.RadioSelect
+        label="How will you measure it?",
+        required=False,
+        choices=MeasureKind.choices,
+        widget=forms.RadioSelect,
     )
-    metric_name = forms.CharField(label="What you will count", max_length=80, required=False)
-    metric_unit = forms.CharField(label="Unit", max_length=30, required=False)
+    # Labelled for people whose browser shows every field (no scripts): with scripts,
+    # only the chosen measure's fields show.
+    metric_name = forms.CharField(
+        label="What you will count (for a number)", max_length=80, required=False
+    )
+    metric_unit = forms.CharField(label="Unit (for a number)", max_length=30, required=False)
     baseline = forms.DecimalField(
-        label="Where you are today", required=False, max_digits=12, decimal_places=2
+        label="Where you are today (for a number)",
+        required=False,
+        max_digits=12,
+        decimal_places=2,
     )
-    target = forms.DecimalField(label="Target", required=False, max_digits=12, decimal_places=2)
+    target = forms.DecimalField(
+        label="Target (for a number)", required=False, max_digits=12, decimal_places=2
+    )
     milestones = MilestonesField(
-        label="Milestones, in order",
+        label="Milestones, in order (for a checklist)",
         required=False,
         help_text="One per row, in the order you will do them; due dates are optional "
         "but help you and your mentor see what is late. Leave spare rows empty.",
     )
     plan = forms.CharField(
         label="Plan, resources and first steps",
+        required=False,
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     relevance = forms.CharField(
         label="Why it matters",
+        required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="How this moves you towards the career goals on your profile.",
     )
-    target_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    target_date = forms.DateField(
+        label="Target date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, programme_ends: date | None, today: date, **kwargs: Any):
         self.programme_ends, self.today = programme_ends, today
         super().__init__(*args, **kwargs)
+
+    @property
+    def is_submit(self) -> bool:
+        """Whether the person pressed "Submit for review" rather than "Save draft"."""
+        return self.is_bound and self.data.get("intent") == SUBMIT
 
     @classmethod
     def initial_for(cls, goal: Goal) -> dict[str, Any]:
@@ -134,37 +168,60 @@ class GoalForm(OnceForm):
         fields["milestones"] = [(m.title, m.due_on) for m in goal.milestones.all()]
         return fields
 
+    @classmethod
+    def initial_from_idea(cls, idea: str) -> dict[str, Any]:
+        """A first goal started from the idea in the mentee's request: as the title, and
+        in full as the outcome when it is too long for one."""
+        idea = " ".join(idea.split())
+        if not idea:
+            return {}
+        title_field = cls.base_fields["title"]
+        limit = title_field.max_length if isinstance(title_field, forms.CharField) else None
+        if limit is None or len(idea) <= limit:
+            return {"title": idea}
+        return {"title": Truncator(idea).chars(limit), "outcome": idea}
+
     def draft(self) -> smart.GoalDraft:
         data = self.cleaned_data
         return smart.GoalDraft(
-            title=data.get("title", ""),
-            outcome=data.get("outcome", ""),
-            measure=data.get("measure", ""),
-            metric_name=data.get("metric_name", ""),
-            metric_unit=data.get("metric_unit", ""),
+            title=data.get("title") or "",
+            outcome=data.get("outcome") or "",
+            measure=data.get("measure") or "",
+            metric_name=data.get("metric_name") or "",
+            metric_unit=data.get("metric_unit") or "",
             baseline=data.get("baseline"),
             target=data.get("target"),
-            plan=data.get("plan", ""),
-            relevance=data.get("relevance", ""),
+            plan=data.get("plan") or "",
+            relevance=data.get("relevance") or "",
             target_date=data.get("target_date"),
             milestones=list(data.get("milestones") or []),
         )
 
     def smart_errors(self) -> dict[str, list[str]]:
-        """Coaching for whatever was typed, valid fields or not (for the live checklist)."""
+        """Every SMART problem with what was typed, valid fields or not: what the live
+        checklist shows, and what a submission is refused for."""
         self.is_valid()
         errors = smart.check(self.draft(), today=self.today, programme_ends=self.programme_ends)
         for name in self.errors:
-            errors.setdefault(name, [str(e) for e in self.errors[name]])
+            if name in self.fields:
+                # The field's own error ("not a date") replaces the coaching: one message.
+                errors[name] = [str(e) for e in self.errors[name]]
         return errors
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        errors = smart.check(self.draft(), today=self.today, programme_ends=self.programme_ends)
+        # The other measure's fields are ignored: whatever they hold, nothing to fix there.
+        for name in MEASURE_FIELDS.get(data.get("measure") or "", ()):
+            self.errors.pop(name, None)
+            data[name] = EMPTY.get(name, "")
+        if self.is_submit:
+            errors = smart.check(self.draft(), today=self.today, programme_ends=self.programme_ends)
+        else:
+            errors = smart.check_draft(self.draft(), starts_on=self.today)
         for name, messages in errors.items():
             if name in self.errors:
-                continue  # the field's own error ("required", "not a date") says it already
+                continue  # the field's own error ("not a date") says it already
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
         return data

@@ -40,6 +40,9 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 EDITABLE = (GoalStatus.DRAFT, GoalStatus.CHANGES_REQUESTED)
 CLOSED = (GoalStatus.ACHIEVED, GoalStatus.NOT_ACHIEVED, GoalStatus.ABANDONED)
+# A goal that was never agreed may be incomplete: a draft, one being revised, or one
+# abandoned before it was finished. The SMART checks run when it is submitted.
+MAY_BE_INCOMPLETE = (*EDITABLE, GoalStatus.ABANDONED)
 
 
 def visible_to(user: User, path: str = "") -> Q:
@@ -71,21 +74,22 @@ class Goal(models.Model):
     mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="goals")
     # Specific
     title = models.CharField(max_length=120)
-    outcome = models.TextField("what exactly will be achieved", max_length=2000)
+    # A draft may be saved with only its title: the rest is checked when it is submitted.
+    outcome = models.TextField("what exactly will be achieved", max_length=2000, blank=True)
     # Measurable
-    measure = models.CharField(max_length=12, choices=MeasureKind.choices)
+    measure = models.CharField(max_length=12, choices=MeasureKind.choices, blank=True)
     metric_name = models.CharField(max_length=80, blank=True)
     metric_unit = models.CharField(max_length=30, blank=True)
     baseline = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     target = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     current_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     # Achievable
-    plan = models.TextField("plan, resources and first steps", max_length=3000)
+    plan = models.TextField("plan, resources and first steps", max_length=3000, blank=True)
     # Relevant
-    relevance = models.TextField("why it matters", max_length=2000)
+    relevance = models.TextField("why it matters", max_length=2000, blank=True)
     # Time-bound
     starts_on = models.DateField(default=timezone.localdate)
-    target_date = models.DateField()
+    target_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.DRAFT)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -96,10 +100,13 @@ class Goal(models.Model):
         ordering = ["target_date", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(target_date__gte=models.F("starts_on")),
+                # Only a goal never agreed may still be without a date.
+                condition=Q(target_date__isnull=True, status__in=MAY_BE_INCOMPLETE)
+                | Q(target_date__isnull=False, target_date__gte=models.F("starts_on")),
                 name="goals_goal_dates_ordered",
             ),
             # A metric goal carries both numbers and they differ; a checklist goal has none.
+            # A goal never agreed (see MAY_BE_INCOMPLETE) may lack its measure or a number.
             models.CheckConstraint(
                 condition=(
                     Q(
@@ -109,7 +116,8 @@ class Goal(models.Model):
                     )
                     & ~Q(baseline=models.F("target"))
                 )
-                | Q(measure="milestones", baseline__isnull=True, target__isnull=True),
+                | Q(measure="milestones", baseline__isnull=True, target__isnull=True)
+                | Q(status__in=MAY_BE_INCOMPLETE, measure__in=("metric", "")),
                 name="goals_goal_measure_consistent",
             ),
         ]

@@ -62,6 +62,66 @@ def prefetch_goal_page(goal: Goal) -> None:
     prefetch_related_objects([goal], *lookups)
 
 
+def first_goal_idea(mentorship: Mentorship) -> str:
+    """The "first goal idea" the mentee wrote when asking for this mentor, while the
+    mentorship has no goal yet: it starts their first one."""
+    if mentorship.request_id is None or mentorship.goals.exists():
+        return ""
+    ideas = MentorshipRequest.objects.filter(pk=mentorship.request_id).values_list(
+        "first_goal", flat=True
+    )
+    return ideas.first() or ""
+
+
+@dataclass
+class MilestoneRow:
+    """A milestone as the goal page shows it: with its due date, and how late it is."""
+
+    milestone: Milestone
+    days_late: int = 0
+    is_due_today: bool = False
+
+
+def milestone_rows(goal: Goal, today: date) -> list[MilestoneRow]:
+    if goal.measure == MeasureKind.METRIC:
+        return []  # not read for a metric goal (see prefetch_goal_page)
+    rows = []
+    for milestone in goal.milestones.all():
+        due, pending = milestone.due_on, milestone.done_at is None
+        rows.append(
+            MilestoneRow(
+                milestone,
+                days_late=(today - due).days if due and pending and due < today else 0,
+                is_due_today=bool(pending and due == today),
+            )
+        )
+    return rows
+
+
+@dataclass
+class ThreadEntry:
+    """One post of a goal's Comments: a comment, or a decision that came with words (a
+    review asking for changes, an approval's note, a closing word)."""
+
+    author_id: int | None
+    author: User | None
+    created_at: datetime
+    body: str
+    decision: str = ""  # the status it moved to, as people read it; empty for a comment
+
+
+def goal_thread(events: Iterable[GoalEvent], comments: Iterable[GoalComment]) -> list[ThreadEntry]:
+    """Comments and commented decisions in the order they were written: feedback given
+    with a review belongs with the conversation, not only in the goal's history."""
+    entries = [
+        ThreadEntry(e.actor_id, e.actor, e.created_at, e.comment, e.get_to_status_display())
+        for e in events
+        if e.comment
+    ]
+    entries += [ThreadEntry(c.author_id, c.author, c.created_at, c.body) for c in comments]
+    return sorted(entries, key=lambda entry: entry.created_at)
+
+
 # Where a page's rows point to a person: comments, events, obstacles, notes, action items.
 PERSON_LINKS = ("author", "actor", "advised_by", "resolved_by", "owner")
 # A person as a page shows them: a name (or the address without one), and initials.
@@ -194,7 +254,10 @@ def review_board(mentor: User, *, today: date | None = None) -> list[BoardMentee
             rows.append(
                 BoardGoal(
                     goal=goal,
-                    is_overdue=is_open and goal.target_date < today,
+                    # A draft may have no date yet: it is not late for anything.
+                    is_overdue=is_open
+                    and goal.target_date is not None
+                    and goal.target_date < today,
                     needs_review=needs_review,
                     late_milestones=[
                         m for m in pending if is_open and m.due_on and m.due_on < today
@@ -207,7 +270,7 @@ def review_board(mentor: User, *, today: date | None = None) -> list[BoardMentee
                     pace=charts.PACE_LABELS[
                         charts.pace(goal.starts_on, goal.target_date, today, percent)
                     ]
-                    if goal.status == GoalStatus.IN_PROGRESS
+                    if goal.status == GoalStatus.IN_PROGRESS and goal.target_date
                     else None,
                     comment_count=len(comments),
                     percent=percent,
@@ -385,6 +448,6 @@ def goals_behind_plan(goals: "QuerySet[Goal]", today: date) -> list[tuple[int, i
             milestones_done=done,
             milestones_total=total,
         )
-        if charts.pace(start, end, today, percent) == charts.BEHIND:
+        if end and charts.pace(start, end, today, percent) == charts.BEHIND:
             behind.append((pk, cohort_id))
     return behind

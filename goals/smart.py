@@ -77,7 +77,11 @@ def check(draft: GoalDraft, *, today: date, programme_ends: date | None) -> dict
             "'Lead a design review for my team' instead of 'get better at design'.",
         )
     if len(draft.outcome.strip()) < MIN_OUTCOME:
-        add("outcome", "Describe the result so that anyone could tell when it is done.")
+        add(
+            "outcome",
+            f"Say a little more (at least {MIN_OUTCOME} characters): what will exist, or what "
+            "will you have done, once it is reached?",
+        )
 
     if draft.measure == "metric":
         if not draft.metric_name.strip():
@@ -106,7 +110,11 @@ def check(draft: GoalDraft, *, today: date, programme_ends: date | None) -> dict
     if len(draft.plan.strip()) < MIN_PLAN:
         add("plan", "Write the first steps and what you need (time, people, resources).")
     if len(draft.relevance.strip()) < MIN_RELEVANCE:
-        add("relevance", "Say how this moves you towards the career goals on your profile.")
+        add(
+            "relevance",
+            f"Add a sentence or two (at least {MIN_RELEVANCE} characters): what does reaching "
+            "it open up for you?",
+        )
 
     if draft.target_date is None:
         add("target_date", "Pick the date by which you want to reach it.")
@@ -120,6 +128,17 @@ def check(draft: GoalDraft, *, today: date, programme_ends: date | None) -> dict
             )
         if draft.starts_on and draft.starts_on > draft.target_date:
             add("starts_on", "The start must come before the target date.")
+    return errors
+
+
+def check_draft(draft: GoalDraft, *, starts_on: date) -> dict[str, list[str]]:
+    """What stops even a draft from being saved: it needs a title, and its dates in order.
+    Everything else may wait until it is submitted (see ``check``)."""
+    errors: dict[str, list[str]] = {}
+    if not draft.title.strip():
+        errors["title"] = ["Give the goal a short title."]
+    if draft.target_date and draft.target_date < starts_on:
+        errors["target_date"] = ["Pick a date in the future."]
     return errors
 
 

@@ -31,10 +31,21 @@ def _goal_form(request: HttpRequest, mentorship: Any, **kwargs: Any) -> GoalForm
 
 
 def _render_form(
-    request: HttpRequest, mentorship: Any, form: GoalForm, goal: Goal | None
+    request: HttpRequest, mentorship: Any, form: GoalForm, goal: Goal | None, idea: str = ""
 ) -> HttpResponse:
-    errors = form.smart_errors() if form.is_bound else {"title": []}
-    checklist = smart.checklist(errors) if form.is_bound else dict.fromkeys(smart.CRITERIA, False)
+    if form.is_bound:
+        checklist = smart.checklist(form.smart_errors())
+    elif goal is not None:
+        # Reopening a draft: the checklist starts where the draft stands.
+        checklist = smart.checklist(
+            smart.check(
+                services.draft_of(goal),
+                today=timezone.localdate(),
+                programme_ends=mentorship.cohort.ends_on,
+            )
+        )
+    else:
+        checklist = dict.fromkeys(smart.CRITERIA, False)
     return render(
         request,
         "goals/goal_form.html",
@@ -43,26 +54,37 @@ def _render_form(
             "form": form,
             "goal": goal,
             "checklist": checklist,
+            "first_goal_idea": idea,
             # Relevant means relevant to these: shown beside the field they support.
             "career_profile": mentorship.mentee.profile,
         },
     )
 
 
+def _saved(form: GoalForm) -> str:
+    if form.is_submit:
+        return "Sent to your mentor for review."
+    return "Goal saved as a draft. Submit it when it's ready."
+
+
 @login_required
 def create_goal(request: AuthenticatedHttpRequest, mentorship_pk: int) -> HttpResponse:
     mentorship = mentorship_for(request.user, mentorship_pk)
-    form = _goal_form(request, mentorship)
+    # The idea the mentee wrote when asking for this mentor starts their first goal.
+    idea = selectors.first_goal_idea(mentorship)
+    form = _goal_form(request, mentorship, initial=GoalForm.initial_from_idea(idea))
     if request.method == "POST" and (
         done := submit_form(
             request,
             form,
-            lambda: services.save_goal(mentorship=mentorship, by=request.user, draft=form.draft()),
-            success="Goal saved as a draft. Submit it when it's ready.",
+            lambda: services.save_goal(
+                mentorship=mentorship, by=request.user, draft=form.draft(), submit=form.is_submit
+            ),
+            success=_saved(form),
         )
     ):
         return done
-    return _render_form(request, mentorship, form, None)
+    return _render_form(request, mentorship, form, None, idea)
 
 
 @login_required
@@ -78,9 +100,13 @@ def edit_goal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             request,
             form,
             lambda: services.save_goal(
-                mentorship=goal.mentorship, by=request.user, draft=form.draft(), goal=goal
+                mentorship=goal.mentorship,
+                by=request.user,
+                draft=form.draft(),
+                goal=goal,
+                submit=form.is_submit,
             ),
-            success="Goal saved.",
+            success=_saved(form) if form.is_submit else "Goal saved.",
         )
     ):
         return done
@@ -120,10 +146,10 @@ def _detail(request: AuthenticatedHttpRequest, goal: Goal, **forms: Form) -> Htt
         "is_participant": is_mentee or is_mentor,
         # Read several times by the page: worked out once here.
         "progress_percent": goal.progress_percent(),
-        "milestones": goal.milestones.all(),
+        "milestones": selectors.milestone_rows(goal, timezone.localdate()),
         "events": events,
         "updates": goal.updates.all(),
-        "thread": thread,
+        "thread": selectors.goal_thread(events, thread),
         "review_form": forms.get("review_form") or ReviewForm(),
         "progress_form": forms.get("progress_form") or ProgressForm(goal=goal),
         "close_form": close_form,

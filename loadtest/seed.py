@@ -368,6 +368,7 @@ class _History:
 
     def _milestones(self, goal: Goal) -> list[Milestone]:
         titles = next(steps for title, steps in MILESTONE_GOALS if title == goal.title)
+        assert goal.target_date is not None  # seeded goals are agreed, so dated
         span = (goal.target_date - goal.starts_on).days
         return [
             Milestone(

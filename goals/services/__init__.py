@@ -48,8 +48,12 @@ def save_goal(
     draft: smart.GoalDraft,
     goal: Goal | None = None,
     today: date | None = None,
+    submit: bool = False,
 ) -> Goal:
-    """Create or edit a draft. Only the mentee, only while the goal is editable."""
+    """Create or edit a goal. Only the mentee, only while the goal is editable.
+
+    A draft needs only a title (and dates in order): people write a goal over several
+    sittings. With ``submit`` it must pass every SMART check and goes to the mentor."""
     if mentorship.side_of(by) != Role.MENTEE:
         raise PermissionDenied
     if not mentorship.is_active:
@@ -59,14 +63,18 @@ def save_goal(
         if not goal.is_editable:
             raise ValidationError("This goal is under review or under way; it can't be edited.")
     today = today or timezone.localdate()
-    errors = smart.check(draft, today=today, programme_ends=mentorship.cohort.ends_on)
-    if errors:
-        raise ValidationError(errors)
     values = {name: getattr(draft, name) for name in GOAL_FIELDS}
     values["title"] = " ".join(values["title"].split())
     # An edit that leaves the start empty keeps the original start, not today's date.
     values["starts_on"] = values["starts_on"] or (goal.starts_on if goal else today)
+    if submit:
+        errors = smart.check(draft, today=today, programme_ends=mentorship.cohort.ends_on)
+    else:
+        errors = smart.check_draft(draft, starts_on=values["starts_on"])
+    if errors:
+        raise ValidationError(errors)
     if draft.measure == MeasureKind.MILESTONES:
+        # Typed before the measure was chosen, or posted by a browser without scripts.
         values.update(baseline=None, target=None, metric_name="", metric_unit="")
     if goal is None:
         goal = Goal.objects.create(mentorship=mentorship, **values)
@@ -77,11 +85,14 @@ def save_goal(
         goal.save()
     # Milestones are replaced as a whole: the form always sends the full, ordered list.
     goal.milestones.all().delete()
-    if draft.measure == MeasureKind.MILESTONES:
+    if draft.measure != MeasureKind.METRIC:
+        # Kept while the measure is undecided, so a draft loses nothing that was typed.
         Milestone.objects.bulk_create(
             Milestone(goal=goal, position=i, title=title.strip(), due_on=due)
             for i, (title, due) in enumerate(t for t in draft.milestones if t[0].strip())
         )
+    if submit:
+        goal = submit_goal(goal=goal, by=by, today=today)
     return goal
 
 
@@ -114,12 +125,14 @@ def draft_of(goal: Goal) -> smart.GoalDraft:
 
 
 @transaction.atomic
-def submit_goal(*, goal: Goal, by: User) -> Goal:
+def submit_goal(*, goal: Goal, by: User, today: date | None = None) -> Goal:
     if goal.mentorship.side_of(by) != Role.MENTEE:
         raise PermissionDenied
     # A draft saved weeks ago may no longer be SMART (its date may have passed).
     errors = smart.check(
-        draft_of(goal), today=timezone.localdate(), programme_ends=goal.mentorship.cohort.ends_on
+        draft_of(goal),
+        today=today or timezone.localdate(),
+        programme_ends=goal.mentorship.cohort.ends_on,
     )
     if errors:
         problems = " ".join(m for messages in errors.values() for m in messages)

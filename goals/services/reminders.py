@@ -82,19 +82,22 @@ def send_goal_reminders(*, today: date | None = None) -> int:
 
 
 def _goal_email(goal: Goal, today: date) -> _Email:
-    overdue = goal.target_date < today
+    # Only committed goals are reminded, and those were submitted with a date.
+    assert goal.target_date is not None
+    target_date = goal.target_date
+    overdue = target_date < today
     # The target date is in the key: a goal given a new date is reminded again.
     kind = "goal-overdue" if overdue else "goal-due"
     mentee = goal.mentorship.mentee
     return _Email(
-        key=f"{kind}:{goal.pk}:{goal.target_date.isoformat()}",
+        key=f"{kind}:{goal.pk}:{target_date.isoformat()}",
         template="goal_overdue" if overdue else "goal_due_soon",
         to=mentee,
         context=lambda: {
             "goal": goal,
             "name": mentee.get_full_name(),
             "mentor": goal.mentorship.mentor.get_full_name(),
-            "days": abs((goal.target_date - today).days),
+            "days": abs((target_date - today).days),
         },
     )
 

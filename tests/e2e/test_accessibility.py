@@ -231,7 +231,7 @@ def test_goal_and_meeting_pages_are_accessible(page: Page, second_page: Page, au
     audit(page, reverse("goals:create", args=[mentorship.pk]))
     # A vague goal, coached next to its fields.
     page.get_by_label("Title").fill("get better")
-    page.get_by_role("button", name="Save draft").click()
+    page.get_by_role("button", name="Submit for review").click()
     expect(page.locator(".invalid-feedback").first).to_be_visible()
     audit(page)
     audit(page, reverse("goals:detail", args=[goal.pk]))

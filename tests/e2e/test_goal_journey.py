@@ -53,7 +53,7 @@ def test_a_vague_goal_becomes_smart_is_reviewed_and_shows_progress(
     expect(checklist.locator('[data-criterion="specific"] .smart-state')).to_have_text(
         "not met yet"
     )
-    page.get_by_role("button", name="Save draft").click()
+    page.get_by_role("button", name="Submit for review").click()
     # Coaching next to the field; nothing typed is lost, nothing saved.
     expect(page.get_by_text("Say what you will be able to do or show")).to_be_visible()
     expect(page.get_by_label("Title")).to_have_value(VAGUE)
@@ -67,7 +67,7 @@ def test_a_vague_goal_becomes_smart_is_reviewed_and_shows_progress(
     page.get_by_label("What you will count").fill("talks given")
     page.get_by_label("Unit").fill("talks")
     page.get_by_label("Where you are today").fill("0")
-    page.get_by_label("Target", exact=True).fill("4")
+    page.get_by_label("Target (for a number)").fill("4")
     page.get_by_label("Plan, resources and first steps").fill(
         "Pick a topic this week, write the outline, rehearse with my mentor, then apply."
     )
@@ -99,7 +99,8 @@ def test_a_vague_goal_becomes_smart_is_reviewed_and_shows_progress(
 
     # The mentee revises and submits again.
     page.reload()
-    expect(page.get_by_text(CHANGE_REQUEST)).to_be_visible()
+    # The mentor's words are with the comments, not only in the history.
+    expect(page.get_by_role("region", name="Comments").get_by_text(CHANGE_REQUEST)).to_be_visible()
     page.get_by_role("link", name="Edit").click()
     page.get_by_label("What exactly will be achieved").fill(
         "Four talks given at PyLadies Berlin and Python Users Berlin, slides and recordings online."

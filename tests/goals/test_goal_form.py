@@ -46,7 +46,8 @@ def test_a_milestone_due_after_the_goal_is_refused(client, mentorship, mentee):
     client.force_login(mentee)
     late = (timezone.localdate() + timedelta(days=90)).isoformat()
     response = client.post(
-        reverse("goals:create", args=[mentorship.pk]), goal_form_data(**{"milestones-2-due": late})
+        reverse("goals:create", args=[mentorship.pk]),
+        goal_form_data(**{"milestones-2-due": late, "intent": "submit"}),
     )
     assert "is due after the goal&#x27;s target date" in response.content.decode()
     assert not Goal.objects.exists()

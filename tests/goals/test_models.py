@@ -52,8 +52,22 @@ def test_a_metric_goal_needs_two_different_numbers(
     fields: dict[str, Any], mentorship: Mentorship
 ) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
-        _goal(mentorship, **fields)
+        _goal(mentorship, status=GoalStatus.SUBMITTED, **fields)
     assert not Goal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        pytest.param({"baseline": Decimal(20), "target": Decimal(20)}, id="baseline-equals-target"),
+        pytest.param({"target": None}, id="no-target"),
+        pytest.param({"measure": "", "baseline": None, "target": None}, id="no-measure"),
+        pytest.param({"measure": "", "target_date": None}, id="no-measure-no-date"),
+    ],
+)
+def test_a_draft_may_be_incomplete(fields: dict[str, Any], mentorship: Mentorship) -> None:
+    _goal(mentorship, status=GoalStatus.DRAFT, **fields)
+    assert Goal.objects.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -70,15 +84,24 @@ def test_a_milestones_goal_has_no_numbers(fields: dict[str, Any], mentorship: Me
     assert not Goal.objects.exists()
 
 
-@pytest.mark.parametrize("measure", ["", "percent"])
-def test_a_goal_has_a_known_measure(measure: str, mentorship: Mentorship) -> None:
+@pytest.mark.parametrize(
+    ("measure", "status"),
+    [("", GoalStatus.SUBMITTED), ("percent", GoalStatus.SUBMITTED), ("percent", GoalStatus.DRAFT)],
+)
+def test_a_goal_has_a_known_measure(measure: str, status: str, mentorship: Mentorship) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
-        _goal(mentorship, measure=measure)
+        _goal(mentorship, measure=measure, status=status)
 
 
 def test_the_target_date_cannot_come_before_the_start(mentorship: Mentorship) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         _goal(mentorship, starts_on=days(10), target_date=days(9))
+    assert not Goal.objects.exists()
+
+
+def test_an_agreed_goal_has_a_target_date(mentorship: Mentorship) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _goal(mentorship, status=GoalStatus.APPROVED, target_date=None)
     assert not Goal.objects.exists()
 
 

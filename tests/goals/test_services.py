@@ -288,12 +288,14 @@ def test_a_goal_of_another_mentorship_cannot_be_edited_through_this_one(
     assert goal.title == "Improve NPS from 20 to 40"
 
 
-def test_a_draft_that_fails_the_checks_saves_nothing(mentorship: Mentorship, mentee: User) -> None:
+def test_a_goal_submitted_while_failing_the_checks_saves_nothing(
+    mentorship: Mentorship, mentee: User
+) -> None:
     draft = metric_draft(
         title="Improve communication", plan="Practise.", baseline=Decimal(5), target=Decimal(5)
     )
     with pytest.raises(ValidationError) as caught:
-        services.save_goal(mentorship=mentorship, by=mentee, draft=draft)
+        services.save_goal(mentorship=mentorship, by=mentee, draft=draft, submit=True)
     errors = caught.value.message_dict
     assert set(errors) == {"title", "plan", "target"}
     assert errors["target"] == ["The target must differ from where you start."]
@@ -301,17 +303,20 @@ def test_a_draft_that_fails_the_checks_saves_nothing(mentorship: Mentorship, men
     assert GoalEvent.objects.count() == 0
 
 
-def test_a_bad_milestones_draft_saves_no_milestones(mentorship: Mentorship, mentee: User) -> None:
+def test_a_bad_milestones_goal_submitted_saves_no_milestones(
+    mentorship: Mentorship, mentee: User
+) -> None:
     draft = milestones_draft(milestones=[("Design the data model", days(-3))])
     with _refused("at least 2 milestones", field="milestones"):
-        services.save_goal(mentorship=mentorship, by=mentee, draft=draft)
+        services.save_goal(mentorship=mentorship, by=mentee, draft=draft, submit=True)
+    assert not Milestone.objects.exists()
 
 
 def test_a_failed_edit_leaves_the_goal_as_it_was(mentorship: Mentorship, mentee: User) -> None:
     goal = services.save_goal(mentorship=mentorship, by=mentee, draft=milestones_draft())
     draft = milestones_draft(title="Leadership", milestones=[("Only one", None)])
     with _refused(field="title"):
-        services.save_goal(mentorship=mentorship, by=mentee, draft=draft, goal=goal)
+        services.save_goal(mentorship=mentorship, by=mentee, draft=draft, goal=goal, submit=True)
     goal.refresh_from_db()
     assert goal.title == "Ship a Django REST API to production"
     assert goal.milestones.count() == 4
@@ -324,7 +329,7 @@ def test_the_target_date_must_fall_within_the_programme(
     cohort.ends_on = days(45)
     cohort.save(update_fields=["ends_on"])
     with _refused("Your programme ends on", field="target_date"):
-        services.save_goal(mentorship=mentorship, by=mentee, draft=metric_draft())
+        services.save_goal(mentorship=mentorship, by=mentee, draft=metric_draft(), submit=True)
     goal = services.save_goal(
         mentorship=mentorship, by=mentee, draft=metric_draft(target_date=days(45))
     )

@@ -117,7 +117,8 @@ def test_a_missing_title_asks_for_one(title: str) -> None:
 @pytest.mark.parametrize("outcome", ["", "Ship it.", " " * 40, "x" * 29])
 def test_a_short_outcome_asks_for_a_recognisable_result(outcome: str) -> None:
     assert _only(_check(metric_draft(outcome=outcome)), "outcome") == [
-        "Describe the result so that anyone could tell when it is done."
+        "Say a little more (at least 30 characters): what will exist, or what will you have "
+        "done, once it is reached?"
     ]
 
 
@@ -276,7 +277,7 @@ def test_a_plan_of_forty_characters_is_enough() -> None:
 @pytest.mark.parametrize("relevance", ["", "Because.", "x" * 29])
 def test_a_short_relevance_asks_for_the_link_to_career_goals(relevance: str) -> None:
     assert _only(_check(metric_draft(relevance=relevance)), "relevance") == [
-        "Say how this moves you towards the career goals on your profile."
+        "Add a sentence or two (at least 30 characters): what does reaching it open up for you?"
     ]
 
 

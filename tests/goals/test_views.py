@@ -91,7 +91,13 @@ def test_a_vague_goal_gets_coaching_next_to_the_field_and_keeps_the_text(
     client.force_login(mentee)
     response = client.post(
         reverse("goals:create", args=[mentorship.pk]),
-        {"title": "get better at Python", "outcome": "short", "measure": "metric", "plan": "x"},
+        {
+            "title": "get better at Python",
+            "outcome": "short",
+            "measure": "metric",
+            "plan": "x",
+            "intent": "submit",
+        },
     )
     html = response.content.decode()
     assert response.status_code == 200

@@ -1,0 +1,158 @@
+"""The goal form as a mentee meets it (issue #15): the request's first goal idea starts
+the goal; a vague attempt is coached next to each field; each error goes away as that
+field is fixed, so nothing stale is left once the checklist is full; a half-written goal
+saves as a draft; and without scripts every field shows, labelled for when it applies."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from playwright.sync_api import Browser, Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from goals.models import Goal, GoalStatus
+from matching.models import Mentorship
+from matching.services import accept_request, send_request
+from tests.e2e.test_mentoring_journey import REQUEST_MESSAGE, log_in
+from tests.factories import PASSWORD, ProfileFactory
+
+IDEA = "Give a talk at the Python meetup"
+CRITERIA = ("specific", "measurable", "achievable", "relevant", "time_bound")
+
+
+def _mentorship(first_goal: str = "") -> Mentorship:
+    mentee = ProfileFactory(
+        user__email="ada@example.org", display_name="Ada Mentee", wants_mentoring=True
+    ).user
+    mentor = ProfileFactory(
+        user__email="grace@example.org", display_name="Grace Mentor", wants_to_mentor=True
+    ).user
+    request = send_request(
+        mentee=mentee,
+        mentor_enrollment=mentor.enrollments.get(role="mentor"),
+        message=REQUEST_MESSAGE,
+        first_goal=first_goal,
+    )
+    return accept_request(request=request, by=mentor)
+
+
+def _error(page: Page, field: str):  # type: ignore[no-untyped-def]
+    """The error shown next to a field (crispy-forms puts it inside the field's block)."""
+    return page.locator(f"#div_id_{field} .invalid-feedback")
+
+
+def test_a_vague_goal_is_coached_then_fixed_with_no_stale_errors(page: Page, screenshot) -> None:
+    mentorship = _mentorship(first_goal=IDEA)
+    log_in(page, mentorship.mentee.email, PASSWORD)
+    page.goto(mentorship.get_absolute_url())
+    page.get_by_role("link", name="New goal").click()
+
+    # The idea from the request is already the title.
+    expect(page.get_by_label("Title")).to_have_value(IDEA)
+    expect(page.get_by_text("first goal idea in your request")).to_be_visible()
+    # No measure chosen yet: neither kind's fields show.
+    expect(page.get_by_label("What you will count (for a number)")).to_be_hidden()
+    expect(page.get_by_label("Milestone 1", exact=True)).to_be_hidden()
+
+    # A vague first attempt, sent for review.
+    page.get_by_label("Title").fill("get better at Python")
+    page.get_by_label("What exactly will be achieved").fill("Be good.")
+    page.get_by_role("button", name="Submit for review").click()
+    for field in ("title", "outcome", "measure", "plan", "relevance", "target_date"):
+        expect(_error(page, field)).to_have_count(1)
+        expect(_error(page, field)).to_be_visible()
+    expect(page.get_by_text("This field is required.")).to_have_count(0)
+    # The coaching is not the help text said twice.
+    expect(page.get_by_text("Describe the result so anyone could tell")).to_have_count(1)
+    assert not Goal.objects.exists()
+    screenshot(page, "vague-goal-coached")
+
+    # Fixing a field takes its error away, while the others stay until fixed.
+    page.get_by_label("Title").fill("Give a 20-minute talk at the Python meetup")
+    expect(_error(page, "title")).to_have_count(0)
+    expect(page.get_by_label("Title")).not_to_have_class("is-invalid")
+    expect(_error(page, "outcome")).to_have_count(1)
+
+    page.get_by_label("What exactly will be achieved").fill(
+        "A 20-minute talk about our test suite, given to at least 30 people."
+    )
+    expect(_error(page, "outcome")).to_have_count(0)
+    page.get_by_label("A checklist of milestones").check()
+    expect(_error(page, "measure")).to_have_count(0)
+    # Only the chosen measure's fields show.
+    expect(page.get_by_label("What you will count (for a number)")).to_be_hidden()
+    expect(page.get_by_label("Milestone 1", exact=True)).to_be_visible()
+    today = timezone.localdate()
+    page.get_by_label("Milestone 1", exact=True).fill("Outline the talk")
+    page.get_by_label("Due date of milestone 1").fill((today + timedelta(days=10)).isoformat())
+    page.get_by_label("Milestone 2", exact=True).fill("Rehearse with my mentor")
+    page.get_by_label("Plan, resources and first steps").fill(
+        "Pick the topic this week, outline it, rehearse twice with my mentor."
+    )
+    page.get_by_label("Why it matters").fill(
+        "Speaking in public is what my target role of tech lead asks of me."
+    )
+    page.get_by_label("Target date").fill((today + timedelta(days=60)).isoformat())
+
+    checklist = page.get_by_role("region", name="SMART checklist")
+    for criterion in CRITERIA:
+        expect(checklist.locator(f'[data-criterion="{criterion}"] .smart-state')).to_have_text(
+            "met"
+        )
+    # 5/5 on the checklist, and not one error left on the page.
+    expect(page.locator("#goal-form .invalid-feedback")).to_have_count(0)
+    expect(page.locator("#goal-form .is-invalid")).to_have_count(0)
+    screenshot(page, "fixed-no-stale-errors")
+
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_text("Sent to your mentor for review.")).to_be_visible()
+    goal = Goal.objects.get()
+    assert goal.status == GoalStatus.SUBMITTED
+    assert list(goal.milestones.values_list("title", flat=True)) == [
+        "Outline the talk",
+        "Rehearse with my mentor",
+    ]
+    # The milestone's due date is on the goal page.
+    expect(page.get_by_text(f"due {today + timedelta(days=10):%-d %b %Y}")).to_be_visible()
+    screenshot(page, "goal-page")
+
+
+def test_a_half_written_goal_saves_as_a_draft_and_is_finished_later(page: Page, screenshot) -> None:
+    mentorship = _mentorship()
+    log_in(page, mentorship.mentee.email, PASSWORD)
+    page.goto(mentorship.get_absolute_url())
+    page.get_by_role("link", name="New goal").click()
+    page.get_by_label("Title").fill("Speak at a meetup")
+    page.get_by_label("A number I can measure").check()
+    expect(page.get_by_label("What you will count (for a number)")).to_be_visible()
+    page.get_by_label("Where you are today (for a number)").fill("0")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Goal saved as a draft.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Speak at a meetup")).to_be_visible()
+    screenshot(page, "draft-saved")
+
+    # Reopened, it is as it was left, and the numbers show for its measure.
+    page.get_by_role("link", name="Edit").click()
+    expect(page.get_by_label("Where you are today (for a number)")).to_have_value("0.00")
+    expect(page.get_by_label("Milestone 1", exact=True)).to_be_hidden()
+    goal = Goal.objects.get()
+    assert goal.status == GoalStatus.DRAFT and goal.target is None
+
+
+def test_without_scripts_every_field_shows_labelled_for_when_it_applies(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    mentorship = _mentorship()
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        page.get_by_label("Email").fill(mentorship.mentee.email)
+        page.locator("#id_password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign In").click()
+        page.goto(f"/mentorships/{mentorship.pk}/goals/new/")
+        expect(page.get_by_label("What you will count (for a number)")).to_be_visible()
+        expect(page.get_by_label("Milestone 1", exact=True)).to_be_visible()
+        expect(page.get_by_text("For a checklist of milestones only.")).to_be_visible()
+    finally:
+        context.close()
