@@ -469,7 +469,7 @@ class FitCheck(models.Model):
         return f"{self.get_kind_display()} for {self.person} ({self.due_on})"
 
     def get_absolute_url(self) -> str:
-        return reverse("goals:check", args=[self.pk])
+        return reverse("goals:fit-check", args=[self.pk])
 
     @property
     def is_answered(self) -> bool:
