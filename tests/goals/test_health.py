@@ -10,6 +10,7 @@ from django.utils import timezone
 import pytest
 
 from accounts.models import User
+from goals import tasks
 from goals.models import CheckAnswer, CheckKind, FitCheck, IdleNotice, Meeting, MeetingStatus
 from goals.selectors import FLAG_IDLE_DAYS, quiet_mentorships
 from goals.services import health, reminders
@@ -416,3 +417,23 @@ def test_an_idle_ending_reopens_the_search_like_any_ending(
 
     other = mentorship_between(mentee)
     assert other.is_active
+
+
+def test_an_idle_pair_gets_its_nudge_once_from_the_daily_job(
+    mentorship: Mentorship, mentee: User, mentor: User
+) -> None:
+    Mentorship.objects.filter(pk=mentorship.pk).update(
+        started_at=timezone.now() - timedelta(days=31)
+    )
+    tasks.send_reminders()
+    tasks.send_reminders()
+    assert sorted(e.to[0] for e in emails("meeting_nudge")) == sorted([mentee.email, mentor.email])
+
+
+def test_the_daily_health_job_is_safe_to_run_twice(mentorship: Mentorship) -> None:
+    Mentorship.objects.filter(pk=mentorship.pk).update(
+        started_at=timezone.now() - timedelta(days=15)
+    )
+    assert tasks.send_health_checks() == 2
+    assert tasks.send_health_checks() == 0
+    assert len(emails("fit_check")) == 2
