@@ -5,31 +5,21 @@ with an answer chosen; nothing changes until the form is posted."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from accounts.http import AuthenticatedHttpRequest
 from core.forms import submit_form
 from goals.health_forms import CheckAnswerForm
-from goals.models import CheckAnswer, FitCheck
+from goals.models import CheckAnswer
+from goals.selectors import check_for
 from goals.services import health
 from matching.forms import EndMentorshipForm
 from matching.models import MentorshipStatus
 
 
-def _check_for(request: AuthenticatedHttpRequest, pk: int) -> FitCheck:
-    return get_object_or_404(
-        FitCheck.objects.filter(person=request.user).select_related(
-            "mentorship__cohort",
-            "mentorship__mentee_enrollment__user__profile",
-            "mentorship__mentor_enrollment__user__profile",
-        ),
-        pk=pk,
-    )
-
-
 @login_required
 def check_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    check = _check_for(request, pk)
+    check = check_for(request.user, pk)
     if request.method == "POST":
         if check.is_answered:
             messages.info(request, "You have already answered this one. Thank you!")

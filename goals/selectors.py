@@ -376,6 +376,19 @@ def quiet_mentorships(today: date, *, days: int = NO_MEETING_DAYS) -> "QuerySet[
     )
 
 
+def check_for(user: User, pk: int) -> FitCheck:
+    """One of this person's own "Is this working?" checks, or 404: the other side and
+    the programme team read answers elsewhere, never through this page."""
+    return get_object_or_404(
+        FitCheck.objects.filter(person=user).select_related(
+            "mentorship__cohort",
+            "mentorship__mentee_enrollment__user__profile",
+            "mentorship__mentor_enrollment__user__profile",
+        ),
+        pk=pk,
+    )
+
+
 def poor_fit_mentorships() -> "QuerySet[Mentorship]":
     """Active mentorships where either side answered "Not a good fit"."""
     return Mentorship.objects.active().filter(
