@@ -416,11 +416,6 @@ class CheckAnswer(models.TextChoices):
     POOR_FIT = "poor_fit", "Not a good fit"
 
 
-class FitCheckQuerySet(models.QuerySet["FitCheck"]):
-    def open(self) -> "FitCheckQuerySet":
-        return self.filter(answered_at__isnull=True, mentorship__status="active")
-
-
 class FitCheck(models.Model):
     """One side of a mentorship asked "Is this working?": once two weeks in (fit), then
     every few weeks (pulse). The row is the question; the answer fills it in once."""
@@ -434,8 +429,6 @@ class FitCheck(models.Model):
     comment = models.TextField(max_length=1000, blank=True)
     asked_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
-
-    objects = FitCheckQuerySet.as_manager()
 
     class Meta:
         ordering = ["-asked_at", "-pk"]
