@@ -351,6 +351,8 @@ def quiet_mentorships(today: date, *, days: int = NO_MEETING_DAYS) -> "QuerySet[
     # Anything from the start of today on counts as upcoming: a meeting later today,
     # or one that began this morning, means there is nothing to nudge about.
     today_starts = _start_of(today)
+    # A report for a day near the calendar's start reaches back past its first day.
+    idle_from = today - timedelta(days=days - 1) if today.toordinal() > days else date.min
     scheduled = Meeting.objects.scheduled().filter(mentorship=OuterRef("pk"))
     last_met = scheduled.filter(starts_at__lt=today_starts).order_by("-starts_at")
     last_message = MentorshipMessage.objects.filter(mentorship=OuterRef("pk")).order_by(
@@ -371,7 +373,7 @@ def quiet_mentorships(today: date, *, days: int = NO_MEETING_DAYS) -> "QuerySet[
         .filter(
             has_upcoming=False,
             # Before the start of (today - days + 1) is a local date ``days`` or more ago.
-            quiet_since__lt=_start_of(today - timedelta(days=days - 1)),
+            quiet_since__lt=_start_of(idle_from),
         )
     )
 

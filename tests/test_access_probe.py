@@ -689,6 +689,7 @@ def test_the_markers_are_on_the_pages_of_the_people_they_belong_to(browser, worl
         "admin_a": [
             f"/admin/matching/cohort/{objects['cohort'].pk}/import/{objects['batch'].pk}/",
             f"/admin/programmes/surveyresponse/{survey.pk}/change/",
+            f"/admin/goals/fitcheck/{objects['fit_check'].pk}/change/",
         ],
     }
     for role, paths in visits.items():

@@ -132,7 +132,6 @@ def _ask(mentorship: Mentorship, person: User, kind: str, due_on: date) -> FitCh
                         "other": mentorship.other_side(person).get_full_name(),
                         "mentorship": mentorship,
                         "check": check,
-                        "answers": CheckAnswer.choices,
                     },
                     key=f"{kind}-check:{check.pk}",
                 )

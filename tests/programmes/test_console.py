@@ -105,6 +105,7 @@ def test_the_numbers_of_a_programme(cohort):
     assert health.draft_runs == 1
     assert [item.text for item in health.attention] == [
         "1 request unanswered for more than 7 days",
+        "1 mentorship idle for 60 days or more",
         "1 mentorship with no meeting or message in 30 days",
         "1 goal behind plan",
         "1 matching draft waiting for review",
