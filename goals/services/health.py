@@ -231,14 +231,17 @@ def _warn_or_end(mentorship: Mentorship, days: int, today: date) -> int:
     if today < notice.ends_on:
         return 0
     idle_days = (today - timezone.localdate(since)).days
-    matching.end_idle_mentorship(
-        mentorship=mentorship,
-        reason=(
-            f"There was no meeting or message for {idle_days} days, so the programme "
-            "closed the mentorship. Nobody is at fault: plans change. The mentee can "
-            "look for a mentor again."
-        ),
-    )
+    try:
+        matching.end_idle_mentorship(
+            mentorship=mentorship,
+            reason=(
+                f"There was no meeting or message for {idle_days} days, so the programme "
+                "closed the mentorship. Nobody is at fault: plans change. The mentee can "
+                "look for a mentor again."
+            ),
+        )
+    except ValidationError:  # ended meanwhile, by one of them
+        return 0
     return 1
 
 
