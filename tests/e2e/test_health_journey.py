@@ -55,6 +55,12 @@ def test_mentee_says_not_a_good_fit_ends_kindly_and_sees_suggestions_again(
     [email] = [e for e in emails("fit_check") if e.to == [priya.email]]
 
     log_in(page, priya.email, PASSWORD)
+    # The question also waits on the mentorship page.
+    page.goto(mentorship.get_absolute_url())
+    prompt = page.get_by_role("region", name="Is this working?")
+    expect(prompt.get_by_role("link", name="Not a good fit")).to_be_visible()
+    screenshot(page, "prompt-on-mentorship-page")
+
     page.goto(_link(email.body_text, "Not a good fit"))
     expect(page.get_by_role("heading", name="Is this working?")).to_be_visible()
     expect(page.get_by_role("radio", name="Not a good fit")).to_be_checked()
