@@ -86,7 +86,10 @@ def main() -> int:
         ),
         ("requests", listing("matching_mentorshiprequest")),
         ("mentorships", listing("matching_mentorship")),
-        ("mentorships, no meeting in 30 days", listing("matching_mentorship", "&quiet=yes")),
+        (
+            "mentorships, no meeting or message in 30 days",
+            listing("matching_mentorship", "&quiet=yes"),
+        ),
         ("goals", listing("goals_goal")),
         ("goals behind plan", listing("goals_goal", "&pace=behind")),
         ("invitations", listing("programmes_invitation")),

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from goals.models import (
     ActionItem,
+    FitCheck,
     Goal,
     GoalComment,
     GoalEvent,
@@ -18,7 +19,13 @@ from goals.models import (
     Obstacle,
     ProgressUpdate,
 )
-from goals.selectors import NO_MEETING_DAYS, goals_behind_plan, quiet_mentorships
+from goals.selectors import (
+    FLAG_IDLE_DAYS,
+    NO_MEETING_DAYS,
+    goals_behind_plan,
+    poor_fit_mentorships,
+    quiet_mentorships,
+)
 from matching.admin import MentorshipAdmin
 from matching.admin_scoping import CohortScopedAdmin, CohortScopedInline, cohort_filter
 from matching.models import Mentorship
@@ -145,21 +152,80 @@ class GoalCommentAdmin(CohortScopedAdmin):
 
 
 class QuietFilter(admin.SimpleListFilter):
-    """Active mentorships that have not met for NO_MEETING_DAYS days, as the nudges and
-    the programme admin's home count them."""
+    """Active mentorships with no meeting or message for NO_MEETING_DAYS days (nudged),
+    or for FLAG_IDLE_DAYS (flagged to the programme team), as the nudges and the
+    programme admin's home count them."""
 
-    title = "meetings"
+    title = "activity"
     parameter_name = "quiet"
+    DAYS = {"yes": NO_MEETING_DAYS, "flagged": FLAG_IDLE_DAYS}
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", f"No meeting in {NO_MEETING_DAYS} days")]
+        return [
+            ("yes", f"No meeting or message in {NO_MEETING_DAYS} days"),
+            ("flagged", f"Idle for {FLAG_IDLE_DAYS} days or more"),
+        ]
 
     def queryset(
         self, request: HttpRequest, queryset: QuerySet[Mentorship]
     ) -> QuerySet[Mentorship]:
-        if self.value() != "yes":
+        days = self.DAYS.get(self.value() or "")
+        if days is None:
             return queryset
-        return queryset.filter(pk__in=quiet_mentorships(timezone.localdate()).values("pk"))
+        idle = quiet_mentorships(timezone.localdate(), days=days)
+        return queryset.filter(pk__in=idle.values("pk"))
+
+
+class FitFilter(admin.SimpleListFilter):
+    """Active mentorships where either side answered "Not a good fit"."""
+
+    title = "fit"
+    parameter_name = "fit"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("poor", "Someone said: not a good fit")]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[Mentorship]
+    ) -> QuerySet[Mentorship]:
+        if self.value() != "poor":
+            return queryset
+        return queryset.filter(pk__in=poor_fit_mentorships().values("pk"))
+
+
+@admin.register(FitCheck)
+class FitCheckAdmin(CohortScopedAdmin):
+    """Answers to "Is this working?": read-only, for the programme team to follow up."""
+
+    cohort_path = "mentorship__cohort"
+    list_display = ("mentorship", "person", "kind", "answer", "due_on", "answered_at")
+    list_filter = ("answer", "kind", cohort_filter("mentorship__cohort"))
+    list_select_related = (
+        "person",
+        "mentorship__mentor_enrollment__user",
+        "mentorship__mentee_enrollment__user",
+    )
+    search_fields = ("person__email", "comment")
+    fields = (
+        "mentorship",
+        "person",
+        "kind",
+        "due_on",
+        "answer",
+        "comment",
+        "asked_at",
+        "answered_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 # The mentorship list learns about meetings here, where meetings live; matching stays
@@ -170,4 +236,4 @@ admin.site.unregister(Mentorship)
 @admin.register(Mentorship)
 class MentorshipWithMeetingsAdmin(MentorshipAdmin):
     def get_list_filter(self, request: HttpRequest) -> list[Any]:
-        return [*super().get_list_filter(request), QuietFilter]
+        return [*super().get_list_filter(request), QuietFilter, FitFilter]

@@ -422,3 +422,97 @@ class Obstacle(models.Model):
     @property
     def is_resolved(self) -> bool:
         return self.resolved_at is not None
+
+
+# --- Relationship health ------------------------------------------------------
+
+
+class CheckKind(models.TextChoices):
+    FIT = "fit", "Fit check"
+    PULSE = "pulse", "Pulse"
+
+
+class CheckAnswer(models.TextChoices):
+    GOING_WELL = "going_well", "Going well"
+    NOT_SURE = "not_sure", "Not sure yet"
+    POOR_FIT = "poor_fit", "Not a good fit"
+
+
+class FitCheck(models.Model):
+    """One side of a mentorship asked "Is this working?": once two weeks in (fit), then
+    every few weeks (pulse). The row is the question; the answer fills it in once."""
+
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="checks")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=5, choices=CheckKind.choices)
+    # The day the question fell due: a pulse is asked once per day it falls due.
+    due_on = models.DateField()
+    answer = models.CharField(max_length=10, choices=CheckAnswer.choices, blank=True)
+    comment = models.TextField(max_length=1000, blank=True)
+    asked_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentorship", "person"],
+                condition=Q(kind="fit"),
+                name="goals_one_fit_check_per_side",
+            ),
+            models.UniqueConstraint(
+                fields=["mentorship", "person", "kind", "due_on"],
+                name="goals_one_check_per_side_and_day",
+            ),
+            # Answered exactly when it has an answer.
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True, answer="")
+                | (Q(answered_at__isnull=False) & ~Q(answer="")),
+                name="goals_check_answered_has_answer",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["fit", "pulse"]), name="goals_check_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(answer__in=["", "going_well", "not_sure", "poor_fit"]),
+                name="goals_check_answer_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "answered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.person} ({self.due_on})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("goals:fit-check", args=[self.pk])
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+    @property
+    def answer_choices(self) -> list[tuple[str, str]]:
+        return list(CheckAnswer.choices)
+
+
+class IdleNotice(models.Model):
+    """The warning, at least a week ahead, that a mentorship idle since ``idle_since``
+    will end on ``ends_on``. A mentorship ends for idleness only on or after the day its
+    notice for that same stretch announced."""
+
+    mentorship = models.ForeignKey(
+        Mentorship, on_delete=models.CASCADE, related_name="idle_notices"
+    )
+    idle_since = models.DateTimeField()
+    ends_on = models.DateField()
+    warned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentorship", "idle_since"], name="goals_one_idle_notice_per_stretch"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentorship}: idle since {self.idle_since:%Y-%m-%d}"

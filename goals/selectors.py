@@ -16,7 +16,7 @@ from django.db.models import (
     Value,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -24,6 +24,8 @@ from accounts.models import User
 from goals import charts
 from goals.models import (
     ActionItem,
+    CheckAnswer,
+    FitCheck,
     Goal,
     GoalComment,
     GoalEvent,
@@ -33,11 +35,20 @@ from goals.models import (
     Milestone,
     progress_percent_of,
 )
-from matching.models import Enrollment, Mentorship, MentorshipRequest, MentorshipStatus, Role
+from matching.models import (
+    Enrollment,
+    Mentorship,
+    MentorshipMessage,
+    MentorshipRequest,
+    MentorshipStatus,
+    Role,
+)
 
-# A mentorship that has not met for this many days is quiet: both sides are nudged, and
-# the programme admin's console lists it.
+# A mentorship with no meeting or message for this many days is quiet: both sides are
+# nudged, and the programme admin's console lists it.
 NO_MEETING_DAYS = 30
+# Idle this long, a pair is flagged to its programme admins.
+FLAG_IDLE_DAYS = 60
 
 # Who is on which side of the goal's mentorship: every goal page and action needs it.
 GOAL_SIDES = ("mentorship__mentee_enrollment", "mentorship__mentor_enrollment")
@@ -391,27 +402,62 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def quiet_mentorships(today: date) -> "QuerySet[Mentorship]":
-    """Active mentorships with no scheduled meeting today or later whose last scheduled
-    meeting (cancelled ones do not count), or their start when they have none, was
-    NO_MEETING_DAYS or more days before ``today``. Annotated with ``quiet_since``."""
+def quiet_mentorships(today: date, *, days: int = NO_MEETING_DAYS) -> "QuerySet[Mentorship]":
+    """Active mentorships idle for ``days`` or more: no scheduled meeting today or later,
+    and their last activity, or their start when there was none, was ``days`` or more
+    days before ``today``. Activity is a scheduled meeting (cancelled ones do not count)
+    or a message in the pair's thread. Annotated with ``last_met_at``,
+    ``last_message_at`` and ``quiet_since`` (the last activity, or the start).
+
+    The one rule for "idle": the nudges, the idle flag, idle endings and the admin
+    console's counts and filters all read it from here."""
     # Anything from the start of today on counts as upcoming: a meeting later today,
     # or one that began this morning, means there is nothing to nudge about.
     today_starts = _start_of(today)
+    # A report for a day near the calendar's start reaches back past its first day.
+    idle_from = today - timedelta(days=days - 1) if today.toordinal() > days else date.min
     scheduled = Meeting.objects.scheduled().filter(mentorship=OuterRef("pk"))
     last_met = scheduled.filter(starts_at__lt=today_starts).order_by("-starts_at")
+    last_message = MentorshipMessage.objects.filter(mentorship=OuterRef("pk")).order_by(
+        "-created_at"
+    )
     return (
         Mentorship.objects.active()
         .annotate(
             last_met_at=Subquery(last_met.values("starts_at")[:1]),
+            last_message_at=Subquery(last_message.values("created_at")[:1]),
             has_upcoming=Exists(scheduled.filter(starts_at__gte=today_starts)),
-            quiet_since=Coalesce("last_met_at", "started_at"),
+            # Each side falls back to the start: SQLite's MAX() of a NULL is NULL.
+            quiet_since=Greatest(
+                Coalesce("last_met_at", "started_at"),
+                Coalesce("last_message_at", "started_at"),
+            ),
         )
         .filter(
             has_upcoming=False,
-            # Before the start of (today - 29 days) is a local date 30 or more days ago.
-            quiet_since__lt=_start_of(today - timedelta(days=NO_MEETING_DAYS - 1)),
+            # Before the start of (today - days + 1) is a local date ``days`` or more ago.
+            quiet_since__lt=_start_of(idle_from),
         )
+    )
+
+
+def check_for(user: User, pk: int) -> FitCheck:
+    """One of this person's own "Is this working?" checks, or 404: the other side and
+    the programme team read answers elsewhere, never through this page."""
+    return get_object_or_404(
+        FitCheck.objects.filter(person=user).select_related(
+            "mentorship__cohort",
+            "mentorship__mentee_enrollment__user__profile",
+            "mentorship__mentor_enrollment__user__profile",
+        ),
+        pk=pk,
+    )
+
+
+def poor_fit_mentorships() -> "QuerySet[Mentorship]":
+    """Active mentorships where either side answered "Not a good fit"."""
+    return Mentorship.objects.active().filter(
+        Exists(FitCheck.objects.filter(mentorship=OuterRef("pk"), answer=CheckAnswer.POOR_FIT))
     )
 
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("goals/<int:pk>/comment/", views.comment, name="comment"),
     path("", include("goals.meeting_urls")),
     path("", include("goals.obstacle_urls")),
+    path("", include("goals.health_urls")),
 ]

@@ -136,6 +136,27 @@ class Cohort(models.Model):
             "their order instead of the fit score."
         ),
     )
+    # Relationship health: how often pairs are asked how it is going, and whether pairs
+    # that have gone silent are closed for them.
+    pulse_interval_days = models.PositiveSmallIntegerField(
+        "pulse every (days)",
+        default=30,
+        validators=[MaxValueValidator(180)],
+        help_text=(
+            "After the fit check two weeks in, both sides are asked how it is going this "
+            "often. 0 switches the pulse off."
+        ),
+    )
+    end_after_idle_days = models.PositiveSmallIntegerField(
+        "end after idle (days)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(30), MaxValueValidator(365)],
+        help_text=(
+            "End mentorships with no meeting or message for this many days. Both sides "
+            "are warned a week before. Empty: never."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = CohortQuerySet.as_manager()

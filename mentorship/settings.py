@@ -257,6 +257,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "goals.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "relationship-health": {
+        "task": "goals.tasks.send_health_checks",
+        "schedule": crontab(hour=7, minute=15),
+    },
     "mentor-review-digest": {
         "task": "goals.tasks.send_review_digests",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),

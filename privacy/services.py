@@ -38,6 +38,7 @@ from accounts.models import User
 from core.outbox.models import OutboxEmail
 from goals.models import (
     ActionItem,
+    FitCheck,
     Goal,
     GoalComment,
     GoalEvent,
@@ -519,6 +520,27 @@ def _surveys(user: User) -> list[dict[str, Any]]:
     ]
 
 
+def _check_ins(user: User) -> list[dict[str, Any]]:
+    """Their answers to "Is this working?" (the programme team reads them)."""
+    rows = (
+        FitCheck.objects.filter(person=user)
+        .select_related("mentorship__cohort")
+        .order_by("asked_at", "pk")
+    )
+    return [
+        {
+            "cohort": c.mentorship.cohort.name,
+            "mentorship_started_at": _iso(c.mentorship.started_at),
+            "kind": c.kind,
+            "asked_at": _iso(c.asked_at),
+            "answer": c.answer,
+            "comment": c.comment,
+            "answered_at": _iso(c.answered_at),
+        }
+        for c in rows
+    ]
+
+
 def _invitations_of(user: User) -> Q:
     return Q(email__iexact=user.email) | Q(accepted_by=user)
 
@@ -578,6 +600,7 @@ def export_data(*, user: User) -> dict[str, Any]:
         "meetings": _meetings(user),
         "action_items": _action_items(user),
         "survey_responses": _surveys(user),
+        "check_ins": _check_ins(user),
         "invitations": _invitations(user),
     }
 
@@ -665,6 +688,8 @@ def _erase_texts(user: User) -> None:
     _replace(ActionItem.objects.filter(owner=user), "title")
 
     SurveyResponse.objects.filter(user=user).exclude(comments="").update(comments="")
+    # Fit answers stay for the programme's counts; the words go.
+    FitCheck.objects.filter(person=user).exclude(comment="").update(comment="")
 
 
 # Everything a profile says about a person, and what it says once they are gone.

@@ -252,4 +252,4 @@ def skill_formset(
 class EmailSettingsForm(forms.ModelForm):
     class Meta:
         model = Profile
-        fields = ["email_reminders", "email_digest"]
+        fields = ["email_reminders", "email_digest", "email_check_ins"]

@@ -189,6 +189,11 @@ class Profile(models.Model):
         default=True,
         help_text="Mentors: a Monday summary of the goals waiting for your review.",
     )
+    email_check_ins = models.BooleanField(
+        "check-ins",
+        default=True,
+        help_text="Two weeks into a mentorship, and then monthly: is it working?",
+    )
     # Progress
     essentials_done_at = models.DateTimeField(null=True, blank=True)
     onboarded_at = models.DateTimeField(null=True, blank=True)

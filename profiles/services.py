@@ -146,10 +146,13 @@ def complete_onboarding(*, profile: Profile) -> Profile:
 
 
 @transaction.atomic
-def set_email_settings(*, user: User, email_reminders: bool, email_digest: bool) -> Profile:
+def set_email_settings(
+    *, user: User, email_reminders: bool, email_digest: bool, email_check_ins: bool = True
+) -> Profile:
     """Reached from every email's footer, also by people who have not onboarded yet."""
     profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
     profile.email_reminders = email_reminders
     profile.email_digest = email_digest
-    profile.save(update_fields=["email_reminders", "email_digest", "updated_at"])
+    profile.email_check_ins = email_check_ins
+    profile.save(update_fields=["email_reminders", "email_digest", "email_check_ins", "updated_at"])
     return profile

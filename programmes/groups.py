@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "goal": ("view",),
         "meeting": ("view",),
         "obstacle": ("view",),
+        "fitcheck": ("view",),
     },
     "programmes": {
         "importbatch": ("view", "add"),

@@ -19,6 +19,9 @@ them. The definitions, so that anyone can check a number by hand:
 - *Goals by status*: goals of the cohort's mentorships created by ``as_of``.
 - *Meetings per mentorship*: for each mentorship started by ``as_of``, its meetings that
   were not cancelled and had started by then.
+- *Relationship health*: answers to the fit check (two weeks in) and to the pulses
+  given by ``as_of``, by answer; and the mentorships active today that have had no
+  meeting or message for 60 days or more by ``as_of`` (flagged to the programme team).
 - *Surveys*, per kind: sent by ``as_of``, answered by then; mean satisfaction (1–5);
   NPS = % promoters (9–10) − % detractors (0–6) of the answers to "would recommend".
 """
@@ -34,7 +37,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from goals.models import Goal, GoalStatus, MeetingStatus
+from goals.models import CheckAnswer, CheckKind, FitCheck, Goal, GoalStatus, MeetingStatus
+from goals.selectors import FLAG_IDLE_DAYS, quiet_mentorships
 from matching.models import (
     Cohort,
     Enrollment,
@@ -158,6 +162,13 @@ class SurveyResults:
 
 
 @dataclass(frozen=True)
+class RelationshipHealth:
+    # (answer label, fit check answers, pulse answers), in CheckAnswer's order.
+    answers: list[tuple[str, int, int]]
+    idle_flagged: int
+
+
+@dataclass(frozen=True)
 class CohortReport:
     cohort: Cohort
     as_of: date
@@ -168,6 +179,7 @@ class CohortReport:
     response_times: ResponseTimes
     goals: list[tuple[str, int]]
     meetings: MeetingStats
+    health: RelationshipHealth
     surveys: list[SurveyResults]
 
     @property
@@ -203,6 +215,7 @@ def cohort_report(*, cohort: Cohort, as_of: date | None = None) -> CohortReport:
         response_times=response_times(cohort=cohort, as_of=as_of),
         goals=goals_by_status(cohort=cohort, as_of=as_of),
         meetings=meetings_per_mentorship(cohort=cohort, as_of=as_of),
+        health=relationship_health(cohort=cohort, as_of=as_of),
         surveys=[survey_results(cohort=cohort, kind=kind, as_of=as_of) for kind in SurveyKind],
     )
 
@@ -297,6 +310,18 @@ def meetings_per_mentorship(*, cohort: Cohort, as_of: date) -> MeetingStats:
         mentorships=len(counts),
         meetings=sum(counts),
         distribution=[(label, tally[i]) for i, label in enumerate(MEETING_BUCKETS)],
+    )
+
+
+def relationship_health(*, cohort: Cohort, as_of: date) -> RelationshipHealth:
+    answered = FitCheck.objects.filter(
+        mentorship__cohort=cohort, answered_at__lt=end_of(as_of)
+    ).exclude(answer="")
+    fit = _counts(answered.filter(kind=CheckKind.FIT), CheckAnswer.values, "answer")
+    pulse = _counts(answered.filter(kind=CheckKind.PULSE), CheckAnswer.values, "answer")
+    return RelationshipHealth(
+        answers=[(CheckAnswer(a).label, fit[a], pulse[a]) for a in CheckAnswer.values],
+        idle_flagged=quiet_mentorships(as_of, days=FLAG_IDLE_DAYS).filter(cohort=cohort).count(),
     )
 
 
@@ -401,6 +426,17 @@ def report_rows(report: CohortReport) -> list[tuple[str, str, object]]:
         ("meetings per mentorship", f"mentorships with {label} meetings", n)
         for label, n in meetings.distribution
     ]
+    rows += [
+        row
+        for label, fit, pulse in report.health.answers
+        for row in (
+            ("relationship health", f"fit check: {label.lower()}", fit),
+            ("relationship health", f"pulse: {label.lower()}", pulse),
+        )
+    ]
+    rows.append(
+        ("relationship health", f"idle {FLAG_IDLE_DAYS} days or more", report.health.idle_flagged)
+    )
     for survey in report.surveys:
         section = survey.label
         rows += [

@@ -15,8 +15,14 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from goals.models import Goal
-from goals.selectors import NO_MEETING_DAYS, goals_behind_plan, quiet_mentorships
+from goals.models import CheckAnswer, CheckKind, FitCheck, Goal
+from goals.selectors import (
+    FLAG_IDLE_DAYS,
+    NO_MEETING_DAYS,
+    goals_behind_plan,
+    poor_fit_mentorships,
+    quiet_mentorships,
+)
 from matching.models import (
     Cohort,
     Enrollment,
@@ -53,6 +59,12 @@ class CohortHealth:
     slow_requests: int = 0
     active_mentorships: int = 0
     quiet_mentorships: int = 0
+    idle_flagged: int = 0
+    # Answers to the fit check two weeks in, and active pairs where a side said no.
+    fit_going_well: int = 0
+    fit_not_sure: int = 0
+    fit_poor: int = 0
+    poor_fit_pairs: int = 0
     goals_behind_plan: int = 0
     surveys_sent: int = 0
     surveys_answered: int = 0
@@ -88,7 +100,7 @@ def _by_cohort(rows: QuerySet[Any], **aggregates: Any) -> dict[int, dict[str, An
 
 
 def programme_health(cohorts: Sequence[Cohort], *, today: date | None = None) -> list[CohortHealth]:
-    """The health of each of ``cohorts``, in their order. Eleven queries, whatever the
+    """The health of each of ``cohorts``, in their order. Fourteen queries, whatever the
     number of cohorts or people."""
     today = today or timezone.localdate()
     ids = [c.pk for c in cohorts]
@@ -110,6 +122,23 @@ def programme_health(cohorts: Sequence[Cohort], *, today: date | None = None) ->
         matched=Count("pk", filter=Q(mentee_enrollment__status=EnrollmentStatus.ACTIVE)),
     )
     quiet = _by_cohort(quiet_mentorships(today).filter(cohort_id__in=ids), n=Count("pk"))
+    flagged = _by_cohort(
+        quiet_mentorships(today, days=FLAG_IDLE_DAYS).filter(cohort_id__in=ids), n=Count("pk")
+    )
+    poor_pairs = _by_cohort(poor_fit_mentorships().filter(cohort_id__in=ids), n=Count("pk"))
+    fit: dict[int, dict[str, Any]] = {
+        row["mentorship__cohort_id"]: dict(row)
+        for row in FitCheck.objects.filter(
+            mentorship__cohort_id__in=ids, kind=CheckKind.FIT, answered_at__isnull=False
+        )
+        .order_by()
+        .values("mentorship__cohort_id")
+        .annotate(
+            well=Count("pk", filter=Q(answer=CheckAnswer.GOING_WELL)),
+            unsure=Count("pk", filter=Q(answer=CheckAnswer.NOT_SURE)),
+            poor=Count("pk", filter=Q(answer=CheckAnswer.POOR_FIT)),
+        )
+    }
     requests = _by_cohort(
         MentorshipRequest.objects.filter(cohort_id__in=ids, status=RequestStatus.PENDING),
         n=Count("pk"),
@@ -139,6 +168,11 @@ def programme_health(cohorts: Sequence[Cohort], *, today: date | None = None) ->
         h.active_mentorships = mentorships.get(pk, {}).get("active", 0)
         h.matched_mentees = mentorships.get(pk, {}).get("matched", 0)
         h.quiet_mentorships = quiet.get(pk, {}).get("n", 0)
+        h.idle_flagged = flagged.get(pk, {}).get("n", 0)
+        h.poor_fit_pairs = poor_pairs.get(pk, {}).get("n", 0)
+        h.fit_going_well = fit.get(pk, {}).get("well", 0)
+        h.fit_not_sure = fit.get(pk, {}).get("unsure", 0)
+        h.fit_poor = fit.get(pk, {}).get("poor", 0)
         h.requests_waiting = requests.get(pk, {}).get("n", 0)
         h.oldest_request_at = requests.get(pk, {}).get("oldest")
         h.slow_requests = requests.get(pk, {}).get("slow", 0)
@@ -174,11 +208,25 @@ def _needs_attention(h: CohortHealth) -> Iterable[Attention]:
             reverse("admin:matching_mentorshiprequest_changelist")
             + f"?cohort={cohort}&status__exact=pending&waiting=slow",
         )
+    if h.poor_fit_pairs:
+        yield Attention(
+            h.poor_fit_pairs,
+            f"{_plural(h.poor_fit_pairs, 'mentorship', 'mentorships')} where someone said "
+            "it is not a good fit",
+            reverse("admin:matching_mentorship_changelist") + f"?cohort={cohort}&fit=poor",
+        )
+    if h.idle_flagged:
+        yield Attention(
+            h.idle_flagged,
+            f"{_plural(h.idle_flagged, 'mentorship', 'mentorships')} idle for "
+            f"{FLAG_IDLE_DAYS} days or more",
+            reverse("admin:matching_mentorship_changelist") + f"?cohort={cohort}&quiet=flagged",
+        )
     if h.quiet_mentorships:
         yield Attention(
             h.quiet_mentorships,
-            f"{_plural(h.quiet_mentorships, 'mentorship', 'mentorships')} with no meeting in "
-            f"{NO_MEETING_DAYS} days",
+            f"{_plural(h.quiet_mentorships, 'mentorship', 'mentorships')} with no meeting or "
+            f"message in {NO_MEETING_DAYS} days",
             reverse("admin:matching_mentorship_changelist") + f"?cohort={cohort}&quiet=yes",
         )
     if h.goals_behind_plan:

@@ -33,8 +33,8 @@ import pytest
 
 from accounts.models import User
 from goals import services as goal_services
-from goals.models import Goal, Meeting, Obstacle
-from goals.services import meetings, obstacles
+from goals.models import CheckAnswer, FitCheck, Goal, Meeting, Obstacle
+from goals.services import health, meetings, obstacles
 from matching.models import (
     Cohort,
     Enrollment,
@@ -119,6 +119,8 @@ AUDIENCE: dict[str, set[str]] = {
     # Survey answers are for programme admins; the mentee wrote this one (her data export).
     mark("A-SURVEY"): {"mentee", "superuser", "admin_a"},
     mark("A-IMPORT"): {"superuser", "admin_a"},
+    # "Is this working?": the mentee's answer is for her programme, not for her mentor.
+    mark("A-FIT"): {"mentee", "superuser", "admin_a"},
     mark("B-GOAL"): PAIR_B,
     mark("B-NOTE"): PAIR_B,
     mark("B-PRIVATE"): set(),  # written by B's mentor, who is none of the roles
@@ -230,6 +232,13 @@ def build_world() -> World:
         meeting=meeting, by=mentor.user, owner=mentee.user, title=mark("A-ACTION")
     )
 
+    fit_check = FitCheck.objects.create(
+        mentorship=mentorship, person=mentee.user, kind="fit", due_on=timezone.localdate()
+    )
+    health.answer_check(
+        check=fit_check, by=mentee.user, answer=CheckAnswer.POOR_FIT, comment=mark("A-FIT")
+    )
+
     suggestion = Suggestion.objects.create(
         cohort=a,
         mentee_enrollment=stranger,
@@ -316,6 +325,7 @@ def build_world() -> World:
         "surveys": [answered, unanswered],
         "goal_b": goal_b,
         "meeting_b": meeting_b,
+        "fit_check": fit_check,
     }
     # Cohort B's own admin pages, where B's programme admin may post A's ids (see JUNK).
     world.b_admin_pages = [
@@ -338,6 +348,7 @@ def build_world() -> World:
         "goals.meeting": meeting,
         "goals.obstacle": obstacle,
         "goals.progressupdate": progress,
+        "goals.fitcheck": fit_check,
         "programmes.importbatch": batch,
         "programmes.invitation": invitation,
         "programmes.surveyresponse": answered,
@@ -384,6 +395,7 @@ PK_OF = {
     "goals:review": "goal",
     "goals:submit": "goal",
     "goals:action-toggle": "action_item",
+    "goals:fit-check": "fit_check",
     "goals:meeting-detail": "meeting",
     "goals:meeting-action": "meeting",
     "goals:meeting-cancel": "meeting",
@@ -677,6 +689,7 @@ def test_the_markers_are_on_the_pages_of_the_people_they_belong_to(browser, worl
         "admin_a": [
             f"/admin/matching/cohort/{objects['cohort'].pk}/import/{objects['batch'].pk}/",
             f"/admin/programmes/surveyresponse/{survey.pk}/change/",
+            f"/admin/goals/fitcheck/{objects['fit_check'].pk}/change/",
         ],
     }
     for role, paths in visits.items():

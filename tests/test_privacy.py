@@ -24,6 +24,7 @@ from accounts.models import User
 from core.outbox.models import OutboxEmail
 from goals.models import (
     ActionItem,
+    FitCheck,
     Goal,
     GoalComment,
     GoalEvent,
@@ -188,6 +189,15 @@ def world() -> World:
         recommend=9,
         goal_progress=2,
         comments="ALICE-SURVEY",
+    )
+    FitCheck.objects.create(
+        mentorship=mentorship,
+        person=alice,
+        kind="fit",
+        due_on=timezone.localdate(),
+        answer="not_sure",
+        comment="ALICE-FIT",
+        answered_at=timezone.now(),
     )
     Invitation.objects.create(cohort=cohort, email=alice.email, name="Alice Archer", role="mentee")
     Authenticator.objects.create(user=alice, type="totp", data={"secret": "TOTP-SECRET"})
@@ -572,3 +582,14 @@ def test_feedback_ratings_stay_and_comments_go(world):
 
     feedback = MentorshipFeedback.objects.get(author=world.alice)
     assert (feedback.rating, feedback.comment) == (5, "")
+
+
+def test_fit_answers_are_exported_and_their_words_erased_on_deletion(world):
+    [answer] = export_data(user=world.alice)["check_ins"]
+    assert (answer["kind"], answer["answer"], answer["comment"]) == ("fit", "not_sure", "ALICE-FIT")
+    assert export_data(user=world.bob)["check_ins"] == []
+
+    delete_account(user=world.alice)
+
+    check = FitCheck.objects.get(person=world.alice)
+    assert (check.answer, check.comment) == ("not_sure", "")

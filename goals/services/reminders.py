@@ -1,5 +1,5 @@
 """Periodic reminders, queued through the outbox: goals due or overdue, mentorships that
-have not met for a month, and the mentors' weekly digest of goals awaiting review.
+have had no meeting or message for a month, and the mentors' weekly digest of goals awaiting review.
 
 Every function takes ``today`` (the local date, injectable for tests), queues at most
 one email per idempotency key and returns how many it queued, so the jobs are safe to
@@ -14,9 +14,10 @@ The rules:
 - *Overdue*: the same goals, once their target date has passed.
 - Both go to the mentee only, once per goal and target date.
 - *No meeting*: an active mentorship with no scheduled meeting today or later, whose
-  last scheduled meeting (cancelled ones do not count), or its start when it has none,
-  was 30 or more days ago. Each side is told separately, once per 30-day stretch
-  without a meeting (so again after 60 days, 90 days...).
+  last activity (a scheduled meeting, cancelled ones do not count, or a message in its
+  thread), or its start when it has none, was 30 or more days ago
+  (goals.selectors.quiet_mentorships). Each side is told separately, once per 30-day
+  stretch without activity (so again after 60 days, 90 days...).
 - *Digest*: each mentor with at least one goal awaiting review in an active mentorship,
   once per ISO week.
 
@@ -103,7 +104,7 @@ def _goal_email(goal: Goal, today: date) -> _Email:
 
 
 def send_meeting_nudges(*, today: date | None = None) -> int:
-    """Nudge both sides of mentorships that have not met for 30 days or more."""
+    """Nudge both sides of mentorships with no meeting or message for 30 days or more."""
     today = today or timezone.localdate()
     mentorships = cast(
         "QuerySet[WithAnnotations[Mentorship, _Quiet]]",
@@ -122,6 +123,7 @@ def send_meeting_nudges(*, today: date | None = None) -> int:
 class _Quiet(TypedDict):
     quiet_since: datetime
     last_met_at: datetime | None
+    last_message_at: datetime | None
 
 
 class _Waiting(TypedDict):
@@ -153,6 +155,7 @@ def _nudges(mentorship: "WithAnnotations[Mentorship, _Quiet]", today: date) -> l
                     "side": side,
                     "days": quiet_days,
                     "has_met": mentorship.last_met_at is not None,
+                    "has_written": mentorship.last_message_at is not None,
                 },
             )
         )

@@ -453,6 +453,26 @@ def end_mentorship(
     reason = reason.strip()
     if outcome == MentorshipStatus.ENDED_EARLY and not reason:
         raise ValidationError({"reason": "Say briefly why it is ending early."})
+    return _close_mentorship(mentorship, by=by, outcome=outcome, reason=reason)
+
+
+@transaction.atomic
+def end_idle_mentorship(*, mentorship: Mentorship, reason: str) -> Mentorship:
+    """The programme ends a mentorship that has gone silent, after warning both sides;
+    the effects are those of either side ending it early."""
+    mentorship = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
+    if not mentorship.is_active:
+        raise ValidationError("This mentorship has already ended.")
+    return _close_mentorship(
+        mentorship, by=None, outcome=MentorshipStatus.ENDED_EARLY, reason=reason.strip()
+    )
+
+
+def _close_mentorship(
+    mentorship: Mentorship, *, by: User | None, outcome: str, reason: str
+) -> Mentorship:
+    """End it, tell both sides, and reopen the mentee's search: suggestions recompute
+    for the cohort, and with no active mentorship the mentee may request again."""
     mentorship.status = outcome
     mentorship.end_reason = reason
     mentorship.ended_by = by
@@ -465,8 +485,8 @@ def end_mentorship(
             to=[person.email],
             context={
                 "mentorship": mentorship,
-                "ended_by": _name(by),
-                "by_me": person.pk == by.pk,
+                "ended_by": _name(by) if by else "The programme",
+                "by_me": by is not None and person.pk == by.pk,
                 "other": _name(mentorship.other_side(person)),
             },
             key=f"mentorship-ended:{mentorship.pk}:{person.pk}",

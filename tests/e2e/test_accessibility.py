@@ -22,7 +22,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from goals import services
-from goals.models import Goal, GoalStatus, Meeting
+from goals.models import FitCheck, Goal, GoalStatus, Meeting
 from goals.services import meetings
 from matching.models import Mentorship
 from matching.services import accept_request, send_request
@@ -280,4 +280,30 @@ def test_preference_window_pages_are_accessible(page: Page, audit: Audit) -> Non
     audit(page, reverse("matching:mentor-detail", args=[marta.pk]))  # "your 1st choice"
     kenji = mentors["kenji"].enrollments.get(role="mentor")
     audit(page, reverse("matching:mentor-detail", args=[kenji.pk]))  # "Add to my choices"
+    audit.assert_clean()
+
+
+def test_fit_check_pages_are_accessible(page: Page, audit: Audit) -> None:
+    mentee = ProfileFactory(user__email="ada@example.org", wants_mentoring=True).user
+    mentor = ProfileFactory(
+        user__email="grace@example.org", wants_mentoring=False, wants_to_mentor=True
+    ).user
+    mentorship = mentorship_between(mentee, mentor)
+    check = FitCheck.objects.create(
+        mentorship=mentorship, person=mentee, kind="fit", due_on=timezone.localdate()
+    )
+
+    log_in(page, mentee.email, PASSWORD)
+    audit(page, mentorship.get_absolute_url())  # with the "Is this working?" prompt
+    audit(page, check.get_absolute_url() + "?answer=poor_fit")
+    # Refused without an answer, explained next to the field.
+    page.goto(check.get_absolute_url())
+    page.get_by_role("button", name="Send my answer").click()
+    expect(page.locator(".invalid-feedback").first).to_be_visible()
+    audit(page)
+    # Answered "Not a good fit": the kind ending is offered.
+    page.get_by_role("radio", name="Not a good fit").check()
+    page.get_by_role("button", name="Send my answer").click()
+    expect(page.get_by_role("region", name="End the mentorship kindly")).to_be_visible()
+    audit(page)
     audit.assert_clean()

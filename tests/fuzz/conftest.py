@@ -30,7 +30,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from accounts.models import User
 from goals import services
-from goals.models import ActionItem, Goal, GoalStatus, Meeting, Obstacle
+from goals.models import ActionItem, CheckKind, FitCheck, Goal, GoalStatus, Meeting, Obstacle
 from goals.services import meetings, obstacles
 from matching.models import (
     Cohort,
@@ -323,6 +323,16 @@ class World:
         mentorship = accept_request(request=request, by=self.mentor2)
         return end_mentorship(
             mentorship=mentorship, by=self.mentor2, outcome=MentorshipStatus.COMPLETED
+        )
+
+    @cached_property
+    def fit_check(self) -> FitCheck:
+        """The mentee's open "Is this working?" check."""
+        return FitCheck.objects.create(
+            mentorship=self.mentorship,
+            person=self.mentee,
+            kind=CheckKind.FIT,
+            due_on=timezone.localdate(),
         )
 
     @cached_property

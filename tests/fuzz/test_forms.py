@@ -29,7 +29,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from goals.models import MeasureKind, ObstacleCategory
+from goals.models import CheckAnswer, MeasureKind, ObstacleCategory
 from goals.models import MeetingFormat as GoalMeetingFormat
 from matching.models import DeclineReason, MentorshipStatus, Role
 from matching.selectors import SORTS
@@ -433,6 +433,16 @@ ENDPOINTS: list[Endpoint] = [
         examples=30,
     ),
     Endpoint("goals:review-board", actor="mentor", examples=3),
+    Endpoint(
+        "goals:fit-check",
+        args=lambda w: [w.fit_check.pk],
+        fields=lambda w: {
+            "answer": one_of(*CheckAnswer.values),
+            "comment": st.one_of(st.just(""), text(1, 1000)),
+        },
+        wrong=("mentor", "stranger"),
+        examples=20,
+    ),
     Endpoint("goals:detail", args=lambda w: [w.goal.pk], examples=3),
     Endpoint(
         "goals:edit",

@@ -271,7 +271,9 @@ def test_mentorship_that_never_met_is_nudged_after_30_days(
     to_mentor = by_person[(mentor.email,)]
     assert to_mentee.subject == "[Mentorship] Time to meet Otto Mentor?"
     assert to_mentor.subject == "[Mentorship] Time to meet Mia Mentee?"
-    assert "have not met since your mentorship started 30 days ago" in to_mentee.body_text
+    assert (
+        "have not met or written since your mentorship started 30 days ago" in to_mentee.body_text
+    )
     assert f"http://testserver/mentorships/{mentorship.pk}/" in to_mentee.body_text
     assert "check-in on Mia Mentee's goals" in to_mentor.body_text
     assert SETTINGS_LINK in to_mentor.body_text
@@ -286,7 +288,9 @@ def test_mentorship_whose_last_meeting_was_30_days_ago_is_nudged(
 
     assert reminders.send_meeting_nudges(today=met + timedelta(days=29)) == 0
     assert reminders.send_meeting_nudges(today=met + timedelta(days=30)) == 2
-    assert "You and Otto Mentor last met 30 days ago" in (emails("meeting_nudge")[0].body_text)
+    assert "You and Otto Mentor last met or wrote to each other 30 days ago" in (
+        emails("meeting_nudge")[0].body_text
+    )
 
 
 def test_only_the_latest_meeting_counts(mentorship: Mentorship) -> None:

@@ -105,7 +105,8 @@ def test_the_numbers_of_a_programme(cohort):
     assert health.draft_runs == 1
     assert [item.text for item in health.attention] == [
         "1 request unanswered for more than 7 days",
-        "1 mentorship with no meeting in 30 days",
+        "1 mentorship idle for 60 days or more",
+        "1 mentorship with no meeting or message in 30 days",
         "1 goal behind plan",
         "1 matching draft waiting for review",
         "2 mentees without a mentor",
@@ -145,7 +146,7 @@ def test_the_cohort_page_has_the_numbers_buttons_and_lists(admin_client, cohort)
     html = admin_client.get(reverse("admin:matching_cohort_change", args=[cohort.pk]))
     html = html.content.decode()
     assert "How Spring Leaders is going" in html
-    assert "1 mentorship with no meeting in 30 days" in html
+    assert "1 mentorship with no meeting or message in 30 days" in html
     for button in ("Run optimal matching", "Send end survey…", "Close the cohort…"):
         assert f'value="{button}"' in html
     mentees = reverse("admin:matching_enrollment_changelist")
