@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('goals', '0002_meetings_obstacles'),
-        ('matching', '0010_cohort_relationship_health'),
+        ('goals', '0003_goal_drafts_may_be_incomplete'),
+        ('matching', '0011_cohort_relationship_health'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

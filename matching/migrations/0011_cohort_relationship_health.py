@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matching', '0009_preference_window'),
+        ('matching', '0010_suggestions_computed_and_digest'),
     ]
 
     operations = [
