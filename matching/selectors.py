@@ -185,6 +185,62 @@ SORTS = {
 }
 
 
+@dataclass(frozen=True)
+class OwnLimit:
+    cohort: str
+    taken: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class CapacitySummary:
+    """How many mentees a mentor has against the limits that apply: their own number
+    across every programme without a limit of its own, and each programme's own."""
+
+    taken: int
+    capacity: int
+    own_limits: list[OwnLimit]
+    # Whether any programme shares the mentor's own number.
+    is_shared_anywhere: bool
+
+    def lines(self) -> list[str]:
+        said = []
+        if self.is_shared_anywhere:
+            said.append(
+                f"You mentor {self.taken} of {self.capacity} across your programmes"
+                if self.capacity
+                else f"You mentor {self.taken}; your own limit is 0, so no new mentees"
+            )
+        for own in self.own_limits:
+            said.append(f"{own.cohort} sets its own limit of {own.limit} ({own.taken} taken there)")
+        return said
+
+
+def capacity_summary(user: User) -> CapacitySummary | None:
+    """This person's places as a mentor, or None if they mentor nowhere. One query."""
+    enrollments = list(
+        Enrollment.objects.mentors()
+        .filter(user=user)
+        .select_related("cohort", "user__profile")
+        .with_load()
+        .order_by("cohort__name")
+    )
+    if not enrollments:
+        return None
+    shared = [e for e in enrollments if not e.has_own_limit]
+    profile = getattr(user, "profile", None)
+    return CapacitySummary(
+        taken=shared[0].places_taken() if shared else 0,
+        capacity=profile.mentor_capacity if profile else 0,
+        own_limits=[
+            OwnLimit(e.cohort.name, e.places_taken(), e.capacity)
+            for e in enrollments
+            if e.has_own_limit
+        ],
+        is_shared_anywhere=bool(shared),
+    )
+
+
 def mentor_for(user: User, pk: int) -> Enrollment:
     """One mentor enrollment this person may see, or 404."""
     return get_object_or_404(
@@ -429,10 +485,14 @@ def dashboard_for(user: User, *, recently_viewed_ids: list[int] | None = None) -
     for m in as_mentor:
         if m.is_active:
             taken[m.mentor_enrollment_id] += 1
+    # The mentor's own capacity covers every programme without a limit of its own.
+    shared = sum(taken[e.pk] for e in every if e.capacity_override is None)
     for e in every:
         e.user = user
-        # What with_load() annotates, which active_mentorship_count() reads when present.
+        # What with_load() annotates, which active_mentorship_count() and places_taken()
+        # read when present.
         e.active_count = taken[e.pk]  # type: ignore[attr-defined]
+        e.taken_count = taken[e.pk] if e.has_own_limit else shared  # type: ignore[attr-defined]
     board = Dashboard(
         mentee_enrollments=[e for e in enrollments if e.role == Role.MENTEE],
         mentor_enrollments=[e for e in enrollments if e.role == Role.MENTOR],

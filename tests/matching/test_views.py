@@ -1152,7 +1152,7 @@ def test_the_mentor_cannot_accept_beyond_capacity(
     response = client.post(reverse("matching:request-accept", args=[pending_request.pk]))
     assert response.status_code == 302
     assert response.url == pending_request.get_absolute_url()
-    assert "You have no free places left in this programme." in _flashes(response)[0]
+    assert "You have no free places left in this programme" in _flashes(response)[0]
     assert _state() == before
 
 
