@@ -310,8 +310,10 @@ def select(
     zones: frozenset[str] | None = None,
     meeting_format: str = "",
     free_only: bool = False,
+    shared_with: frozenset[str] | None = None,
 ) -> list[Entry]:
-    """The entries passing every filter given; an empty filter passes everyone."""
+    """The entries passing every filter given; an empty filter passes everyone.
+    ``shared_with``: language codes, of which a mentor must speak at least one."""
     needle = text.upper()
     chosen = []
     for e in pool.entries:
@@ -332,6 +334,8 @@ def select(
         if meeting_format and meeting_format not in e.formats:
             continue
         if free_only and not pool.has_free_place(e):
+            continue
+        if shared_with is not None and shared_with.isdisjoint(e.languages):
             continue
         chosen.append(e)
     return chosen

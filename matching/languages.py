@@ -44,6 +44,14 @@ class LanguageFit:
         """Both have listed their languages and none is the same."""
         return self.has_mine and bool(self.theirs) and not self.shared
 
+    @property
+    def theirs_said(self) -> str:
+        return spoken_list(self.theirs)
+
+    @property
+    def mine_said(self) -> str:
+        return spoken_list(self.mine)
+
     def phrase(self) -> str:
         if self.shared:
             return f"You both speak {spoken_list(self.shared)}"

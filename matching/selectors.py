@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
+    CharField,
     Count,
     Exists,
     F,
@@ -17,8 +18,9 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -66,6 +68,29 @@ def mentee_cohort_ids(user: User) -> list[int]:
     )
 
 
+def directory_viewer(user: User) -> tuple[list[int], frozenset[str]]:
+    """The cohorts where this person is a mentee, and the codes of the languages they
+    speak: one query for both, so the directory's "shares a language" costs nothing."""
+    cohorts = (
+        Enrollment.objects.active()
+        .filter(user=user, role=Role.MENTEE)
+        .order_by()
+        .values_list(Value("c"), Cast("cohort_id", CharField()))
+    )
+    spoken = (
+        Profile.languages.through.objects.filter(profile__user=user)
+        .order_by()
+        .values_list(Value("l"), "language_id")
+    )
+    cohort_ids, codes = [], set()
+    for kind, value in cohorts.union(spoken, all=True):
+        if kind == "c":
+            cohort_ids.append(int(value))
+        else:
+            codes.add(value)
+    return sorted(cohort_ids), frozenset(codes)
+
+
 def _expertise_prefetch() -> Prefetch:
     return Prefetch(
         "user__profile__skills",
@@ -97,16 +122,22 @@ def directory_pool(cohort_ids: list[int]) -> mentor_index.Pool:
 
 
 def directory_ids(
-    *, user: User, filters: dict[str, Any], pool: mentor_index.Pool | None = None
+    *,
+    user: User,
+    filters: dict[str, Any],
+    pool: mentor_index.Pool | None = None,
+    spoken: frozenset[str] | None = None,
 ) -> tuple[list[int], dict[int, tuple[float, list[str]]]]:
     """The directory's mentor enrollment ids, filtered and sorted, and this mentee's fits.
 
     The mentors come from memory (matching/directory.py); what is this person's own is
-    read here: their fit scores, the skills they want, their time zone. ``pool``: the
-    person's ``directory_pool``, when the caller has it already.
+    read here: their fit scores, the skills they want, their time zone. ``pool`` and
+    ``spoken`` (their language codes): from ``directory_viewer``, when the caller has
+    them already.
     """
-    if pool is None:
-        pool = directory_pool(mentee_cohort_ids(user))
+    if pool is None or spoken is None:
+        cohort_ids, spoken = directory_viewer(user)
+        pool = pool or directory_pool(cohort_ids)
     fits = {
         mentor_id: (score, reasons)
         for mentor_id, score, reasons in Suggestion.objects.filter(
@@ -137,6 +168,8 @@ def directory_ids(
         zones=zones,
         meeting_format=filters.get("meeting_format") or "",
         free_only=bool(filters.get("free_only")),
+        # Someone who lists no language cannot be matched on one: the filter waits.
+        shared_with=spoken if filters.get("shared_language") and spoken else None,
     )
     sort = filters.get("sort") or "best_fit"
     wanted: frozenset[int] = frozenset()

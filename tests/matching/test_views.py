@@ -742,6 +742,9 @@ def assorted_mentors(mentee: User) -> dict[str, User]:
         "full": _new_mentor("Fran Full", mentor_capacity=0),
     }
     ProfileSkill.objects.create(profile=people["sql"].profile, skill=sql, kind=SkillKind.EXPERTISE)
+    # The mentee speaks German too: the directory shows only mentors who share a
+    # language with them until they untick that filter.
+    mentee.profile.languages.add("de")
     return people
 
 
