@@ -643,7 +643,8 @@ def run_unmatched(run: MatchRun, *, search: str = "") -> QuerySet[MatchRunUnmatc
 
 def mentors_with_places(run: MatchRun) -> QuerySet[Enrollment]:
     """The cohort's mentors who could take one more mentee in this draft: places left
-    after their active mentorships and the draft's pairs, onboarded and accepting."""
+    after the places they have taken (in every programme sharing their capacity) and
+    the draft's pairs, onboarded and accepting."""
     planned = Subquery(
         MatchRunPair.objects.filter(run=run, mentor_enrollment=OuterRef("pk"))
         .order_by()
@@ -660,7 +661,7 @@ def mentors_with_places(run: MatchRun) -> QuerySet[Enrollment]:
         )
         .with_load()
         .annotate(planned=Coalesce(planned, 0))
-        .annotate(places=F("effective_capacity") - F("active_count") - F("planned"))
+        .annotate(places=F("effective_capacity") - F("taken_count") - F("planned"))
         .filter(places__gt=0)
         .select_related("user__profile")
     )

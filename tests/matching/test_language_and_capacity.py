@@ -19,7 +19,14 @@ import pytest
 
 from accounts.models import User
 from matching import selectors, services
-from matching.models import Cohort, Enrollment, Mentorship, MentorshipRequest, RequestStatus
+from matching.models import (
+    Cohort,
+    Enrollment,
+    MatchRun,
+    Mentorship,
+    MentorshipRequest,
+    RequestStatus,
+)
 from profiles.models import Profile
 from tests.factories import ProfileFactory
 from tests.helpers import refused
@@ -433,3 +440,17 @@ def test_mentor_page_of_another_programme_is_still_hidden(
     response = client.get(reverse("matching:mentor-detail", args=[elsewhere.pk]))
 
     assert response.status_code == 404
+
+
+def test_a_draft_match_run_offers_no_mentor_whose_own_number_is_used_elsewhere(
+    make_cohort: MakeCohort, make_mentee: MakeEnrollment, request_text: str
+) -> None:
+    spring, autumn = make_cohort(), make_cohort()
+    in_spring, in_autumn = _mentor_in([spring, autumn], capacity=1)
+    Profile.objects.filter(user=in_spring.user).update(onboarded_at="2026-01-01T00:00Z")
+    run = MatchRun.objects.create(cohort=autumn, mode="optimal", status="draft")
+    assert list(selectors.mentors_with_places(run)) == [in_autumn]
+
+    _asked_and_accepted(in_spring, make_mentee, request_text)
+
+    assert list(selectors.mentors_with_places(run)) == []
