@@ -101,16 +101,13 @@ class DirectoryFilterForm(forms.Form):
         ones worth offering; ``language_choices``: (code, name) of every language. The
         directory keeps both in memory: the options render without a query, and the
         querysets only check what was submitted."""
-        data = args[0] if args else kwargs.get("data")
-        if data is not None and self.SUBMITTED not in data:
+        if args and args[0] is not None and self.SUBMITTED not in args[0]:
             # An address not made by this form (a page link, "see mentors with free
             # places"): the shared-language filter stays on, as on the bare page. An
             # unticked box sends nothing, so only the form's own marker can say "off".
-            data = data.copy()
+            data = args[0].copy()
             data["shared_language"] = "on"
-            args = (data, *args[1:]) if args else args
-            if not args:
-                kwargs["data"] = data
+            args = (data, *args[1:])
         super().__init__(*args, **kwargs)
         model_choice_field(self, "cohort").queryset = Cohort.objects.filter(pk__in=cohort_ids)
         skills = model_choice_field(self, "skills")
