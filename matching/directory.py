@@ -12,7 +12,7 @@ different speeds:
 
 - the **mentors**: profile, skills, languages, enrollment, account, with the names of
   the skills and languages the filter form offers;
-- their **activity**: how many active mentorships each has, which changes with every
+- their **activity**: how many places each has taken, which changes with every
   accepted or closed request and costs one query to read again.
 
 Last logins change with every login and only the "recently active" sort reads them: it
@@ -34,11 +34,11 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from django.core.cache import caches
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from matching import versions
-from matching.models import DirectoryVersion, Enrollment, Mentorship, MentorshipStatus, Role
+from matching.models import DirectoryVersion, Enrollment, Role, places_taken_of
 from matching.versions import ACTIVITY, COHORT, EVERYTHING, MENTORS, PERSON, key
 from profiles.models import Language, Profile, ProfileSkill, Skill, SkillKind
 
@@ -281,16 +281,17 @@ def _read_mentors(cohort_id: int) -> Mentors:
 
 
 def _read_activity(cohort_id: int) -> dict[int, int]:
-    """How many active mentorships each of the cohort's mentors has: one narrow query."""
-    return dict(
-        Mentorship.objects.filter(
-            mentor_enrollment__cohort_id=cohort_id, status=MentorshipStatus.ACTIVE
-        )
+    """How many places each of the cohort's mentors has taken: one query. A mentor's
+    own capacity counts their mentorships in every programme without a limit of its
+    own (``Enrollment.places_taken``); mentors with none taken are left out."""
+    rows = (
+        Enrollment.objects.mentors()
+        .filter(cohort_id=cohort_id)
         .order_by()
-        .values("mentor_enrollment")
-        .annotate(n=Count("pk"))
-        .values_list("mentor_enrollment", "n")
+        .annotate(taken=places_taken_of())
+        .values_list("pk", "taken")
     )
+    return {pk: taken for pk, taken in rows if taken}
 
 
 # --- Filtering and sorting (pure) ---------------------------------------------------------
@@ -309,8 +310,10 @@ def select(
     zones: frozenset[str] | None = None,
     meeting_format: str = "",
     free_only: bool = False,
+    shared_with: frozenset[str] | None = None,
 ) -> list[Entry]:
-    """The entries passing every filter given; an empty filter passes everyone."""
+    """The entries passing every filter given; an empty filter passes everyone.
+    ``shared_with``: language codes, of which a mentor must speak at least one."""
     needle = text.upper()
     chosen = []
     for e in pool.entries:
@@ -331,6 +334,8 @@ def select(
         if meeting_format and meeting_format not in e.formats:
             continue
         if free_only and not pool.has_free_place(e):
+            continue
+        if shared_with is not None and shared_with.isdisjoint(e.languages):
             continue
         chosen.append(e)
     return chosen

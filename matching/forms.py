@@ -71,12 +71,23 @@ class DirectoryFilterForm(forms.Form):
         required=False,
     )
     free_only = forms.BooleanField(label="Has a free place", required=False)
+    shared_language = forms.BooleanField(
+        label="Speaks a language I speak",
+        required=False,
+        initial=True,
+        help_text="Untick to see mentors you share no language with, too.",
+    )
     cohort = forms.ModelChoiceField(
         queryset=Cohort.objects.none(),
         required=False,
         empty_label="All my programmes",
     )
     sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
+
+    # A hidden input the form sends with every submission (templates/matching/directory.html).
+    SUBMITTED = "filtered"
+    # What the bare page (no query string) filters by.
+    DEFAULTS: dict[str, Any] = {"shared_language": True}
 
     def __init__(
         self,
@@ -90,6 +101,13 @@ class DirectoryFilterForm(forms.Form):
         ones worth offering; ``language_choices``: (code, name) of every language. The
         directory keeps both in memory: the options render without a query, and the
         querysets only check what was submitted."""
+        if args and args[0] is not None and self.SUBMITTED not in args[0]:
+            # An address not made by this form (a page link, "see mentors with free
+            # places"): the shared-language filter stays on, as on the bare page. An
+            # unticked box sends nothing, so only the form's own marker can say "off".
+            data = args[0].copy()
+            data["shared_language"] = "on"
+            args = (data, *args[1:])
         super().__init__(*args, **kwargs)
         model_choice_field(self, "cohort").queryset = Cohort.objects.filter(pk__in=cohort_ids)
         skills = model_choice_field(self, "skills")

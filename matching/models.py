@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -126,6 +126,15 @@ class Cohort(models.Model):
         help_text=(
             "After this, choices can no longer be changed. Run the matching after it. "
             "People who have not chosen yet are reminded by email two days before."
+        ),
+    )
+    allow_requests_without_shared_language = models.BooleanField(
+        "allow requests without a shared language",
+        default=False,
+        help_text=(
+            "Off: a mentee cannot ask, and a mentor cannot accept, someone they share no "
+            "language with (when both have listed theirs). Turn on for a programme that "
+            "provides interpreters or pairs people on purpose across languages."
         ),
     )
     has_mentor_preferences = models.BooleanField(
@@ -258,6 +267,38 @@ def active_mentorships_of(enrollment_ref: str = "pk") -> Coalesce:
     )
 
 
+def shared_load_of(user_ref: str = "user_id") -> Coalesce:
+    """Subquery counting a mentor's active mentorships in every programme that does not
+    set its own limit for them: what their own capacity (Profile.mentor_capacity) covers.
+
+    Mentorships in a programme with a limit of its own (``capacity_override``) count
+    against that limit only, so the two never take places from each other."""
+    return Coalesce(
+        Subquery(
+            Mentorship.objects.filter(
+                mentor_enrollment__user_id=OuterRef(user_ref),
+                mentor_enrollment__capacity_override__isnull=True,
+                status=MentorshipStatus.ACTIVE,
+            )
+            .order_by()
+            .values("mentor_enrollment__user_id")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
+def places_taken_of() -> Case:
+    """Places a mentor enrollment has taken against the capacity that applies to it:
+    its own mentorships under a programme's own limit, else every programme's."""
+    return Case(
+        When(capacity_override__isnull=False, then=active_mentorships_of()),
+        When(user__profile__isnull=True, then=active_mentorships_of()),
+        default=shared_load_of(),
+    )
+
+
 class EnrollmentQuerySet(models.QuerySet["Enrollment"]):
     def active(self) -> "EnrollmentQuerySet":
         return self.filter(status=EnrollmentStatus.ACTIVE)
@@ -266,9 +307,11 @@ class EnrollmentQuerySet(models.QuerySet["Enrollment"]):
         return self.active().filter(role=Role.MENTOR)
 
     def with_load(self) -> "EnrollmentQuerySet":
-        """Annotate capacity and active mentorships, so places left costs no extra query."""
+        """Annotate capacity, active mentorships here and the places taken against the
+        capacity, so places left costs no extra query."""
         return self.annotate(
             active_count=active_mentorships_of(),
+            taken_count=places_taken_of(),
             effective_capacity=Coalesce(
                 "capacity_override",
                 "user__profile__mentor_capacity",
@@ -330,8 +373,28 @@ class Enrollment(models.Model):
             return self.active_count
         return self.mentorships_as_mentor.filter(status=MentorshipStatus.ACTIVE).count()
 
+    @property
+    def has_own_limit(self) -> bool:
+        """Whether this programme sets the mentor's limit here, apart from their own
+        capacity across programmes. Without a profile, the cohort's default applies
+        here alone, as before."""
+        return self.capacity_override is not None or getattr(self.user, "profile", None) is None
+
+    def places_taken(self) -> int:
+        """Mentorships counted against ``capacity``: this enrollment's own under a
+        programme's own limit, else the mentor's in every programme without one."""
+        if hasattr(self, "taken_count"):
+            return self.taken_count
+        if self.has_own_limit:
+            return self.active_mentorship_count()
+        return Mentorship.objects.filter(
+            mentor_enrollment__user_id=self.user_id,
+            mentor_enrollment__capacity_override__isnull=True,
+            status=MentorshipStatus.ACTIVE,
+        ).count()
+
     def places_left(self) -> int:
-        return max(0, self.capacity - self.active_mentorship_count())
+        return max(0, self.capacity - self.places_taken())
 
 
 class RequestStatus(models.TextChoices):

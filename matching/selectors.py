@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
+    CharField,
     Count,
     Exists,
     F,
@@ -17,8 +18,9 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -67,6 +69,29 @@ def mentee_cohort_ids(user: User) -> list[int]:
     )
 
 
+def directory_viewer(user: User) -> tuple[list[int], frozenset[str]]:
+    """The cohorts where this person is a mentee, and the codes of the languages they
+    speak: one query for both, so the directory's "shares a language" costs nothing."""
+    cohorts = (
+        Enrollment.objects.active()
+        .filter(user=user, role=Role.MENTEE)
+        .order_by()
+        .values_list(Value("c"), Cast("cohort_id", CharField()))
+    )
+    spoken = (
+        Profile.languages.through.objects.filter(profile__user=user)
+        .order_by()
+        .values_list(Value("l"), "language_id")
+    )
+    cohort_ids, codes = [], set()
+    for kind, value in cohorts.union(spoken, all=True):
+        if kind == "c":
+            cohort_ids.append(int(value))
+        else:
+            codes.add(value)
+    return sorted(cohort_ids), frozenset(codes)
+
+
 def _expertise_prefetch() -> Prefetch:
     return Prefetch(
         "user__profile__skills",
@@ -98,16 +123,22 @@ def directory_pool(cohort_ids: list[int]) -> mentor_index.Pool:
 
 
 def directory_ids(
-    *, user: User, filters: dict[str, Any], pool: mentor_index.Pool | None = None
+    *,
+    user: User,
+    filters: dict[str, Any],
+    pool: mentor_index.Pool | None = None,
+    spoken: frozenset[str] | None = None,
 ) -> tuple[list[int], dict[int, tuple[float, list[str]]]]:
     """The directory's mentor enrollment ids, filtered and sorted, and this mentee's fits.
 
     The mentors come from memory (matching/directory.py); what is this person's own is
-    read here: their fit scores, the skills they want, their time zone. ``pool``: the
-    person's ``directory_pool``, when the caller has it already.
+    read here: their fit scores, the skills they want, their time zone. ``pool`` and
+    ``spoken`` (their language codes): from ``directory_viewer``, when the caller has
+    them already.
     """
-    if pool is None:
-        pool = directory_pool(mentee_cohort_ids(user))
+    if pool is None or spoken is None:
+        cohort_ids, spoken = directory_viewer(user)
+        pool = pool or directory_pool(cohort_ids)
     fits = {
         mentor_id: (score, reasons)
         for mentor_id, score, reasons in Suggestion.objects.filter(
@@ -138,6 +169,8 @@ def directory_ids(
         zones=zones,
         meeting_format=filters.get("meeting_format") or "",
         free_only=bool(filters.get("free_only")),
+        # Someone who lists no language cannot be matched on one: the filter waits.
+        shared_with=spoken if filters.get("shared_language") and spoken else None,
     )
     sort = filters.get("sort") or "best_fit"
     wanted: frozenset[int] = frozenset()
@@ -184,6 +217,62 @@ SORTS = {
     "experience": "Most experienced",
     "recent": "Recently active",
 }
+
+
+@dataclass(frozen=True)
+class OwnLimit:
+    cohort: str
+    taken: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class CapacitySummary:
+    """How many mentees a mentor has against the limits that apply: their own number
+    across every programme without a limit of its own, and each programme's own."""
+
+    taken: int
+    capacity: int
+    own_limits: list[OwnLimit]
+    # Whether any programme shares the mentor's own number.
+    is_shared_anywhere: bool
+
+    def lines(self) -> list[str]:
+        said = []
+        if self.is_shared_anywhere:
+            said.append(
+                f"You mentor {self.taken} of {self.capacity} across your programmes"
+                if self.capacity
+                else f"You mentor {self.taken}; your own limit is 0, so no new mentees"
+            )
+        for own in self.own_limits:
+            said.append(f"{own.cohort} sets its own limit of {own.limit} ({own.taken} taken there)")
+        return said
+
+
+def capacity_summary(user: User) -> CapacitySummary | None:
+    """This person's places as a mentor, or None if they mentor nowhere. One query."""
+    enrollments = list(
+        Enrollment.objects.mentors()
+        .filter(user=user)
+        .select_related("cohort", "user__profile")
+        .with_load()
+        .order_by("cohort__name")
+    )
+    if not enrollments:
+        return None
+    shared = [e for e in enrollments if not e.has_own_limit]
+    profile = getattr(user, "profile", None)
+    return CapacitySummary(
+        taken=shared[0].places_taken() if shared else 0,
+        capacity=profile.mentor_capacity if profile else 0,
+        own_limits=[
+            OwnLimit(e.cohort.name, e.places_taken(), e.capacity)
+            for e in enrollments
+            if e.has_own_limit
+        ],
+        is_shared_anywhere=bool(shared),
+    )
 
 
 def mentor_for(user: User, pk: int) -> Enrollment:
@@ -456,10 +545,14 @@ def dashboard_for(user: User, *, recently_viewed_ids: list[int] | None = None) -
     for m in as_mentor:
         if m.is_active:
             taken[m.mentor_enrollment_id] += 1
+    # The mentor's own capacity covers every programme without a limit of its own.
+    shared = sum(taken[e.pk] for e in every if e.capacity_override is None)
     for e in every:
         e.user = user
-        # What with_load() annotates, which active_mentorship_count() reads when present.
+        # What with_load() annotates, which active_mentorship_count() and places_taken()
+        # read when present.
         e.active_count = taken[e.pk]  # type: ignore[attr-defined]
+        e.taken_count = taken[e.pk] if e.has_own_limit else shared  # type: ignore[attr-defined]
     board = Dashboard(
         mentee_enrollments=[e for e in enrollments if e.role == Role.MENTEE],
         mentor_enrollments=[e for e in enrollments if e.role == Role.MENTOR],
@@ -577,7 +670,8 @@ def run_unmatched(run: MatchRun, *, search: str = "") -> QuerySet[MatchRunUnmatc
 
 def mentors_with_places(run: MatchRun) -> QuerySet[Enrollment]:
     """The cohort's mentors who could take one more mentee in this draft: places left
-    after their active mentorships and the draft's pairs, onboarded and accepting."""
+    after the places they have taken (in every programme sharing their capacity) and
+    the draft's pairs, onboarded and accepting."""
     planned = Subquery(
         MatchRunPair.objects.filter(run=run, mentor_enrollment=OuterRef("pk"))
         .order_by()
@@ -594,7 +688,7 @@ def mentors_with_places(run: MatchRun) -> QuerySet[Enrollment]:
         )
         .with_load()
         .annotate(planned=Coalesce(planned, 0))
-        .annotate(places=F("effective_capacity") - F("active_count") - F("planned"))
+        .annotate(places=F("effective_capacity") - F("taken_count") - F("planned"))
         .filter(places__gt=0)
         .select_related("user__profile")
     )

@@ -11,7 +11,8 @@ it counts, as ``10 × the object's id + the kind`` (cohort 7's mentors: row 73):
 - ``COHORT``: a cohort's own row (name, default capacity, closing), and with it every
   entry of that cohort;
 - ``MENTORS``: who mentors in a cohort and what the filters read about them;
-- ``ACTIVITY``: how many active mentorships each of a cohort's mentors has;
+- ``ACTIVITY``: how many places each of a cohort's mentors has taken, counting the
+  mentorships of every programme that shares their capacity (all moved together);
 - ``PERSON``: one mentor's profile, skills, languages, account and enrollments, which
   their rendered card shows. A person's number moves together with the ``MENTORS``
   number of each cohort they mentor in, in one statement.
@@ -77,12 +78,20 @@ class _Change:
         self.ids: set[int] = set()
         self.people: set[int] = set()
         self.profiles: set[int] = set()
+        self.mentors: set[int] = set()
         self.done = False
 
-    def add(self, ids: Iterable[int], people: Iterable[int], profiles: Iterable[int]) -> None:
+    def add(
+        self,
+        ids: Iterable[int],
+        people: Iterable[int],
+        profiles: Iterable[int],
+        mentors: Iterable[int] = (),
+    ) -> None:
         self.ids.update(ids)
         self.people.update(people)
         self.profiles.update(profiles)
+        self.mentors.update(mentors)
 
     def commit(self) -> None:
         self.done = True
@@ -95,6 +104,14 @@ class _Change:
             ).values_list("user_id", "cohort_id")
             for user_id, cohort_id in mentoring:
                 ids.update((key(PERSON, user_id), key(MENTORS, cohort_id)))
+        if self.mentors:
+            # A mentor's places are shared by their programmes without a limit of their
+            # own: a mentorship here changes how many are free in each of those.
+            sharing = Enrollment.objects.filter(
+                user_id__in=Enrollment.objects.filter(pk__in=self.mentors).values("user_id"),
+                role=Role.MENTOR,
+            ).values_list("cohort_id", flat=True)
+            ids.update(key(ACTIVITY, cohort_id) for cohort_id in sharing)
         _bump(ids)
 
 
@@ -118,20 +135,26 @@ def uncommitted() -> bool:
 
 
 def changed(
-    *, ids: Iterable[int] = (), people: Iterable[int] = (), profiles: Iterable[int] = ()
+    *,
+    ids: Iterable[int] = (),
+    people: Iterable[int] = (),
+    profiles: Iterable[int] = (),
+    mentors: Iterable[int] = (),
 ) -> None:
-    """Something the directory shows changed: these rows (``key``), and the cards and
-    cohorts of these people (user ids) or profiles, move once the transaction commits.
+    """Something the directory shows changed: these rows (``key``), the cards and
+    cohorts of these people (user ids) or profiles, and the activity of every cohort
+    where the people of these mentor enrollments mentor, move once the transaction
+    commits.
     """
     current = set(connection.savepoint_ids)
     for sids, change in reversed(_pending()):
         # Joining a change that a rollback would drop along with this one: one
         # statement per transaction, however many rows it wrote.
         if sids <= current:
-            change.add(ids, people, profiles)
+            change.add(ids, people, profiles, mentors)
             return
     change = _Change()
-    change.add(ids, people, profiles)
+    change.add(ids, people, profiles, mentors)
     transaction.on_commit(change.commit, robust=True)
 
 
@@ -148,11 +171,16 @@ def _cohort(sender: Any, instance: Cohort, **kwargs: Any) -> None:
 
 def _enrollment(sender: Any, instance: Enrollment, **kwargs: Any) -> None:
     if instance.role == Role.MENTOR:
-        changed(ids=[key(PERSON, instance.user_id), key(MENTORS, instance.cohort_id)])
+        # A limit of the programme's own moves its mentorships in or out of the places
+        # the mentor's other programmes share.
+        changed(
+            ids=[key(PERSON, instance.user_id), key(MENTORS, instance.cohort_id)],
+            mentors=[instance.pk],
+        )
 
 
 def _mentorship(sender: Any, instance: Mentorship, **kwargs: Any) -> None:
-    changed(ids=[key(ACTIVITY, instance.cohort_id)])
+    changed(ids=[key(ACTIVITY, instance.cohort_id)], mentors=[instance.mentor_enrollment_id])
 
 
 def _user(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:

@@ -15,7 +15,7 @@ from allauth.core import ratelimit
 
 from accounts.http import AuthenticatedHttpRequest
 from core.forms import model_choice_field, submit_form
-from matching import cards, selectors, services
+from matching import cards, languages, selectors, services
 from matching.forms import (
     AcceptingForm,
     DeclineForm,
@@ -37,7 +37,7 @@ from matching.services import preferences, suggestions
 
 @login_required
 def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
-    cohort_ids = selectors.mentee_cohort_ids(request.user)
+    cohort_ids, spoken = selectors.directory_viewer(request.user)
     pool = selectors.directory_pool(cohort_ids)
     form = DirectoryFilterForm(
         request.GET or None,
@@ -45,13 +45,17 @@ def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
         skill_choices=pool.skill_choices(),
         language_choices=pool.language_names,
     )
-    filters = form.filters() if request.GET else {}
-    ids, fits = selectors.directory_ids(user=request.user, filters=filters, pool=pool)
+    filters = form.filters() if request.GET else DirectoryFilterForm.DEFAULTS
+    ids, fits = selectors.directory_ids(
+        user=request.user, filters=filters, pool=pool, spoken=spoken
+    )
     # The page of ids becomes the page of cards the template draws.
     page: Page[Any] = Paginator(ids, selectors.DIRECTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    page.object_list = cards.directory_cards(request.user, list(page.object_list), fits, pool)
+    page.object_list = cards.directory_cards(
+        request.user, list(page.object_list), fits, pool, spoken=spoken
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -63,6 +67,7 @@ def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "is_mentee": bool(cohort_ids),
             "several_cohorts": len(cohort_ids) > 1,
+            "speaks_nothing_listed": not spoken,
         },
     )
 
@@ -79,6 +84,7 @@ def mentor_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _mentor_page(request: AuthenticatedHttpRequest, mentor: Any, form: RequestForm) -> HttpResponse:
     replies = selectors.typical_response_days([mentor.user_id])
     choice = selectors.open_choice_for(request.user, mentor)
+    between = languages.fit_between(request.user, mentor.user)
     return render(
         request,
         "matching/mentor_detail.html",
@@ -92,6 +98,10 @@ def _mentor_page(request: AuthenticatedHttpRequest, mentor: Any, form: RequestFo
             # this mentor's place in their choices (None if not listed).
             "chooser": choice[0] if choice else None,
             "my_choice": choice[1] if choice else None,
+            "language_fit": between,
+            # The request would be refused: say why instead of offering the form.
+            "language_blocks": between.is_mismatch
+            and not mentor.cohort.allow_requests_without_shared_language,
         },
     )
 

@@ -28,6 +28,10 @@ class IntentForm(forms.ModelForm):
         help_texts = {
             "wants_mentoring": "You'll get mentor suggestions and can send requests.",
             "wants_to_mentor": "Mentees can find you and ask you; you decide who to accept.",
+            "mentor_capacity": (
+                "How many mentees you can support at once, counted across all your "
+                "programmes (0–10). A programme may set its own limit for you instead."
+            ),
         }
         widgets = {"mentor_capacity": forms.NumberInput(attrs={"min": 0, "max": 10})}
 

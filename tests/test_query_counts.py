@@ -141,6 +141,9 @@ FILTERS = [
     "sort=recent&free_only=on",
     "language={english}",
     "page=2",
+    # The shared-language filter unticked, and ticked by the form itself.
+    "filtered=1",
+    "filtered=1&shared_language=on&sort=experience",
 ]
 
 
@@ -173,6 +176,39 @@ def test_filtered_directory_does_not_grow_with_mentors(client: Client, query: st
 
     assert response.content.decode().count("mentor-card") > shown_before
     _same(few, many, response)
+
+
+# The directory's cost, pinned: with its mentors in memory (matching/directory.py) and
+# without. The shared-language filter and each card's language line read the viewer's
+# languages in the query that reads their cohorts, so neither adds one (16 and 7 before
+# they existed).
+DIRECTORY_QUERIES_WARM = 7
+DIRECTORY_QUERIES_COLD = 16
+
+
+@pytest.mark.parametrize("query", ["", "filtered=1", "free_only=on&page=1"])
+def test_directory_costs_a_fixed_number_of_queries(
+    client: Client, query: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    # Committed, as on the site: until then the directory reads the database and caches
+    # nothing (matching/versions.py).
+    with django_capture_on_commit_callbacks(execute=True):
+        mentee = _person("Pinned Mentee", languages=["en"])
+        for n in range(14):
+            _rich_mentor(f"Pinned Mentor {n}", for_mentee=mentee, n=n)
+        _person("Far Away Mentor", mentor=True, languages=["zh"])
+    client.force_login(mentee)
+    url = f"{reverse('matching:directory')}?{query}"
+    client.get(url)  # content types, session
+
+    cold, response = _queries(client, url)
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url)
+
+    assert "You both speak English" in response.content.decode()
+    assert (cold, len(warm)) == (DIRECTORY_QUERIES_COLD, DIRECTORY_QUERIES_WARM), [
+        q["sql"] for q in warm.captured_queries
+    ]
 
 
 # --- A mentor's page ----------------------------------------------------------------------

@@ -9,10 +9,12 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from accounts.models import User
 from core.outbox import services as outbox
+from matching import languages
 from matching.models import (
     Cohort,
     DeclineReason,
@@ -195,6 +197,10 @@ def send_request(
         raise ValidationError("This mentor has paused new requests for now.")
     if mentor_enrollment.places_left() <= 0:
         raise ValidationError("This mentor has no free places right now.")
+    if refusal := languages.request_refusal(
+        cohort=cohort, mentee=mentee, mentor=mentor_enrollment.user, by_mentor=False
+    ):
+        raise ValidationError(refusal)
     message = message.strip()
     if len(message) < MIN_REQUEST_MESSAGE:
         raise ValidationError(
@@ -253,11 +259,14 @@ def _lock_pending(request: MentorshipRequest) -> MentorshipRequest:
 
 @transaction.atomic
 def accept_request(*, request: MentorshipRequest, by: User) -> Mentorship:
-    """The mentor accepts. Capacity is checked under a row lock on their enrollment.
+    """The mentor accepts. Capacity is checked under row locks on their profile and
+    enrollment.
 
-    Locks are taken in one order everywhere (mentor enrollment, mentee enrollment,
-    then requests) so that concurrent accepts queue up instead of deadlocking.
+    Locks are taken in one order everywhere (mentor profile, mentor enrollment, mentee
+    enrollment, then requests) so that concurrent accepts queue up instead of
+    deadlocking.
     """
+    lock_mentor_profile(request.mentor_enrollment_id)
     mentor = Enrollment.objects.select_for_update().get(pk=request.mentor_enrollment_id)
     if by.pk != mentor.user_id:
         raise PermissionDenied
@@ -270,10 +279,11 @@ def accept_request(*, request: MentorshipRequest, by: User) -> Mentorship:
     if Mentorship.objects.active().filter(mentee_enrollment=mentee).exists():
         raise ValidationError("This mentee already has a mentor in this programme.")
     if mentor.places_left() <= 0:
-        raise ValidationError(
-            "You have no free places left in this programme. Raise your capacity or end a "
-            "mentorship first."
-        )
+        raise ValidationError(_no_places_left(mentor))
+    if refusal := languages.request_refusal(
+        cohort=request.cohort, mentee=mentee.user, mentor=mentor.user, by_mentor=True
+    ):
+        raise ValidationError(refusal)
     now = timezone.now()
     request.status = RequestStatus.ACCEPTED
     request.responded_at = request.closed_at = now
@@ -283,9 +293,41 @@ def accept_request(*, request: MentorshipRequest, by: User) -> Mentorship:
     )
     close_pending_requests(mentee=mentee, accepted=request, now=now)
     send_introductions(mentorship)
-    # The mentor has one place fewer and the mentee stops looking here.
-    request_recompute(cohort_ids=[mentorship.cohort_id])
+    # The mentor has one place fewer (in every programme sharing their capacity) and
+    # the mentee stops looking here.
+    request_recompute(cohort_ids=sorted({mentorship.cohort_id, *cohorts_of(mentor.user_id)}))
     return mentorship
+
+
+def lock_mentor_profile(mentor_enrollment_id: int) -> None:
+    """Lock the profile of this enrollment's mentor: their capacity is shared by every
+    programme without its own limit, so two accepts in two programmes must queue too."""
+    mentor_user = Enrollment.objects.filter(pk=mentor_enrollment_id).values("user_id")
+    # A subquery, not a join: FOR UPDATE would lock the joined rows too.
+    list(
+        Profile.objects.select_for_update()
+        .filter(user_id=Subquery(mentor_user))
+        .values_list("pk", flat=True)
+    )
+
+
+def _no_places_left(mentor: Enrollment) -> str:
+    if mentor.has_own_limit:
+        return (
+            f"You have no free places left in this programme: {mentor.cohort.name} sets its "
+            f"own limit of {mentor.capacity} for you. End a mentorship here first, or ask "
+            "the programme team."
+        )
+    if mentor.capacity == 0:
+        return (
+            "You have no free places left in this programme: your capacity on your profile "
+            "is 0. Raise it to take on a mentee."
+        )
+    return (
+        "You have no free places left in this programme: you already mentor "
+        f"{mentor.places_taken()} of {mentor.capacity} across all your programmes. Raise "
+        "your capacity on your profile or end a mentorship first."
+    )
 
 
 def close_pending_requests(
@@ -478,7 +520,10 @@ def _close_mentorship(
     mentorship.ended_by = by
     mentorship.ended_at = timezone.now()
     mentorship.save()
-    request_recompute(cohort_ids=[mentorship.cohort_id])
+    # A place frees up in every programme that shares the mentor's capacity.
+    request_recompute(
+        cohort_ids=sorted({mentorship.cohort_id, *cohorts_of(mentorship.mentor_enrollment.user_id)})
+    )
     for person in (mentorship.mentor, mentorship.mentee):
         outbox.enqueue(
             "mentorship_ended",

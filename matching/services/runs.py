@@ -29,7 +29,12 @@ from matching.models import (
     Role,
     UnmatchedReason,
 )
-from matching.services import close_pending_requests, preferences, send_introductions
+from matching.services import (
+    close_pending_requests,
+    lock_mentor_profile,
+    preferences,
+    send_introductions,
+)
 from matching.services.audit import record
 from matching.services.suggestions import (
     Explained,
@@ -495,6 +500,7 @@ def publish_run(*, run: MatchRun, by: User) -> MatchRun:
     pairs = run.pairs.select_related("mentee_enrollment", "mentor_enrollment").order_by("pk")
     for pair in pairs:
         # The same lock order as accepting a request: mentor, then mentee.
+        lock_mentor_profile(pair.mentor_enrollment_id)
         mentor = Enrollment.objects.select_for_update().get(pk=pair.mentor_enrollment_id)
         mentee = Enrollment.objects.select_for_update().get(pk=pair.mentee_enrollment_id)
         busy = Mentorship.objects.filter(mentee_enrollment=mentee, status=MentorshipStatus.ACTIVE)

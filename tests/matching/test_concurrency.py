@@ -17,6 +17,7 @@ import pytest
 from accounts.models import User
 from matching import services
 from matching.models import (
+    Cohort,
     Enrollment,
     Introduction,
     Mentorship,
@@ -25,6 +26,7 @@ from matching.models import (
     RequestStatus,
 )
 from profiles.models import Profile
+from tests.factories import ProfileFactory
 
 pytestmark = [
     pytest.mark.skipif(
@@ -104,6 +106,35 @@ def test_mentor_with_two_places_accepts_six_requests_at_once_and_gets_exactly_tw
     assert mentor_enrollment.places_left() == 0
     statuses = sorted(MentorshipRequest.objects.values_list("status", flat=True))
     assert statuses == sorted([RequestStatus.ACCEPTED] * 2 + [RequestStatus.PENDING] * 4)
+
+
+def test_a_mentor_accepting_in_three_programmes_at_once_stays_within_their_own_number(
+    make_cohort: Callable[..., Cohort],
+    make_mentee: MakeEnrollment,
+    request_text: str,
+) -> None:
+    """Their capacity is shared by the programmes: each accept locks another enrollment,
+    so the mentor's profile is what makes them queue."""
+    person = ProfileFactory(
+        wants_mentoring=False, wants_to_mentor=True, mentor_capacity=1, enrolled=False
+    ).user
+    pairs = []
+    for _ in range(3):
+        cohort = make_cohort()
+        mentee = make_mentee(cohort)
+        mentor = Enrollment.objects.create(user=person, cohort=cohort, role="mentor")
+        request = MentorshipRequest.objects.create(
+            cohort=cohort, mentee_enrollment=mentee, mentor_enrollment=mentor, message=request_text
+        )
+        pairs.append((request, person))
+
+    outcomes = _accept_all_at_once(pairs)
+
+    won = [o for o in outcomes if isinstance(o, Mentorship)]
+    refused = [o for o in outcomes if isinstance(o, ValidationError)]
+    assert (len(won), len(refused)) == (1, 2), _describe(outcomes)
+    for error in refused:
+        assert "you already mentor 1 of 1 across all your programmes" in error.messages[0]
 
 
 def test_three_mentors_accepting_one_mentee_at_once_make_one_mentorship_without_deadlock(

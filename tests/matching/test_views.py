@@ -742,6 +742,9 @@ def assorted_mentors(mentee: User) -> dict[str, User]:
         "full": _new_mentor("Fran Full", mentor_capacity=0),
     }
     ProfileSkill.objects.create(profile=people["sql"].profile, skill=sql, kind=SkillKind.EXPERTISE)
+    # The mentee speaks German too: the directory shows only mentors who share a
+    # language with them until they untick that filter.
+    mentee.profile.languages.add("de")
     return people
 
 
@@ -1152,7 +1155,7 @@ def test_the_mentor_cannot_accept_beyond_capacity(
     response = client.post(reverse("matching:request-accept", args=[pending_request.pk]))
     assert response.status_code == 302
     assert response.url == pending_request.get_absolute_url()
-    assert "You have no free places left in this programme." in _flashes(response)[0]
+    assert "You have no free places left in this programme" in _flashes(response)[0]
     assert _state() == before
 
 

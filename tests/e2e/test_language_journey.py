@@ -1,0 +1,83 @@
+"""A mentee and the languages mentors speak, told through the browser: the directory lists
+only mentors she can talk to and says which language they share, unticking that filter
+shows the rest with the reason, and a request to someone she shares no language with is
+refused with that reason, keeping what she wrote."""
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from matching.models import MentorshipRequest
+from profiles.models import SkillKind
+from tests.e2e.test_mentoring_journey import REQUEST_MESSAGE, log_in, main_nav, make_mentor, person
+from tests.factories import PASSWORD
+
+Screenshot = Callable[[Page, str], Path]
+
+
+def test_mentee_sees_who_shares_her_language_and_a_mismatched_request_is_refused(
+    page: Page, screenshot: Screenshot
+) -> None:
+    emma = person(
+        name="Emma Brown",
+        email="emma@example.org",
+        kind=SkillKind.LEARN,
+        skill="Data analysis",
+        mentors=False,
+        languages=["en"],
+    )
+    make_mentor("Marta Kowalska", "marta@example.org", "Data analysis", languages=["en", "pl"])
+    make_mentor("Wei Chen", "wei@example.org", "Data analysis", languages=["zh"])
+    ioana = make_mentor(
+        "Ioana Popescu", "ioana@example.org", "Data analysis", languages=["en", "ro"]
+    )
+
+    # Emma looks for a mentor: only those she can talk to are listed, and each card says
+    # which language they share.
+    log_in(page, emma.email, PASSWORD)
+    main_nav(page).get_by_role("link", name="Find a mentor").click()
+    filters = page.get_by_role("search", name="Filter mentors")
+    expect(filters.get_by_label("Speaks a language I speak")).to_be_checked()
+    mentors = page.get_by_role("region", name="Mentors")
+    expect(mentors.get_by_role("link", name="Marta Kowalska")).to_be_visible()
+    expect(mentors.get_by_role("link", name="Wei Chen")).to_have_count(0)
+    marta_card = mentors.get_by_role("article").filter(has_text="Marta Kowalska")
+    expect(marta_card).to_contain_text("You both speak English")
+    screenshot(page, "directory-shared-language")
+
+    # Unticking the filter shows everyone, with a plain warning where nothing is shared.
+    filters.get_by_label("Speaks a language I speak").uncheck()
+    filters.get_by_role("button", name="Apply filters").click()
+    expect(filters.get_by_label("Speaks a language I speak")).not_to_be_checked()
+    wei_card = mentors.get_by_role("article").filter(has_text="Wei Chen")
+    expect(wei_card).to_contain_text("No language in common: they speak Chinese")
+    screenshot(page, "directory-everyone")
+
+    # She opens Ioana's page and starts writing; meanwhile Ioana's profile now says she
+    # speaks Romanian only.
+    mentors.get_by_role("link", name="Ioana Popescu").click()
+    mentor_url = page.url
+    expect(page.locator(".language-fit")).to_have_text("You both speak English")
+    page.get_by_label("Your message").fill(REQUEST_MESSAGE)
+    ioana.profile.languages.set(["ro"])
+    page.get_by_role("button", name="Send request").click()
+
+    # The request is refused, saying why and what she can do; nothing was sent.
+    alert = page.get_by_role("alert").filter(has_text="no language in common")
+    expect(alert).to_contain_text("You and Ioana Popescu have no language in common")
+    expect(alert).to_contain_text("they speak Romanian, and your profile lists English")
+    expect(page.locator(".language-fit")).to_have_text("No language in common: they speak Romanian")
+    # What she wrote is kept, to reuse with another mentor.
+    expect(page.get_by_label("What you wrote, to reuse")).to_have_value(REQUEST_MESSAGE)
+    screenshot(page, "request-refused")
+    assert not MentorshipRequest.objects.exists()
+
+    # Coming back later, the page explains instead of offering a request.
+    page.goto(mentor_url)
+    expect(page.get_by_role("button", name="Send request")).to_have_count(0)
+    expect(page.get_by_text(re.compile(r"You can't ask Ioana Popescu"))).to_be_visible()
+    page.get_by_role("link", name="See mentors who speak one of yours").click()
+    expect(page.get_by_role("heading", name="Find a mentor")).to_be_visible()
+    screenshot(page, "back-to-the-directory")
