@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matching', '0009_preference_window'),
+        ('matching', '0011_cohort_relationship_health'),
     ]
 
     operations = [
