@@ -307,3 +307,19 @@ def test_fit_check_pages_are_accessible(page: Page, audit: Audit) -> None:
     expect(page.get_by_role("region", name="End the mentorship kindly")).to_be_visible()
     audit(page)
     audit.assert_clean()
+
+
+def test_language_states_are_accessible(page: Page, audit: Audit) -> None:
+    """The directory with everyone shown (mentors she shares no language with say so)
+    and the page of a mentor she cannot ask for want of a shared language."""
+    mentee = ProfileFactory(
+        user__email="emma@example.org", wants_mentoring=True, languages=["en"]
+    ).user
+    make_mentor("Marta Kowalska", "marta@example.org", "System design", languages=["en"])
+    wei = make_mentor("Wei Chen", "wei@example.org", "System design", languages=["zh"])
+    log_in(page, mentee.email, PASSWORD)
+
+    audit(page, reverse("matching:directory") + "?filtered=1")
+    expect(page.get_by_text("No language in common: they speak Chinese")).to_be_visible()
+    audit(page, reverse("matching:mentor-detail", args=[wei.enrollments.get(role="mentor").pk]))
+    expect(page.get_by_text(re.compile(r"You can't ask Wei Chen"))).to_be_visible()
