@@ -8,6 +8,7 @@ move or remove the event instead of adding another.
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -297,6 +298,28 @@ def _invite(
 # --- Writes ----------------------------------------------------------------------------
 
 
+def _new_meeting(
+    *,
+    mentorship: Mentorship,
+    by: User,
+    happened: bool,
+    extra_errors: dict[str, list[str]] | None = None,
+    **details: Any,
+) -> Meeting:
+    """The checks and the row that scheduling and logging share: a participant of an
+    active mentorship, with details that hold up (in the future, or past when it
+    ``happened``)."""
+    if not mentorship.has_participant(by):
+        raise PermissionDenied
+    _require_active(mentorship)
+    details["location"] = details.get("location", "").strip()
+    details["agenda"] = details.get("agenda", "").strip()
+    errors = {**_check_details(**details, happened=happened), **(extra_errors or {})}
+    if errors:
+        raise ValidationError(errors)
+    return Meeting.objects.create(mentorship=mentorship, scheduled_by=by, **details)
+
+
 @transaction.atomic
 def schedule_meeting(
     *,
@@ -309,22 +332,10 @@ def schedule_meeting(
     agenda: str = "",
 ) -> Meeting:
     """Either side schedules a meeting; both get an invitation."""
-    if not mentorship.has_participant(by):
-        raise PermissionDenied
-    _require_active(mentorship)
-    location, agenda = location.strip(), agenda.strip()
-    errors = _check_details(
-        starts_at=starts_at,
-        duration_minutes=duration_minutes,
-        format=format,
-        location=location,
-        agenda=agenda,
-    )
-    if errors:
-        raise ValidationError(errors)
-    meeting = Meeting.objects.create(
+    meeting = _new_meeting(
         mentorship=mentorship,
-        scheduled_by=by,
+        by=by,
+        happened=False,
         starts_at=starts_at,
         duration_minutes=duration_minutes,
         format=format,
@@ -351,25 +362,14 @@ def log_meeting(
 
     Nobody is invited: a calendar invitation for a past event is noise, and the other
     person was there. Action items follow on the meeting's page."""
-    if not mentorship.has_participant(by):
-        raise PermissionDenied
-    _require_active(mentorship)
-    location, agenda, notes = location.strip(), agenda.strip(), notes.strip()
-    errors = _check_details(
-        starts_at=starts_at,
-        duration_minutes=duration_minutes,
-        format=format,
-        location=location,
-        agenda=agenda,
-        happened=True,
-    )
-    if len(notes) > 5000:
-        errors["notes"] = ["Keep the notes under 5000 characters."]
-    if errors:
-        raise ValidationError(errors)
-    meeting = Meeting.objects.create(
+    notes = notes.strip()
+    meeting = _new_meeting(
         mentorship=mentorship,
-        scheduled_by=by,
+        by=by,
+        happened=True,
+        extra_errors={"notes": ["Keep the notes under 5000 characters."]}
+        if len(notes) > 5000
+        else None,
         starts_at=starts_at,
         duration_minutes=duration_minutes,
         format=format,
