@@ -9,10 +9,9 @@ as its programme admin.
 from django.conf import settings
 
 from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 
 from accounts.models import User
-
-_CACHED = "_has_two_factor"
 
 
 def required_for(user: User) -> bool:
@@ -22,13 +21,8 @@ def required_for(user: User) -> bool:
 
 
 def has_two_factor(user: User) -> bool:
-    """Whether this person has an authenticator app set up; remembered on the user
-    object for the rest of the request."""
-    cached = getattr(user, _CACHED, None)
-    if cached is None:
-        cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-        setattr(user, _CACHED, cached)
-    return cached
+    """Whether this person has an authenticator app set up (allauth's own answer)."""
+    return is_mfa_enabled(user, [Authenticator.Type.TOTP])
 
 
 def may_act_as_staff(user: User) -> bool:
