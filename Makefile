@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_WORKERS ?= auto
 
-.PHONY: run test bench load load-pages lint typecheck format install install-dev browser worker beat check-deploy clean
+.PHONY: run test bench load load-pages lint typecheck format install install-dev browser worker beat check-deploy clean messages i18n-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,16 @@ lint: install-dev
 ## typecheck: mypy with django-stubs over every app (settings in pyproject.toml)
 typecheck: install-dev
 	$(BIN)/mypy
+
+## messages: gather the words marked for translation into locale/*/django.po and compile the .mo files
+messages: install-dev
+	$(BIN)/python scripts/messages.py extract
+	$(BIN)/python scripts/messages.py fill
+
+## i18n-check: fail on words for people left unmarked, on untranslated or fuzzy entries, on stale .mo files
+i18n-check: install-dev
+	$(BIN)/python scripts/check_i18n.py
+	$(BIN)/python scripts/messages.py check
 
 format: install-dev
 	$(BIN)/ruff check --fix .

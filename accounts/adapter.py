@@ -1,11 +1,14 @@
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils import translation
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 
 from accounts import services
+from core.email import language_for
 from core.outbox import services as outbox
 
 
@@ -17,8 +20,19 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx = {"email": email, "current_site": self._current_site(request), **context}
         if request is not None:
             ctx["request"] = request
-        message = self.render_mail(template_prefix, email, ctx)
-        outbox.enqueue_message(message, template=template_prefix)
+        # In the language of the person it is for, when they have chosen one; else the
+        # language of the page they are on (signing up, asking for a new password).
+        with translation.override(language_for([email]) or translation.get_language()):
+            message = self.render_mail(template_prefix, email, ctx)
+            outbox.enqueue_message(message, template=template_prefix)
+
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        # A new account keeps the language the person signed up in (their browser's or
+        # the one they chose on the page), so their emails speak it too.
+        spoken = translation.get_language_from_request(request)
+        if spoken in dict(settings.LANGUAGES):
+            user.language = spoken
+        return super().save_user(request, user, form, commit=commit)
 
     def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
         confirmed = super().confirm_email(request, email_address)

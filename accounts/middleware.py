@@ -4,8 +4,10 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 from accounts import two_factor
 
@@ -36,3 +38,17 @@ class StaffTwoFactorMiddleware:
             messages.warning(request, SET_UP_MESSAGE, fail_silently=True)
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class PersonLanguageMiddleware(LocaleMiddleware):
+    """The site speaks a signed-in person's chosen language; everyone else gets the one
+    their browser asks for (Django's LocaleMiddleware: cookie, then Accept-Language)."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        user = getattr(request, "user", None)
+        chosen = getattr(user, "language", "") if user is not None else ""
+        if chosen and user is not None and user.is_authenticated:
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = translation.get_language()
+            return
+        super().process_request(request)

@@ -1,5 +1,6 @@
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -31,6 +32,11 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=email)
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """The languages the site speaks, read when asked (never at import time)."""
+    return list(settings.LANGUAGES)
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who can log in. Email is the login; everything else is in Profile."""
 
@@ -40,6 +46,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The language of the site and of every email this person gets. Blank until they
+    # choose or sign up; blank means the browser's language on the site and the site's
+    # LANGUAGE_CODE in email.
+    language = models.CharField(max_length=10, blank=True, choices=language_choices)
 
     objects = UserManager()
 

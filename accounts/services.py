@@ -1,3 +1,7 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 from accounts.models import User
 from core.outbox import services as outbox
 
@@ -10,3 +14,15 @@ def send_welcome(*, user: User) -> None:
         context={"user": user},
         key=f"welcome:{user.pk}",
     )
+
+
+def set_language(*, user: User, language: str) -> User:
+    """Keep a person's language for the site and every email they get."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(
+            {"language": _("Choose one of the languages offered.")}, code="invalid"
+        )
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from allauth.account.decorators import secure_admin_login
 
@@ -20,6 +21,9 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    # The words of our scripts (static/js) in the visitor's language, for gettext() there.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("profiles.urls")),
     path("", include("matching.urls")),
     path("", include("goals.urls")),

@@ -2,7 +2,10 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import choice_field
 from profiles.models import (
@@ -76,6 +79,14 @@ class EssentialsForm(forms.ModelForm):
         label="Time zone",
         help_text="Used to find overlapping working hours. We suggest your browser's.",
     )
+    # The account's language (accounts.User.language), asked here with the rest of
+    # "when and how you meet"; it starts as the one the site speaks to them now.
+    site_language = forms.ChoiceField(
+        # Left out (an older form, a script) means unchanged.
+        required=False,
+        label=_("Language of the site and your emails"),
+        help_text=_("Emails from your mentor or mentee reach you in this language too."),
+    )
 
     class Meta:
         model = Profile
@@ -122,6 +133,11 @@ class EssentialsForm(forms.ModelForm):
         choice_field(self, "time_zone").choices = [
             (tz, tz.replace("_", " ")) for tz in time_zone_names()
         ]
+        choice_field(self, "site_language").choices = list(settings.LANGUAGES)
+        user = getattr(self.instance, "user", None)
+        self.fields["site_language"].initial = (
+            getattr(user, "language", "") or translation.get_language() or settings.LANGUAGE_CODE
+        )
         self.fields["time_zone"].widget.attrs["data-suggest-browser-zone"] = (
             "true" if not self.instance.essentials_done_at else "false"
         )
@@ -171,7 +187,7 @@ class EssentialsForm(forms.ModelForm):
         fields = {
             name: value
             for name, value in self.cleaned_data.items()
-            if name not in {"languages", "meeting_formats"}
+            if name not in {"languages", "meeting_formats", "site_language"}
         }
         chosen = set(self.cleaned_data["meeting_formats"])
         for fmt, flag in FORMAT_FLAGS.items():

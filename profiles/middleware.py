@@ -8,7 +8,7 @@ from django.urls import reverse
 # Paths a signed-in person may visit before finishing onboarding: their account
 # pages (to verify, log out, change a password), their data (download, delete the
 # account), the email settings every email links to, invitation and survey links,
-# onboarding itself, and the admin.
+# onboarding itself, the admin, and the language switch (and its script catalogue).
 EXEMPT_PREFIXES = (
     "/accounts/",
     "/invitations/",
@@ -19,6 +19,8 @@ EXEMPT_PREFIXES = (
     "/admin/",
     "/static/",
     "/healthz",
+    "/language/",
+    "/jsi18n/",
 )
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import services as account_services
 from accounts.models import User
 from profiles.models import Language, Profile, ProfileSkill, Skill, SkillKind, normalize_skill_name
 from profiles.signals import intent_changed, matching_profile_changed
@@ -80,10 +81,16 @@ def save_intent(
 
 
 @transaction.atomic
+@transaction.atomic
 def save_essentials(
-    *, profile: Profile, fields: dict[str, Any], languages: Iterable[Language]
+    *,
+    profile: Profile,
+    fields: dict[str, Any],
+    languages: Iterable[Language],
+    site_language: str | None = None,
 ) -> Profile:
-    """Onboarding step 2 (and later edits): who they are, where they want to go, when."""
+    """Onboarding step 2 (and later edits): who they are, where they want to go, when,
+    and (``site_language``) the language the site and their emails speak."""
     for name, value in fields.items():
         setattr(profile, name, value)
     if profile.essentials_done_at is None:
@@ -91,6 +98,8 @@ def save_essentials(
     profile.full_clean(exclude=["user"])
     profile.save()
     profile.languages.set(languages)
+    if site_language:
+        account_services.set_language(user=profile.user, language=site_language)
     notify_profile_changed(profile)
     return profile
 

@@ -70,6 +70,7 @@ def _save_essentials(form: EssentialsForm, profile: Profile) -> bool:
             profile=profile,
             fields=form.profile_fields(),
             languages=form.cleaned_data["languages"],
+            site_language=form.cleaned_data["site_language"],
         )
     except ValidationError as exc:
         form.add_error(None, exc)

@@ -20,7 +20,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.email import RenderedEmail, render_email, with_footer
+from core.email import RenderedEmail, language_for, languages_of, render_email, with_footer
 from core.outbox.models import OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -63,9 +63,12 @@ def enqueue(
     context: dict[str, Any],
     key: str | None = None,
     attachments: Sequence[Attachment] = (),
+    language: str | None = None,
 ) -> OutboxEmail:
-    """Render ``emails/<template>*`` and queue it; a repeated ``key`` queues nothing new."""
-    rendered = render_email(template, context)
+    """Render ``emails/<template>*`` and queue it; a repeated ``key`` queues nothing new.
+
+    It is written in ``language``, by default the one its recipients chose."""
+    rendered = render_email(template, context, language=language or language_for(to))
     return _store(
         template=template,
         to=to,
@@ -93,6 +96,7 @@ def enqueue_many(template: str, emails: Sequence[Queued]) -> int:
     Runs inside the caller's transaction like ``enqueue``: the rows are dispatched after
     it commits, and nothing is queued if it rolls back."""
     keys = [email.key for email in emails]
+    known = languages_of(address for email in emails for address in email.to)
     taken: set[str] = set()
     for start in range(0, len(keys), SWEEP_BATCH):
         found = OutboxEmail.objects.filter(key__in=keys[start : start + SWEEP_BATCH])
@@ -102,7 +106,7 @@ def enqueue_many(template: str, emails: Sequence[Queued]) -> int:
         if email.key in taken:
             continue
         taken.add(email.key)
-        rendered = render_email(template, email.context)
+        rendered = render_email(template, email.context, language=language_for(email.to, known))
         rows.append(
             OutboxEmail(
                 key=email.key,
