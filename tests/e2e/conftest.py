@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.db import connections
+from django.utils import translation
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
@@ -115,12 +116,32 @@ def _watch_csp(page: Page) -> list[str]:
     return violations
 
 
+@pytest.fixture
+def journey_language() -> str:
+    """The language the browser asks for (its Accept-Language). A journey runs in German
+    too with ``@pytest.mark.parametrize("journey_language", ["en", "de"])``; while it runs,
+    ``tests.e2e.words.t`` gives the words the person sees in that language."""
+    return "en"
+
+
+@pytest.fixture
+def _journey_words(journey_language: str) -> Iterator[None]:
+    with translation.override(journey_language):
+        yield
+
+
 def _tab(
-    request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer, suffix: str
+    request: pytest.FixtureRequest,
+    browser: Browser,
+    live_server: LiveServer,
+    suffix: str,
+    language: str = "en",
 ) -> Iterator[Page]:
     """A browser tab with its own cookies, relative URLs going to the live server; it
     fails the test on a CSP report and keeps a screenshot when the test failed."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale=language
+    )
     page = context.new_page()
     page.set_default_timeout(DEFAULT_TIMEOUT_MS)
     violations = _watch_csp(page)
@@ -138,18 +159,26 @@ def _tab(
 
 @pytest.fixture
 def page(
-    request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
+    request: pytest.FixtureRequest,
+    browser: Browser,
+    live_server: LiveServer,
+    journey_language: str,
+    _journey_words: None,
 ) -> Iterator[Page]:
     """A fresh browser tab (own cookies) whose relative URLs go to the live server."""
-    yield from _tab(request, browser, live_server, "")
+    yield from _tab(request, browser, live_server, "", journey_language)
 
 
 @pytest.fixture
 def second_page(
-    request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
+    request: pytest.FixtureRequest,
+    browser: Browser,
+    live_server: LiveServer,
+    journey_language: str,
+    _journey_words: None,
 ) -> Iterator[Page]:
     """Another person's browser: own cookies, same live server."""
-    yield from _tab(request, browser, live_server, "--second-page")
+    yield from _tab(request, browser, live_server, "--second-page", journey_language)
 
 
 @pytest.fixture
