@@ -14,6 +14,9 @@ document.addEventListener("DOMContentLoaded", () => {
       hidePlaceholder: false,
       // Every match, not the first 50: the list is the skills the mentors teach.
       maxOptions: null,
+      // Filter on every keystroke, not 300 ms later: the options are all in the page, and
+      // with the delay "sys" and a quick Enter picked whatever the stale list had first.
+      refreshThrottle: 0,
       // Picking a skill clears what was typed and leaves the list open for the next one.
       closeAfterSelect: false,
       onItemAdd() {

@@ -90,6 +90,31 @@ def test_mentee_types_to_pick_two_skills_and_sees_their_mentors(
     expect(mentor_links(page).filter(has_text="Kenji Watanabe")).to_have_count(1)
 
 
+def test_the_picker_works_from_the_keyboard_alone(page: Page, mentee: str) -> None:
+    log_in(page, mentee, PASSWORD)
+    page.goto("/mentors/")
+    filters(page).get_by_label("Sort").focus()
+    page.keyboard.press("Tab")
+    expect(skills_box(page)).to_be_focused()
+    page.keyboard.type("sys")
+    page.keyboard.press("Enter")
+    page.keyboard.type("mark")
+    page.keyboard.press("Enter")
+    expect(chips(page)).to_have_text(["System design×", "Marketing×"])
+    # Tab leaves the picker for the next filter, and comes back to it.
+    page.keyboard.press("Tab")
+    expect(filters(page).get_by_label("Industry")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(skills_box(page)).to_be_focused()
+    page.keyboard.press("Backspace")
+    expect(chips(page)).to_have_text(["System design×"])
+    # Enter with nothing typed and the list closed submits the form, as in any field.
+    page.keyboard.press("Escape")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("1 match.")).to_be_visible()
+    expect(mentor_links(page).filter(has_text="Marta Kowalska")).to_have_count(1)
+
+
 def test_the_picker_works_on_a_phone(page: Page, mentee: str, screenshot) -> None:
     log_in(page, mentee, PASSWORD)
     page.set_viewport_size(PHONE)
