@@ -50,6 +50,16 @@ class DirectoryFilterForm(forms.Form):
     skills = IdMultipleChoiceField(
         queryset=Skill.objects.none(),
         required=False,
+        # The native multi-select is what submits; static/js/tag-picker.js turns it into a
+        # searchable picker and swaps the Ctrl-click hint for data-picker-help.
+        widget=forms.SelectMultiple(
+            attrs={
+                "data-tag-picker": "skills",
+                "data-picker-placeholder": "Type a skill",
+                "data-picker-help": "Mentors who can teach any of these. Type to search; "
+                "pick as many as you like.",
+            }
+        ),
         help_text="Mentors who can teach any of these. Hold Ctrl (⌘ on a Mac) to pick several.",
     )
     industry = forms.ChoiceField(choices=[("", "Any industry"), *Industry.choices], required=False)
