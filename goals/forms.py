@@ -1,3 +1,4 @@
+import uuid
 from datetime import date
 from typing import Any
 
@@ -181,6 +182,19 @@ class GoalForm(OnceForm):
             return {"title": idea}
         return {"title": Truncator(idea).chars(limit), "outcome": idea}
 
+    @classmethod
+    def data_for(cls, goal: Goal, *, submit: bool = False) -> dict[str, str]:
+        """The saved goal as the form posts it: bound to this, the form checks the goal
+        as it stands, with every field holding what the mentee typed."""
+        data = {name: _posted(getattr(goal, name)) for name in GOAL_INITIAL}
+        for i, milestone in enumerate(goal.milestones.all()):
+            data[f"milestones-{i}-title"] = milestone.title
+            data[f"milestones-{i}-due"] = _posted(milestone.due_on)
+        # A fresh token, as an unbound form would carry: the next post is deduplicated.
+        data["submission"] = str(uuid.uuid4())
+        data["intent"] = SUBMIT if submit else "draft"
+        return data
+
     def draft(self) -> smart.GoalDraft:
         data = self.cleaned_data
         return smart.GoalDraft(
@@ -225,6 +239,11 @@ class GoalForm(OnceForm):
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
         return data
+
+
+def _posted(value: Any) -> str:
+    """A value as a browser posts it: text (a date as YYYY-MM-DD), empty for nothing."""
+    return "" if value is None else str(value)
 
 
 GOAL_INITIAL = (

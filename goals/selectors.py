@@ -119,13 +119,21 @@ class ThreadEntry:
     created_at: datetime
     body: str
     decision: str = ""  # the status it moved to, as people read it; empty for a comment
+    status: str = ""  # the same, as stored: the badge's colour
 
 
 def goal_thread(events: Iterable[GoalEvent], comments: Iterable[GoalComment]) -> list[ThreadEntry]:
     """Comments and commented decisions in the order they were written: feedback given
     with a review belongs with the conversation, not only in the goal's history."""
     entries = [
-        ThreadEntry(e.actor_id, e.actor, e.created_at, e.comment, e.get_to_status_display())
+        ThreadEntry(
+            e.actor_id,
+            e.actor,
+            e.created_at,
+            e.comment,
+            e.get_to_status_display(),
+            e.to_status,
+        )
         for e in events
         if e.comment
     ]
@@ -173,7 +181,7 @@ class BoardGoal:
     late_milestones: list[Milestone]
     next_milestone: Milestone | None
     waiting_days: int | None
-    comments: list[GoalComment]
+    comments: list[ThreadEntry]  # the latest few, review feedback among them
     pace: tuple[str, str] | None = None  # (icon, word), for goals under way
     # Read several times by the board's template: worked out once here.
     comment_count: int = 0
@@ -213,8 +221,9 @@ BOARD_GOAL_FIELDS = (
 def review_board(mentor: User, *, today: date | None = None) -> list[BoardMentee]:
     """Every goal of each of the mentor's active mentees, with what needs attention.
 
-    Four queries whatever the number of mentees and goals: mentorships, goals (with the
-    time each was submitted), milestones and comments (prefetched).
+    Five queries whatever the number of mentees and goals: mentorships, goals (with the
+    time each was submitted), milestones, comments and the decisions that came with
+    words, such as a request for changes (prefetched).
     """
     today = today or timezone.localdate()
     # Only the columns the board shows: the goals' long texts stay in the database.
@@ -237,6 +246,21 @@ def review_board(mentor: User, *, today: date | None = None) -> list[BoardMentee
                     "goal_id", "author_id", "body", "created_at", *_person_fields("author")
                 ),
             ),
+            # Review feedback is part of the conversation the board summarises.
+            Prefetch(
+                "events",
+                queryset=GoalEvent.objects.exclude(comment="")
+                .select_related("actor__profile")
+                .only(
+                    "goal_id",
+                    "actor_id",
+                    "comment",
+                    "to_status",
+                    "created_at",
+                    *_person_fields("actor"),
+                ),
+                to_attr="commented_events",
+            ),
         )
     )
     mentorships = list(
@@ -257,7 +281,9 @@ def review_board(mentor: User, *, today: date | None = None) -> list[BoardMentee
         for goal in mentorship.goals.all():
             is_open = not goal.is_closed
             percent = goal.progress_percent()
-            comments = goal.comments.all()
+            # Attached by the Prefetch above, which django-stubs does not follow.
+            decisions = goal.commented_events  # type: ignore[attr-defined]
+            comments = goal_thread(decisions, goal.comments.all())
             pending = [m for m in goal.milestones.all() if not m.done_at]
             needs_review = goal.status == GoalStatus.SUBMITTED
             # Annotated through the Prefetch above, which django-stubs does not follow.
@@ -277,7 +303,7 @@ def review_board(mentor: User, *, today: date | None = None) -> list[BoardMentee
                     waiting_days=(today - timezone.localdate(since)).days
                     if needs_review and since
                     else None,
-                    comments=list(comments)[-BOARD_COMMENTS:],
+                    comments=comments[-BOARD_COMMENTS:],
                     pace=charts.PACE_LABELS[
                         charts.pace(goal.starts_on, goal.target_date, today, percent)
                     ]

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from core.forms import choice_field, submit_form
 from goals import charts, selectors, services, smart
-from goals.forms import CloseForm, CommentForm, GoalForm, ProgressForm, ReviewForm
+from goals.forms import SUBMIT, CloseForm, CommentForm, GoalForm, ProgressForm, ReviewForm
 from goals.models import Goal, GoalStatus
 from goals.obstacle_forms import ObstacleForm, open_obstacle_rows
 from goals.services import obstacles
@@ -21,9 +22,11 @@ from matching.models import Role
 from matching.selectors import mentorship_for
 
 
-def _goal_form(request: HttpRequest, mentorship: Any, **kwargs: Any) -> GoalForm:
+def _goal_form(
+    request: HttpRequest, mentorship: Any, data: dict[str, str] | None = None, **kwargs: Any
+) -> GoalForm:
     return GoalForm(
-        request.POST or None,
+        data if data is not None else (request.POST or None),
         programme_ends=mentorship.cohort.ends_on,
         today=timezone.localdate(),
         **kwargs,
@@ -94,7 +97,12 @@ def edit_goal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         pk,
         related=("mentorship__cohort", "mentorship__mentee_enrollment__user__profile"),
     )
-    form = _goal_form(request, goal.mentorship, initial=GoalForm.initial_for(goal))
+    checked = None
+    if request.method == "GET" and request.GET.get("check") == SUBMIT and goal.is_editable:
+        # Sent back from "Submit for review": the goal as saved, checked as a submission,
+        # so each field that is still wrong says so, and everything typed is there.
+        checked = GoalForm.data_for(goal, submit=True)
+    form = _goal_form(request, goal.mentorship, checked, initial=GoalForm.initial_for(goal))
     if request.method == "POST" and (
         done := submit_form(
             request,
@@ -185,6 +193,10 @@ def submit_goal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         services.submit_goal(goal=goal, by=request.user)
     except ValidationError as exc:
+        if exc.code == services.INCOMPLETE and goal.is_editable:
+            # Not SMART yet: the form says what is missing, next to each field.
+            messages.warning(request, "Not sent yet: finish what is marked, then submit it.")
+            return redirect(f"{reverse('goals:edit', args=[goal.pk])}?check={SUBMIT}")
         _flash_error(request, exc)
     else:
         messages.success(request, "Sent to your mentor for review.")

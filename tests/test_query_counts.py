@@ -383,10 +383,15 @@ def test_review_board_does_not_grow_with_mentees_under_way(client: Client) -> No
     for n in range(1, 4):
         mentorship = mentorship_between(_person(f"Board Mentee {n}"), mentor)
         _grow_goal(_goal(mentorship, status=GoalStatus.IN_PROGRESS, title=f"Under way {n}"), n)
-        _goal(mentorship, status=GoalStatus.SUBMITTED, title=f"Waiting for you {n}")
+        waiting = _goal(mentorship, status=GoalStatus.SUBMITTED, title=f"Waiting for you {n}")
+        # Review feedback shows among the comments: it must not cost a query per goal.
+        goal_services.review_goal(
+            goal=waiting, by=mentor, approve=False, comment=f"Name the teams, {n}."
+        )
     many, response = _queries(client, url)
 
     assert "Waiting for you 3" in response.content.decode()
+    assert "Name the teams, 3." in response.content.decode()
     _same(few, many, response)
 
 

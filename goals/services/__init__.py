@@ -25,6 +25,10 @@ from goals.models import (
 )
 from matching.models import Mentorship, Role
 
+# The code of a submission refused for what the goal says (not for who or when): the
+# goal form can show each problem next to its field.
+INCOMPLETE = "incomplete"
+
 GOAL_FIELDS = (
     "title",
     "outcome",
@@ -136,7 +140,7 @@ def submit_goal(*, goal: Goal, by: User, today: date | None = None) -> Goal:
     )
     if errors:
         problems = " ".join(m for messages in errors.values() for m in messages)
-        raise ValidationError(f"Edit the goal before submitting it: {problems}")
+        raise ValidationError(f"Edit the goal before submitting it: {problems}", code=INCOMPLETE)
     goal = _move(goal, by=by, to=GoalStatus.SUBMITTED)
     mentor = goal.mentorship.mentor
     outbox.enqueue(

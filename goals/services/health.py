@@ -232,17 +232,51 @@ def _warn_or_end(mentorship: Mentorship, days: int, today: date) -> int:
         return 0
     idle_days = (today - timezone.localdate(since)).days
     try:
-        matching.end_idle_mentorship(
-            mentorship=mentorship,
-            reason=(
-                f"There was no meeting or message for {idle_days} days, so the programme "
-                "closed the mentorship. Nobody is at fault: plans change. The mentee can "
-                "look for a mentor again."
-            ),
-        )
+        # The ending and its emails commit together: both, or neither for the next run.
+        with transaction.atomic():
+            mentorship = matching.end_idle_mentorship(
+                mentorship=mentorship,
+                reason=(
+                    f"There was no meeting or message for {idle_days} days, so the programme "
+                    "closed the mentorship. Nobody is at fault: plans change. The mentee can "
+                    "look for a mentor again."
+                ),
+            )
+            _tell_idle_ending(mentorship, notice, idle_days=idle_days)
     except ValidationError:  # ended meanwhile, by one of them
         return 0
     return 1
+
+
+def _tell_idle_ending(mentorship: Mentorship, notice: IdleNotice, *, idle_days: int) -> None:
+    """Each side's own email about the ending: why, after which notice, what now and
+    whom to ask. It belongs with the check-ins, so it follows that email setting."""
+    cohort = mentorship.cohort
+    # The people who run the programme, whom members may write to about it.
+    admins = [
+        {"name": admin.get_full_name(), "email": admin.email}
+        for admin in cohort.admins.filter(is_active=True).order_by("pk")
+    ]
+    for person in (mentorship.mentee, mentorship.mentor):
+        if not person.is_active or not _wants_check_ins(person):
+            continue
+        outbox.enqueue(
+            "idle_ended",
+            to=[person.email],
+            context={
+                "name": person.get_full_name(),
+                "other": mentorship.other_side(person).get_full_name(),
+                "is_mentee": person.pk == mentorship.mentee_enrollment.user_id,
+                "mentorship": mentorship,
+                "idle_days": idle_days,
+                "warned_on": timezone.localdate(notice.warned_at),
+                "ends_on": notice.ends_on,
+                "admins": admins,
+                "dashboard_path": reverse("dashboard"),
+                "directory_path": reverse("matching:directory"),
+            },
+            key=f"idle-ended:{mentorship.pk}:{person.pk}",
+        )
 
 
 def _warn(mentorship: Mentorship, since: datetime, *, ends_on: date) -> bool:

@@ -501,20 +501,26 @@ def end_mentorship(
 @transaction.atomic
 def end_idle_mentorship(*, mentorship: Mentorship, reason: str) -> Mentorship:
     """The programme ends a mentorship that has gone silent, after warning both sides;
-    the effects are those of either side ending it early."""
+    the effects are those of either side ending it early, except the email: the idle
+    job tells both sides itself, in words that say why and follow its notice."""
     mentorship = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
     if not mentorship.is_active:
         raise ValidationError("This mentorship has already ended.")
     return _close_mentorship(
-        mentorship, by=None, outcome=MentorshipStatus.ENDED_EARLY, reason=reason.strip()
+        mentorship,
+        by=None,
+        outcome=MentorshipStatus.ENDED_EARLY,
+        reason=reason.strip(),
+        tell=False,
     )
 
 
 def _close_mentorship(
-    mentorship: Mentorship, *, by: User | None, outcome: str, reason: str
+    mentorship: Mentorship, *, by: User | None, outcome: str, reason: str, tell: bool = True
 ) -> Mentorship:
-    """End it, tell both sides, and reopen the mentee's search: suggestions recompute
-    for the cohort, and with no active mentorship the mentee may request again."""
+    """End it, tell both sides (unless ``tell`` is off: the caller does), and reopen the
+    mentee's search: suggestions recompute for the cohort, and with no active
+    mentorship the mentee may request again."""
     mentorship.status = outcome
     mentorship.end_reason = reason
     mentorship.ended_by = by
@@ -524,7 +530,7 @@ def _close_mentorship(
     request_recompute(
         cohort_ids=sorted({mentorship.cohort_id, *cohorts_of(mentorship.mentor_enrollment.user_id)})
     )
-    for person in (mentorship.mentor, mentorship.mentee):
+    for person in (mentorship.mentor, mentorship.mentee) if tell else ():
         outbox.enqueue(
             "mentorship_ended",
             to=[person.email],

@@ -156,3 +156,54 @@ def test_without_scripts_every_field_shows_labelled_for_when_it_applies(
         expect(page.get_by_text("For a checklist of milestones only.")).to_be_visible()
     finally:
         context.close()
+
+
+def test_submitting_an_unfinished_draft_shows_what_to_fix_next_to_each_field(
+    page: Page, screenshot
+) -> None:
+    mentorship = _mentorship()
+    log_in(page, mentorship.mentee.email, PASSWORD)
+    page.goto(mentorship.get_absolute_url())
+    page.get_by_role("link", name="New goal").click()
+    page.get_by_label("Title").fill("Speak at a meetup")
+    page.get_by_label("What exactly will be achieved").fill("Be good.")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Goal saved as a draft.")).to_be_visible()
+
+    # From the goal page: refused, and sent to the form with each problem by its field.
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_role("heading", name="Edit your goal")).to_be_visible()
+    expect(page.get_by_text("Not sent yet")).to_be_visible()
+    for field in ("outcome", "measure", "plan", "relevance", "target_date"):
+        expect(_error(page, field)).to_have_count(1)
+        expect(_error(page, field)).to_be_visible()
+    expect(_error(page, "title")).to_have_count(0)
+    expect(page.get_by_text("Edit the goal before submitting it")).to_have_count(0)
+    # What was typed is kept.
+    expect(page.get_by_label("Title")).to_have_value("Speak at a meetup")
+    expect(page.get_by_label("What exactly will be achieved")).to_have_value("Be good.")
+    screenshot(page, "refused-submission-on-the-form")
+
+    page.get_by_label("What exactly will be achieved").fill(
+        "A 20-minute talk about our test suite, given to at least 30 people."
+    )
+    page.get_by_label("A checklist of milestones").check()
+    page.get_by_label("Milestone 1", exact=True).fill("Outline the talk")
+    page.get_by_label("Milestone 2", exact=True).fill("Rehearse with my mentor")
+    page.get_by_label("Plan, resources and first steps").fill(
+        "Pick the topic this week, outline it, rehearse twice with my mentor."
+    )
+    page.get_by_label("Why it matters").fill(
+        "Speaking in public is what my target role of tech lead asks of me."
+    )
+    page.get_by_label("Target date").fill((timezone.localdate() + timedelta(days=60)).isoformat())
+    expect(page.locator("#goal-form .invalid-feedback")).to_have_count(0)
+    expect(page.locator("#goal-form .is-invalid")).to_have_count(0)
+
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_text("Sent to your mentor for review.")).to_be_visible()
+    expect(page.locator(".invalid-feedback")).to_have_count(0)
+    expect(page.get_by_text("Not sent yet")).to_have_count(0)
+    screenshot(page, "submitted")
+    goal = Goal.objects.get()
+    assert goal.status == GoalStatus.SUBMITTED and goal.title == "Speak at a meetup"

@@ -371,9 +371,11 @@ def test_idle_mentorship_is_warned_a_week_ahead_then_ended_kindly(
     assert mentorship.status == MentorshipStatus.ENDED_EARLY
     assert mentorship.ended_by is None
     assert "no meeting or message for 60 days" in mentorship.end_reason
-    ended = emails("mentorship_ended")
-    assert len(ended) == 2
-    assert "The programme has closed your mentorship" in ended[0].body_text
+    # Its own email, not the generic "mentorship ended" one.
+    assert not emails("mentorship_ended")
+    ended = emails("idle_ended")
+    assert sorted(e.to[0] for e in ended) == sorted([mentee.email, mentor.email])
+    assert "no meeting or message between you for 60 days" in " ".join(ended[0].body_text.split())
     assert health.close_idle_mentorships(today=start + timedelta(days=61)) == 0
 
 
@@ -437,3 +439,83 @@ def test_the_daily_health_job_is_safe_to_run_twice(mentorship: Mentorship) -> No
     assert tasks.send_health_checks() == 2
     assert tasks.send_health_checks() == 0
     assert len(emails("fit_check")) == 2
+
+
+def _end_idle(mentorship: Mentorship) -> None:
+    """Warn on day 53, end on day 60: the idle job as it runs day after day."""
+    start = _start(mentorship)
+    health.close_idle_mentorships(today=start + timedelta(days=53))
+    health.close_idle_mentorships(today=start + timedelta(days=60))
+    mentorship.refresh_from_db()
+    assert not mentorship.is_active
+
+
+def _body(email: object) -> str:
+    return " ".join(email.body_text.split())  # type: ignore[attr-defined]
+
+
+def test_an_idle_ending_says_why_after_which_notice_and_what_now(
+    idle_cohort: Mentorship, mentee: User, mentor: User
+) -> None:
+    admin = ProfileFactory(display_name="Pat Organiser", user__email="pat@example.org").user
+    idle_cohort.cohort.admins.add(admin)
+    _end_idle(idle_cohort)
+    warned_on = timezone.localdate(IdleNotice.objects.get().warned_at)
+    ends_on = _start(idle_cohort) + timedelta(days=60)
+
+    to_mentee = next(e for e in emails("idle_ended") if e.to == [mentee.email])
+    to_mentor = next(e for e in emails("idle_ended") if e.to == [mentor.email])
+    assert to_mentee.subject.endswith(
+        f"Your mentorship with {mentor.get_full_name()} has closed after 60 quiet days"
+    )
+    for email in (to_mentee, to_mentor):
+        body = _body(email)
+        assert (
+            "has now closed, because there was no meeting or message between you for 60 days"
+            in body
+        )
+        assert f"follows the notice we sent you on {warned_on:%-d %B %Y}" in body
+        assert f"close on {ends_on:%-d %B %Y}" in body
+        assert "Pat Organiser, pat@example.org" in body
+        assert idle_cohort.get_absolute_url() in body
+    assert "your mentor suggestions and requests are open again" in _body(to_mentee)
+    assert "/mentors/" in _body(to_mentee) and "/dashboard/" in _body(to_mentee)
+    assert "your place is free again" in _body(to_mentor)
+    assert "suggestions and requests are open again" not in _body(to_mentor)
+
+
+def test_an_idle_ending_is_emailed_once(
+    idle_cohort: Mentorship, mentee: User, mentor: User
+) -> None:
+    _end_idle(idle_cohort)
+    start = _start(idle_cohort)
+    for day in (60, 61, 90):
+        health.close_idle_mentorships(today=start + timedelta(days=day))
+    assert len(emails("idle_ended")) == 2
+
+
+def test_no_idle_ending_email_for_someone_who_switched_check_ins_off(
+    idle_cohort: Mentorship, mentee: User, mentor: User
+) -> None:
+    mentee.profile.email_check_ins = False
+    mentee.profile.save()
+    _end_idle(idle_cohort)
+    assert [e.to for e in emails("idle_ended")] == [[mentor.email]]
+    assert not emails("mentorship_ended")
+
+
+def test_an_idle_ending_without_programme_admins_still_says_whom_to_ask(
+    idle_cohort: Mentorship, mentee: User
+) -> None:
+    _end_idle(idle_cohort)
+    body = _body(next(e for e in emails("idle_ended") if e.to == [mentee.email]))
+    assert "none is listed for it yet" in body
+
+
+def test_ending_a_mentorship_oneself_still_sends_the_usual_email(
+    mentorship: Mentorship, mentee: User
+) -> None:
+    end_mentorship(
+        mentorship=mentorship, by=mentee, outcome=MentorshipStatus.ENDED_EARLY, reason="Moving."
+    )
+    assert len(emails("mentorship_ended")) == 2 and not emails("idle_ended")

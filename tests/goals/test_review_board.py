@@ -1,9 +1,12 @@
 """The mentor's review board: every mentee's goals, with what needs attention."""
 
+import re
+
 from django.urls import reverse
 
 import pytest
 
+from goals import services
 from goals.models import Goal, GoalComment, GoalStatus
 from goals.selectors import review_board
 from tests.factories import ProfileFactory, mentorship_between
@@ -132,3 +135,49 @@ def test_people_who_mentor_no_one_see_an_empty_board(client, make_goal, mentee, 
     client.force_login({"mentee": mentee, "staff": staff}[who])
     response = client.get(BOARD)
     assert response.status_code == 200 and goal.title not in response.content.decode()
+
+
+def _board_row(html, goal):
+    """The board's entry for one goal."""
+    return html.split(f'id="goal-{goal.pk}"')[1].split("</li>\n    \n")[0]
+
+
+def test_review_feedback_is_among_the_comments_on_the_board(client, make_goal, mentor, mentee):
+    goal = make_goal(GoalStatus.SUBMITTED)
+    services.comment_on_goal(goal=goal, by=mentee, body="Ready when you are.")
+    services.review_goal(goal=goal, by=mentor, approve=False, comment="Say which teams.")
+    services.comment_on_goal(goal=goal, by=mentee, body="Two client teams, thanks.")
+    client.force_login(mentor)
+    row = _board_row(client.get(BOARD).content.decode(), goal)
+    assert "Comments (3)" in row
+    assert "No comments yet." not in row
+    assert re.search(r'class="badge goal-decision text-bg-warning">.*Changes requested<', row)
+    positions = [row.index(t) for t in ("Ready when", "Say which teams.", "Two client teams")]
+    assert positions == sorted(positions)
+
+
+def test_the_board_shows_the_latest_few_of_comments_and_feedback(client, make_goal, mentor, mentee):
+    goal = make_goal(GoalStatus.SUBMITTED)
+    for n in range(3):
+        services.comment_on_goal(goal=goal, by=mentee, body=f"Early note {n}.")
+    services.review_goal(goal=goal, by=mentor, approve=False, comment="Say which teams.")
+    client.force_login(mentor)
+    row = _board_row(client.get(BOARD).content.decode(), goal)
+    assert "Comments (4)" in row and "See all comments" in row
+    assert "Say which teams." in row and "Early note 0." not in row
+
+
+def test_a_goal_without_comments_or_feedback_says_so_on_the_board(client, make_goal, mentor):
+    goal = make_goal(GoalStatus.APPROVED)  # approved without a word
+    client.force_login(mentor)
+    row = _board_row(client.get(BOARD).content.decode(), goal)
+    assert "Comments (0)" in row and "No comments yet." in row
+
+
+def test_another_mentor_never_sees_the_feedback(client, make_goal, mentor):
+    make_goal(GoalStatus.CHANGES_REQUESTED)  # "Name the two client teams."
+    someone_else = ProfileFactory(wants_to_mentor=True).user
+    client.force_login(someone_else)
+    assert "Name the two client teams." not in client.get(BOARD).content.decode()
+    client.force_login(mentor)
+    assert "Name the two client teams." in client.get(BOARD).content.decode()
