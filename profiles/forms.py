@@ -275,7 +275,5 @@ class EmailSettingsForm(forms.ModelForm):
         fields = ["email_reminders", "email_digest", "email_check_ins"]
         # Said here, not on the model: the field's meaning grew, its column did not.
         help_texts = {
-            "email_check_ins": "Two weeks into a mentorship, and then monthly: is it "
-            "working? And, where a programme closes quiet mentorships, the note that "
-            "yours has closed.",
+            "email_check_ins": "Two weeks into a mentorship, and then monthly: is it working?",
         }

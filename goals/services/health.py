@@ -250,7 +250,8 @@ def _warn_or_end(mentorship: Mentorship, days: int, today: date) -> int:
 
 def _tell_idle_ending(mentorship: Mentorship, notice: IdleNotice, *, idle_days: int) -> None:
     """Each side's own email about the ending: why, after which notice, what now and
-    whom to ask. It belongs with the check-ins, so it follows that email setting."""
+    whom to ask. Like the notice before it, it is news of an ending, not a reminder: it
+    goes whatever the email settings, so nobody who was warned is left wondering."""
     cohort = mentorship.cohort
     # The people who run the programme, whom members may write to about it.
     admins = [
@@ -258,7 +259,7 @@ def _tell_idle_ending(mentorship: Mentorship, notice: IdleNotice, *, idle_days: 
         for admin in cohort.admins.filter(is_active=True).order_by("pk")
     ]
     for person in (mentorship.mentee, mentorship.mentor):
-        if not person.is_active or not _wants_check_ins(person):
+        if not person.is_active:
             continue
         outbox.enqueue(
             "idle_ended",

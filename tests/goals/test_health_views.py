@@ -196,8 +196,7 @@ def test_check_ins_can_be_switched_off_in_the_email_settings(client, mentee) -> 
     url = reverse("profiles:email-settings")
     page = client.get(url).content.decode()
     assert "Check-ins" in page
-    # The note that a quiet mentorship was closed is one of them, and says so.
-    assert "the note that yours has closed" in " ".join(page.split())
+    assert "is it working?" in " ".join(page.split())
     client.post(url, {"email_reminders": "on", "email_digest": "on"})
     mentee.profile.refresh_from_db()
     assert mentee.profile.email_check_ins is False
