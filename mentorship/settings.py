@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "programmes",
     "pages",
     "privacy",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +192,8 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <noreply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# Seconds a webhook receiver has to answer before the delivery is tried again later.
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
 # An unsent outbox row is tried again after 1, 2, 4, ... minutes, up to this many times.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 
@@ -231,6 +234,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "webhooks-sweep": {
+        "task": "webhooks.sweep",
+        "schedule": env.float("WEBHOOKS_SWEEP_SECONDS", default=60.0),
+    },
     "outbox-sweep": {
         "task": "outbox.sweep_outbox",
         "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),

@@ -23,6 +23,7 @@ from goals.models import (
     Milestone,
     ProgressUpdate,
 )
+from goals.signals import goals_achieved
 from matching.models import Mentorship, Role
 
 # The code of a submission refused for what the goal says (not for who or when): the
@@ -118,6 +119,8 @@ def _move(goal: Goal, *, by: User, to: str, comment: str = "") -> Goal:
     )
     goal.status = to
     goal.save(update_fields=["status", "updated_at"])
+    if to == GoalStatus.ACHIEVED:
+        goals_achieved.send(sender=Goal, goal_ids=[goal.pk])
     return goal
 
 

@@ -33,6 +33,7 @@ from matching.models import (
     Role,
 )
 from matching.services.suggestions import cohorts_of, request_recompute
+from matching.signals import mentorships_ended, mentorships_started
 from profiles.models import Profile
 
 MIN_REQUEST_MESSAGE = 80
@@ -293,6 +294,7 @@ def accept_request(*, request: MentorshipRequest, by: User) -> Mentorship:
     )
     close_pending_requests(mentee=mentee, accepted=request, now=now)
     send_introductions(mentorship)
+    mentorships_started.send(sender=Mentorship, mentorship_ids=[mentorship.pk])
     # The mentor has one place fewer (in every programme sharing their capacity) and
     # the mentee stops looking here.
     request_recompute(cohort_ids=sorted({mentorship.cohort_id, *cohorts_of(mentor.user_id)}))
@@ -526,6 +528,7 @@ def _close_mentorship(
     mentorship.ended_by = by
     mentorship.ended_at = timezone.now()
     mentorship.save()
+    mentorships_ended.send(sender=Mentorship, mentorship_ids=[mentorship.pk])
     # A place frees up in every programme that shares the mentor's capacity.
     request_recompute(
         cohort_ids=sorted({mentorship.cohort_id, *cohorts_of(mentorship.mentor_enrollment.user_id)})

@@ -44,6 +44,7 @@ from matching.services.suggestions import (
     request_recompute,
     weights_for_reading,
 )
+from matching.signals import mentorships_started
 
 logger = logging.getLogger(__name__)
 
@@ -498,6 +499,7 @@ def publish_run(*, run: MatchRun, by: User) -> MatchRun:
     now = timezone.now()
     skipped = 0
     pairs = run.pairs.select_related("mentee_enrollment", "mentor_enrollment").order_by("pk")
+    started: list[int] = []
     for pair in pairs:
         # The same lock order as accepting a request: mentor, then mentee.
         lock_mentor_profile(pair.mentor_enrollment_id)
@@ -519,6 +521,8 @@ def publish_run(*, run: MatchRun, by: User) -> MatchRun:
         pair.save(update_fields=["mentorship"])
         close_pending_requests(mentee=mentee, accepted=None, now=now)
         send_introductions(mentorship)
+        started.append(mentorship.pk)
+    mentorships_started.send(sender=Mentorship, mentorship_ids=started)
     run.status = MatchRunStatus.PUBLISHED
     run.published_by = by
     run.published_at = now

@@ -32,6 +32,7 @@ from matching.models import (
     RequestStatus,
 )
 from matching.services import audit
+from matching.signals import mentorships_ended
 from programmes.models import SurveyKind
 from programmes.services.surveys import require_cohort_admin, send_survey
 
@@ -45,9 +46,12 @@ def close_cohort(*, cohort: Cohort, by: User) -> Cohort:
     if cohort.closed_at is not None:
         return cohort
     now = timezone.now()
-    completed = Mentorship.objects.filter(cohort=cohort, status=MentorshipStatus.ACTIVE).update(
+    active = Mentorship.objects.filter(cohort=cohort, status=MentorshipStatus.ACTIVE)
+    ending = list(active.values_list("pk", flat=True))
+    completed = active.update(
         status=MentorshipStatus.COMPLETED, ended_at=now, ended_by=by, end_reason=CLOSING_REASON
     )
+    mentorships_ended.send(sender=Mentorship, mentorship_ids=ending)
     expired = MentorshipRequest.objects.filter(cohort=cohort, status=RequestStatus.PENDING).update(
         status=RequestStatus.EXPIRED, closed_at=now
     )
