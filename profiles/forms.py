@@ -1,9 +1,12 @@
+import unicodedata
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +25,23 @@ from profiles.services import SKILL_NAME_MAX, SkillEntry
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+
+class _ByShownName(ModelChoiceIterator):
+    """The choices in the alphabetical order of their labels in the reader's language
+    (spoken languages are stored by their English names)."""
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        def key(choice: tuple[Any, Any]) -> str:
+            # Without accents, so that "Ä" sorts with "A" rather than after "Z".
+            plain = unicodedata.normalize("NFKD", str(choice[1]))
+            return "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
+
+        yield from sorted(super().__iter__(), key=key)
+
+
+class LanguagesField(forms.ModelMultipleChoiceField):
+    iterator = _ByShownName
 
 
 class IntentForm(forms.ModelForm):
@@ -60,7 +80,7 @@ class EssentialsForm(forms.ModelForm):
         help_text=_("Pick every format that works for you."),
         error_messages={"required": _("Pick at least one way you like to meet.")},
     )
-    languages = forms.ModelMultipleChoiceField(
+    languages = LanguagesField(
         queryset=Language.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         label=_("Languages"),

@@ -141,6 +141,9 @@ def test_onboarding_steps_speak_german_with_their_form_errors(client, newcomer) 
     assert "Videoanruf" in page and "Am Anfang der Karriere (0–3 Jahre)" in page
     # Spoken languages are shown in German, stored by their code.
     assert re.search(r'value="de"[^>]*>\s*Deutsch', page) or ">Deutsch<" in page
+    # ...in the alphabetical order of their German names ("Ä" counts as "A").
+    shown = [page.index(f" {name}\n") for name in ["Arabisch", "Chinesisch", "Dänisch", "Deutsch"]]
+    assert shown == sorted(shown) and page.index(" Katalanisch\n") > shown[-1]
     assert "Enter at least two characters" not in page and "Headline" not in page
 
 
