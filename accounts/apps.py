@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _create_cache_table(using: str = "default", **kwargs: object) -> None:
@@ -28,7 +29,7 @@ def _sync_site(using: str = "default", **kwargs: object) -> None:
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Users"
+    verbose_name = _("Users")
 
     def ready(self) -> None:
         post_migrate.connect(_create_cache_table, sender=self)

@@ -8,10 +8,11 @@ from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from accounts import two_factor
 
-SET_UP_MESSAGE = (
+SET_UP_MESSAGE = _(
     "The admin asks for two-factor authentication. Scan the code below with an "
     "authenticator app (such as Aegis, Google Authenticator or 1Password) and enter the "
     "six digits it shows; from then on, signing in asks for a fresh code."

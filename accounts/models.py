@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager["User"]):
@@ -40,9 +41,9 @@ def language_choices() -> list[tuple[str, str]]:
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who can log in. Email is the login; everything else is in Profile."""
 
-    email = models.EmailField("email address", max_length=254, unique=True)
+    email = models.EmailField(_("email address"), max_length=254, unique=True)
     is_staff = models.BooleanField(
-        default=False, help_text="Can log in to the admin site (programme admins)."
+        default=False, help_text=_("Can log in to the admin site (programme admins).")
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)

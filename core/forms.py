@@ -11,10 +11,11 @@ from django.db import IntegrityError, transaction
 from django.forms import BaseForm, ChoiceField, Form, ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 
 from core.models import Submission
 
-ALREADY_SENT = "This form was already sent. Reload the page to send it again."
+ALREADY_SENT = _("This form was already sent. Reload the page to send it again.")
 
 
 class OnceForm(forms.Form):

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext
 
 
 class RejectNulBytesMiddleware:
@@ -24,6 +25,7 @@ class RejectNulBytesMiddleware:
             for key, values in request.GET.lists()
         ):
             return HttpResponseBadRequest(
-                "This address contains a character no page uses.", content_type="text/plain"
+                gettext("This address contains a character no page uses."),
+                content_type="text/plain",
             )
         return self.get_response(request)

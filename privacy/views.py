@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from allauth.core import ratelimit
@@ -22,18 +24,19 @@ CONFIRM_WORD = "DELETE"
 
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(
-        label="Your current password",
+        label=_("Your current password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     confirm = forms.CharField(
-        label=f"Type {CONFIRM_WORD} to confirm",
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
     def __init__(self, *args: Any, user: User, request: HttpRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The word stays DELETE in every language: it is what the form checks.
+        self.fields["confirm"].label = gettext("Type %(word)s to confirm") % {"word": CONFIRM_WORD}
         self.user = user
         self.request = request
 
@@ -42,15 +45,17 @@ class DeleteAccountForm(forms.Form):
         # The same budget as changing a password: a borrowed session must not be
         # able to guess the password here.
         if not ratelimit.consume(self.request, action="change_password", user=self.user):
-            raise forms.ValidationError("Too many attempts. Wait a minute and try again.")
+            raise forms.ValidationError(gettext("Too many attempts. Wait a minute and try again."))
         if not self.user.check_password(password):
-            raise forms.ValidationError("That isn't your current password.")
+            raise forms.ValidationError(gettext("That isn't your current password."))
         return password
 
     def clean_confirm(self) -> str:
         confirm = self.cleaned_data["confirm"].strip()
         if confirm.upper() != CONFIRM_WORD:
-            raise forms.ValidationError(f"Type {CONFIRM_WORD} in capitals to confirm.")
+            raise forms.ValidationError(
+                gettext("Type %(word)s in capitals to confirm.") % {"word": CONFIRM_WORD}
+            )
         return confirm
 
 
@@ -79,6 +84,8 @@ def delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         delete_account(user=request.user)
         logout(request)
-        messages.success(request, "Your account is deleted. Thank you for being part of it.")
+        messages.success(
+            request, gettext("Your account is deleted. Thank you for being part of it.")
+        )
         return redirect("home")
     return render(request, "privacy/delete.html", {"form": form})

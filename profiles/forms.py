@@ -1,10 +1,14 @@
-from typing import Any, cast
+import unicodedata
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import choice_field
@@ -19,19 +23,39 @@ from profiles.models import (
 )
 from profiles.services import SKILL_NAME_MAX, SkillEntry
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+class _ByShownName(ModelChoiceIterator):
+    """The choices in the alphabetical order of their labels in the reader's language
+    (spoken languages are stored by their English names)."""
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        def key(choice: tuple[Any, Any]) -> str:
+            # Without accents, so that "Ä" sorts with "A" rather than after "Z".
+            plain = unicodedata.normalize("NFKD", str(choice[1]))
+            return "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
+
+        yield from sorted(super().__iter__(), key=key)
+
+
+class LanguagesField(forms.ModelMultipleChoiceField):
+    iterator = _ByShownName
+
 
 class IntentForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["wants_mentoring", "wants_to_mentor", "mentor_capacity", "is_accepting_requests"]
         labels = {
-            "wants_mentoring": "I want a mentor to help me grow",
-            "wants_to_mentor": "I want to mentor others",
+            "wants_mentoring": _("I want a mentor to help me grow"),
+            "wants_to_mentor": _("I want to mentor others"),
         }
         help_texts = {
-            "wants_mentoring": "You'll get mentor suggestions and can send requests.",
-            "wants_to_mentor": "Mentees can find you and ask you; you decide who to accept.",
-            "mentor_capacity": (
+            "wants_mentoring": _("You'll get mentor suggestions and can send requests."),
+            "wants_to_mentor": _("Mentees can find you and ask you; you decide who to accept."),
+            "mentor_capacity": _(
                 "How many mentees you can support at once, counted across all your "
                 "programmes (0–10). A programme may set its own limit for you instead."
             ),
@@ -43,41 +67,42 @@ class IntentForm(forms.ModelForm):
         data = self.cleaned_data
         if not (data.get("wants_mentoring") or data.get("wants_to_mentor")):
             raise ValidationError(
-                "Choose at least one: find a mentor, mentor others, or both.", code="no_intent"
+                _("Choose at least one: find a mentor, mentor others, or both."), code="no_intent"
             )
         return data
 
 
 class EssentialsForm(forms.ModelForm):
     meeting_formats = forms.MultipleChoiceField(
-        label="Preferred meeting formats",
+        label=_("Preferred meeting formats"),
         choices=MeetingFormat.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Pick every format that works for you.",
-        error_messages={"required": "Pick at least one way you like to meet."},
+        help_text=_("Pick every format that works for you."),
+        error_messages={"required": _("Pick at least one way you like to meet.")},
     )
-    languages = forms.ModelMultipleChoiceField(
+    languages = LanguagesField(
         queryset=Language.objects.all(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Languages you can hold a mentoring conversation in.",
-        error_messages={"required": "Pick at least one language you can meet in."},
+        label=_("Languages"),
+        help_text=_("Languages you can hold a mentoring conversation in."),
+        error_messages={"required": _("Pick at least one language you can meet in.")},
     )
     linkedin_url = forms.URLField(
-        label="LinkedIn profile",
+        label=_("LinkedIn profile"),
         required=False,
         assume_scheme="https",
-        help_text="Optional, e.g. https://www.linkedin.com/in/your-name",
+        help_text=_("Optional, e.g. https://www.linkedin.com/in/your-name"),
     )
     # Declared here so that the browser is told the same 1-40 range the server enforces.
     hours_per_month = forms.IntegerField(
-        label="Hours per month",
+        label=_("Hours per month"),
         min_value=1,
         max_value=40,
-        help_text="Time you can give to mentoring each month (1–40).",
+        help_text=_("Time you can give to mentoring each month (1–40)."),
     )
     time_zone = forms.ChoiceField(
-        label="Time zone",
-        help_text="Used to find overlapping working hours. We suggest your browser's.",
+        label=_("Time zone"),
+        help_text=_("Used to find overlapping working hours. We suggest your browser's."),
     )
     # The account's language (accounts.User.language), asked here with the rest of
     # "when and how you meet"; it starts as the one the site speaks to them now.
@@ -108,19 +133,23 @@ class EssentialsForm(forms.ModelForm):
             "linkedin_url",
         ]
         labels = {
-            "display_name": "Your name",
-            "career_goals": "Where do you want your career to go?",
-            "target_role": "Target role",
-            "bio": "About you",
+            "display_name": _("Your name"),
+            "headline": _("Headline"),
+            "organisation": _("Organisation"),
+            "industry": _("Industry"),
+            "career_stage": _("Career stage"),
+            "career_goals": _("Where do you want your career to go?"),
+            "target_role": _("Target role"),
+            "bio": _("About you"),
         }
         help_texts = {
-            "display_name": "How you'd like to be shown to others.",
-            "headline": "One line, e.g. 'Backend engineer moving into data science'.",
-            "job_title": "What you do today, e.g. 'Product designer' or 'Student'.",
-            "organisation": "Optional. Your employer, school or 'Independent'.",
-            "career_goals": "A few sentences: what you want to achieve in the next year or two.",
-            "target_role": "The role you are working towards, if you have one in mind.",
-            "bio": "Optional. Anything that helps a match get to know you.",
+            "display_name": _("How you'd like to be shown to others."),
+            "headline": _("One line, e.g. 'Backend engineer moving into data science'."),
+            "job_title": _("What you do today, e.g. 'Product designer' or 'Student'."),
+            "organisation": _("Optional. Your employer, school or 'Independent'."),
+            "career_goals": _("A few sentences: what you want to achieve in the next year or two."),
+            "target_role": _("The role you are working towards, if you have one in mind."),
+            "bio": _("Optional. Anything that helps a match get to know you."),
         }
         widgets = {
             "career_goals": forms.Textarea(attrs={"rows": 3}),
@@ -162,14 +191,16 @@ class EssentialsForm(forms.ModelForm):
     def clean_display_name(self) -> str:
         name = " ".join(self.cleaned_data["display_name"].split())
         if len(name) < 2:
-            raise ValidationError("Enter at least two characters.")
+            raise ValidationError(gettext("Enter at least two characters."))
         return name
 
     def clean_career_goals(self) -> str:
         goals = self.cleaned_data["career_goals"].strip()
         if goals and len(goals) < 20:
             raise ValidationError(
-                "Say a little more (at least 20 characters): it is how mentors understand you."
+                gettext(
+                    "Say a little more (at least 20 characters): it is how mentors understand you."
+                )
             )
         return goals
 
@@ -179,7 +210,9 @@ class EssentialsForm(forms.ModelForm):
             return ""
         host = (urlsplit(url).hostname or "").lower()
         if not (host == "linkedin.com" or host.endswith(".linkedin.com")):
-            raise ValidationError("Enter a LinkedIn address, e.g. https://www.linkedin.com/in/you.")
+            raise ValidationError(
+                gettext("Enter a LinkedIn address, e.g. https://www.linkedin.com/in/you.")
+            )
         return url
 
     def profile_fields(self) -> dict[str, Any]:
@@ -197,24 +230,24 @@ class EssentialsForm(forms.ModelForm):
 
 class SkillRowForm(forms.Form):
     name = forms.CharField(
-        label="Skill",
+        label=_("Skill"),
         required=False,
         max_length=SKILL_NAME_MAX,
         widget=forms.TextInput(attrs={"list": "skill-options", "autocomplete": "off"}),
     )
     level = forms.TypedChoiceField(
-        label="Level", choices=SkillLevel.choices, coerce=int, initial=SkillLevel.SOLID
+        label=_("Level"), choices=SkillLevel.choices, coerce=int, initial=SkillLevel.SOLID
     )
 
     def clean_name(self) -> str:
         name = normalize_skill_name(self.cleaned_data["name"])
         if name and not any(ch.isalpha() for ch in name):
-            raise ValidationError("A skill name needs at least one letter.")
+            raise ValidationError(gettext("A skill name needs at least one letter."))
         return name
 
 
 class BaseSkillFormSet(forms.BaseFormSet):
-    required_message = "Add at least one skill."
+    required_message: "StrOrPromise" = _("Add at least one skill.")
 
     def __init__(self, *args: Any, required: bool = False, **kwargs: Any) -> None:
         self.required = required
@@ -229,7 +262,7 @@ class BaseSkillFormSet(forms.BaseFormSet):
             if not name:
                 continue
             if name.lower() in seen:
-                form.add_error("name", "You already listed this skill.")
+                form.add_error("name", gettext("You already listed this skill."))
             seen.add(name.lower())
         if self.required and not seen:
             raise ValidationError(self.required_message)

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 @cache
@@ -26,46 +28,46 @@ def time_zone_names() -> tuple[str, ...]:
 def validate_time_zone(value: str) -> None:
     if value not in time_zone_names():
         raise ValidationError(
-            "Pick a time zone from the list, such as Europe/Berlin or America/Sao_Paulo."
+            _("Pick a time zone from the list, such as Europe/Berlin or America/Sao_Paulo.")
         )
 
 
 class Industry(models.TextChoices):
-    SOFTWARE = "software", "Software & internet"
-    FINANCE = "finance", "Finance & fintech"
-    HEALTH = "health", "Healthcare & life sciences"
-    EDUCATION = "education", "Education"
-    PUBLIC = "public", "Government & public sector"
-    NONPROFIT = "nonprofit", "Non-profit"
-    MANUFACTURING = "manufacturing", "Manufacturing & engineering"
-    RETAIL = "retail", "Retail & e-commerce"
-    MEDIA = "media", "Media, marketing & design"
-    CONSULTING = "consulting", "Consulting & professional services"
-    ENERGY = "energy", "Energy & climate"
-    RESEARCH = "research", "Research & academia"
-    TELECOM = "telecom", "Telecommunications"
-    LOGISTICS = "logistics", "Transport & logistics"
-    OTHER = "other", "Other"
+    SOFTWARE = "software", _("Software & internet")
+    FINANCE = "finance", _("Finance & fintech")
+    HEALTH = "health", _("Healthcare & life sciences")
+    EDUCATION = "education", _("Education")
+    PUBLIC = "public", _("Government & public sector")
+    NONPROFIT = "nonprofit", _("Non-profit")
+    MANUFACTURING = "manufacturing", _("Manufacturing & engineering")
+    RETAIL = "retail", _("Retail & e-commerce")
+    MEDIA = "media", _("Media, marketing & design")
+    CONSULTING = "consulting", _("Consulting & professional services")
+    ENERGY = "energy", _("Energy & climate")
+    RESEARCH = "research", _("Research & academia")
+    TELECOM = "telecom", _("Telecommunications")
+    LOGISTICS = "logistics", _("Transport & logistics")
+    OTHER = "other", _("Other")
 
 
 class CareerStage(models.TextChoices):
-    STUDENT = "student", "Student or graduate"
-    EARLY = "early", "Early career (0–3 years)"
-    MID = "mid", "Mid-level (3–8 years)"
-    SENIOR = "senior", "Senior (8+ years)"
-    LEAD = "lead", "Manager or leader"
-    EXECUTIVE = "executive", "Executive"
-    CHANGER = "changer", "Changing careers"
-    RETURNER = "returner", "Returning to work"
+    STUDENT = "student", _("Student or graduate")
+    EARLY = "early", _("Early career (0–3 years)")
+    MID = "mid", _("Mid-level (3–8 years)")
+    SENIOR = "senior", _("Senior (8+ years)")
+    LEAD = "lead", _("Manager or leader")
+    EXECUTIVE = "executive", _("Executive")
+    CHANGER = "changer", _("Changing careers")
+    RETURNER = "returner", _("Returning to work")
 
 
 class MeetingFormat(models.TextChoices):
     """How people meet: what a profile prefers, and (all but chat) what a meeting is."""
 
-    VIDEO = "video", "Video call"
-    PHONE = "phone", "Phone call"
-    IN_PERSON = "in_person", "In person"
-    CHAT = "chat", "Chat"
+    VIDEO = "video", _("Video call")
+    PHONE = "phone", _("Phone call")
+    IN_PERSON = "in_person", _("In person")
+    CHAT = "chat", _("Chat")
 
 
 # The profile flag of each format, in the column order of the matching engine's arrays.
@@ -87,7 +89,9 @@ class Language(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        # The seeded names are in the catalogue (vocabulary.LANGUAGES); a name an admin
+        # added shows as typed. gettext("") would be the catalogue's header.
+        return gettext(self.name) if self.name else self.name
 
 
 def normalize_skill_name(raw: str) -> str:
@@ -109,7 +113,7 @@ class Skill(models.Model):
     name = models.CharField(max_length=60)
     category = models.CharField(max_length=60, blank=True)
     is_curated = models.BooleanField(
-        default=False, help_text="Part of the seeded list or approved by an admin."
+        default=False, help_text=_("Part of the seeded list or approved by an admin.")
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -132,34 +136,34 @@ class Profile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
     # Intent
-    wants_mentoring = models.BooleanField("I want a mentor", default=False)
-    wants_to_mentor = models.BooleanField("I want to mentor others", default=False)
+    wants_mentoring = models.BooleanField(_("I want a mentor"), default=False)
+    wants_to_mentor = models.BooleanField(_("I want to mentor others"), default=False)
     mentor_capacity = models.PositiveSmallIntegerField(
-        "mentees at a time",
+        _("mentees at a time"),
         default=2,
         validators=[MinValueValidator(0), MaxValueValidator(10)],
-        help_text="How many mentees you can support at once (0–10).",
+        help_text=_("How many mentees you can support at once (0–10)."),
     )
     is_accepting_requests = models.BooleanField(
-        "accepting new requests",
+        _("accepting new requests"),
         default=True,
-        help_text="Switch off to pause new requests without changing your capacity.",
+        help_text=_("Switch off to pause new requests without changing your capacity."),
     )
     # Essentials
     display_name = models.CharField(max_length=80, blank=True)
     headline = models.CharField(max_length=140, blank=True)
     bio = models.TextField(max_length=3000, blank=True)
-    job_title = models.CharField("current role", max_length=120, blank=True)
+    job_title = models.CharField(_("current role"), max_length=120, blank=True)
     organisation = models.CharField(max_length=120, blank=True)
     industry = models.CharField(max_length=20, choices=Industry.choices, blank=True)
     years_experience = models.PositiveSmallIntegerField(
-        "years of experience", null=True, blank=True, validators=[MaxValueValidator(60)]
+        _("years of experience"), null=True, blank=True, validators=[MaxValueValidator(60)]
     )
     career_stage = models.CharField(max_length=20, choices=CareerStage.choices, blank=True)
     languages = models.ManyToManyField(Language, blank=True, related_name="profiles")
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     hours_per_month = models.PositiveSmallIntegerField(
-        "hours per month",
+        _("hours per month"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(40)],
@@ -170,29 +174,31 @@ class Profile(models.Model):
     meets_in_person = models.BooleanField(default=False)
     meets_by_chat = models.BooleanField(default=False)
     wants_broader_perspective = models.BooleanField(
-        "broaden my perspective",
+        _("broaden my perspective"),
         default=False,
-        help_text="Prefer a mentor from another industry or part of the world.",
+        help_text=_("Prefer a mentor from another industry or part of the world."),
     )
     career_goals = models.TextField(max_length=2000, blank=True)
     target_role = models.CharField(max_length=120, blank=True)
-    linkedin_url = models.URLField("LinkedIn profile", blank=True)
+    linkedin_url = models.URLField(_("LinkedIn profile"), blank=True)
     # Email settings: transactional emails always go; these are the periodic ones.
     email_reminders = models.BooleanField(
-        "goal and meeting reminders",
+        _("goal and meeting reminders"),
         default=True,
-        help_text="A note when a goal is due in a week or overdue, a month passes "
-        "without a meeting, or a programme's choice of mentors closes in two days.",
+        help_text=_(
+            "A note when a goal is due in a week or overdue, a month passes "
+            "without a meeting, or a programme's choice of mentors closes in two days."
+        ),
     )
     email_digest = models.BooleanField(
-        "weekly digest",
+        _("weekly digest"),
         default=True,
-        help_text="Mentors: a Monday summary of the goals waiting for your review.",
+        help_text=_("Mentors: a Monday summary of the goals waiting for your review."),
     )
     email_check_ins = models.BooleanField(
-        "check-ins",
+        _("check-ins"),
         default=True,
-        help_text="Two weeks into a mentorship, and then monthly: is it working?",
+        help_text=_("Two weeks into a mentorship, and then monthly: is it working?"),
     )
     # Progress
     essentials_done_at = models.DateTimeField(null=True, blank=True)
@@ -240,7 +246,7 @@ class Profile(models.Model):
         return [fmt.value for fmt, flag in FORMAT_FLAGS.items() if getattr(self, flag)]
 
     def get_meeting_formats_display(self) -> list[str]:
-        return [MeetingFormat(value).label for value in self.meeting_formats]
+        return [str(MeetingFormat(value).label) for value in self.meeting_formats]
 
     @property
     def initials(self) -> str:
@@ -259,14 +265,14 @@ class Profile(models.Model):
 
 
 class SkillKind(models.TextChoices):
-    EXPERTISE = "expertise", "Can teach"
-    LEARN = "learn", "Wants to learn"
+    EXPERTISE = "expertise", _("Can teach")
+    LEARN = "learn", _("Wants to learn")
 
 
 class SkillLevel(models.IntegerChoices):
-    BASIC = 1, "Basic"
-    SOLID = 2, "Solid"
-    EXPERT = 3, "Expert"
+    BASIC = 1, _("Basic")
+    SOLID = 2, _("Solid")
+    EXPERT = 3, _("Expert")
 
 
 class ProfileSkill(models.Model):

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from accounts.models import User
@@ -26,9 +27,11 @@ def get_or_create_skill(*, name: str) -> Skill:
     """Find a skill case-insensitively, or add the typed one, tidied, to the vocabulary."""
     clean = normalize_skill_name(name)
     if not clean:
-        raise ValidationError("A skill needs a name.")
+        raise ValidationError(_("A skill needs a name."))
     if len(clean) > SKILL_NAME_MAX:
-        raise ValidationError(f"Keep a skill name under {SKILL_NAME_MAX} characters.")
+        raise ValidationError(
+            _("Keep a skill name under %(limit)s characters.") % {"limit": SKILL_NAME_MAX}
+        )
     existing = Skill.objects.named(clean)
     if existing:
         return existing
@@ -66,10 +69,10 @@ def save_intent(
 ) -> Profile:
     """Onboarding step 1 (and later edits): why this person is here."""
     if not (wants_mentoring or wants_to_mentor):
-        raise ValidationError("Choose at least one: find a mentor, or mentor others.")
+        raise ValidationError(_("Choose at least one: find a mentor, or mentor others."))
     if not 0 <= mentor_capacity <= 10:
-        raise ValidationError("Capacity must be between 0 and 10 mentees.")
-    profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
+        raise ValidationError(_("Capacity must be between 0 and 10 mentees."))
+    profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
     profile.wants_mentoring = wants_mentoring
     profile.wants_to_mentor = wants_to_mentor
     profile.mentor_capacity = mentor_capacity
@@ -128,16 +131,16 @@ def missing_for_onboarding(
     """
     missing = []
     if not (profile.wants_mentoring or profile.wants_to_mentor):
-        missing.append("Say whether you want a mentor, want to mentor, or both.")
+        missing.append(_("Say whether you want a mentor, want to mentor, or both."))
     if profile.essentials_done_at is None:
-        missing.append("Tell us about yourself.")
+        missing.append(_("Tell us about yourself."))
     if skill_kinds is None:
         skill_kinds = profile.skills.values_list("kind", flat=True)
     kinds = set(skill_kinds)
     if profile.wants_to_mentor and SkillKind.EXPERTISE not in kinds:
-        missing.append("Add at least one skill you can teach.")
+        missing.append(_("Add at least one skill you can teach."))
     if profile.wants_mentoring and SkillKind.LEARN not in kinds:
-        missing.append("Add at least one skill you want to learn.")
+        missing.append(_("Add at least one skill you want to learn."))
     return missing
 
 
@@ -159,7 +162,7 @@ def set_email_settings(
     *, user: User, email_reminders: bool, email_digest: bool, email_check_ins: bool = True
 ) -> Profile:
     """Reached from every email's footer, also by people who have not onboarded yet."""
-    profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
+    profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
     profile.email_reminders = email_reminders
     profile.email_digest = email_digest
     profile.email_check_ins = email_check_ins

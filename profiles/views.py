@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.http import AuthenticatedHttpRequest
 from profiles import selectors, services
@@ -17,9 +19,9 @@ from profiles.forms import (
 from profiles.models import Profile, SkillKind
 
 ONBOARDING_STEPS = [
-    ("profiles:onboarding-role", "Your role"),
-    ("profiles:onboarding-about", "About you"),
-    ("profiles:onboarding-skills", "Skills"),
+    ("profiles:onboarding-role", _("Your role")),
+    ("profiles:onboarding-about", _("About you")),
+    ("profiles:onboarding-skills", _("Skills")),
 ]
 
 
@@ -102,12 +104,12 @@ def _skill_formsets(request: HttpRequest, profile: Profile) -> dict[str, BaseSki
             current=current[SkillKind.EXPERTISE],
             required=True,
         )
-        formsets["expertise"].required_message = "Add at least one skill you can teach."
+        formsets["expertise"].required_message = gettext("Add at least one skill you can teach.")
     if profile.wants_mentoring:
         formsets["learn"] = skill_formset(
             kind=SkillKind.LEARN, data=data, current=current[SkillKind.LEARN], required=True
         )
-        formsets["learn"].required_message = "Add at least one skill you want to learn."
+        formsets["learn"].required_message = gettext("Add at least one skill you want to learn.")
     return formsets
 
 
@@ -131,7 +133,7 @@ def onboarding_skills(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Welcome aboard! Your profile is ready.")
+            messages.success(request, gettext("Welcome aboard! Your profile is ready."))
             return redirect("dashboard")
     return render(
         request,
@@ -157,7 +159,7 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("profiles:onboarding-start")
     form = EssentialsForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid() and _save_essentials(form, profile):
-        messages.success(request, "Your profile is saved.")
+        messages.success(request, gettext("Your profile is saved."))
         return redirect("profiles:detail")
     return render(request, "profiles/edit.html", {"form": form})
 
@@ -169,11 +171,11 @@ def profile_role(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("profiles:onboarding-start")
     form = IntentForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid() and _save_intent(request, form):
-        messages.success(request, "Your role settings are saved.")
+        messages.success(request, gettext("Your role settings are saved."))
         # Someone who just started mentoring needs expertise before they can be found.
         profile.refresh_from_db(fields=["wants_to_mentor"])
         if profile.wants_to_mentor and not selectors.skill_entries(profile)[SkillKind.EXPERTISE]:
-            messages.info(request, "Add the skills you can teach so mentees can find you.")
+            messages.info(request, gettext("Add the skills you can teach so mentees can find you."))
             return redirect("profiles:skills")
         return redirect("profiles:detail")
     return render(request, "profiles/role.html", {"form": form})
@@ -186,7 +188,7 @@ def email_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = EmailSettingsForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         services.set_email_settings(user=request.user, **form.cleaned_data)
-        messages.success(request, "Your email settings are saved.")
+        messages.success(request, gettext("Your email settings are saved."))
         return redirect("profiles:email-settings")
     return render(request, "profiles/email_settings.html", {"form": form})
 
@@ -199,7 +201,7 @@ def profile_skills(request: AuthenticatedHttpRequest) -> HttpResponse:
     formsets = _skill_formsets(request, profile)
     if request.method == "POST" and all(fs.is_valid() for fs in formsets.values()):
         _save_skills(profile, formsets)
-        messages.success(request, "Your skills are saved.")
+        messages.success(request, gettext("Your skills are saved."))
         return redirect("profiles:detail")
     return render(
         request,

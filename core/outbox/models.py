@@ -3,6 +3,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class OutboxEmailQuerySet(models.QuerySet["OutboxEmail"]):
@@ -21,7 +22,7 @@ class OutboxEmail(models.Model):
         unique=True,
         null=True,
         blank=True,
-        help_text="Idempotency key: a second email with the same key is never queued.",
+        help_text=_("Idempotency key: a second email with the same key is never queued."),
     )
     template = models.CharField(max_length=200)
     # Chosen once when the row is written and sent with every attempt, so a copy that a
@@ -45,7 +46,7 @@ class OutboxEmail(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "outbox email"
+        verbose_name = _("outbox email")
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],
