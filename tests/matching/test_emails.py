@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.core import mail
 from django.utils import timezone
+from django.utils.formats import date_format
 
 import pytest
 
@@ -76,7 +77,7 @@ def test_request_received_quotes_the_message_and_links_to_the_request(
     assert link in email.body_text
     assert f'href="{link}"' in email.body_html
     expires = pending_request.expires_at
-    assert f"{expires.day} {expires:%B %Y}" in email.body_text
+    assert f"The request stays open until {date_format(expires)}." in email.body_text
     # Addresses are shared only once a mentorship starts.
     assert mentee.email not in email.body_text
     assert mentee.email not in email.body_html

@@ -27,6 +27,13 @@ FOOTER = f"\n\n--\nChoose which emails you get: {SETTINGS_LINK}\n"
 HTML_FOOTER = f'<a href="{SETTINGS_LINK}">Choose which emails you get</a>'
 EMAILS = Path(settings.BASE_DIR) / "templates" / "emails"
 TEMPLATES = sorted(p.name.removesuffix("_subject.txt") for p in EMAILS.glob("*_subject.txt"))
+# Names that pick a plural form ("count counter=row.days") must hold a number, not a
+# stand-in date: the last part of each, wherever it is looked up.
+COUNTS = {
+    expression.rpartition(".")[2]
+    for p in EMAILS.glob("*")
+    for expression in re.findall(r"count \w+=([\w.]+)(?=[\s%])", p.read_text())
+}
 
 INVITE = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"
@@ -36,18 +43,19 @@ INVITE = (
 
 class _Anything(datetime):
     """Stands in for any context value: a date where a filter wants one, another stand-in
-    for every attribute, item or call, one item in a loop, and 1 in a URL."""
+    for every attribute, item or call, one item in a loop, 1 in a URL, and 2 where a
+    plural form is chosen (COUNTS)."""
 
     def __new__(cls) -> "_Anything":
         return super().__new__(cls, 2030, 1, 1, 9, 0)
 
-    def __getattr__(self, name: str) -> "_Anything":
+    def __getattr__(self, name: str) -> "_Anything | int":
         if name.startswith("__"):
             raise AttributeError(name)
-        return _Anything()
+        return 2 if name in COUNTS else _Anything()
 
-    def __getitem__(self, key: object) -> "_Anything":
-        return _Anything()
+    def __getitem__(self, key: object) -> "_Anything | int":
+        return 2 if key in COUNTS else _Anything()
 
     def __call__(self) -> "_Anything":
         return self
@@ -62,7 +70,7 @@ class _Anything(datetime):
         return "1"
 
 
-def _stand_in_context(name: str) -> dict[str, _Anything]:
+def _stand_in_context(name: str) -> dict[str, _Anything | int]:
     """Every name a template's tags mention, filled with a stand-in."""
     source = "".join(p.read_text() for p in EMAILS.glob(f"{name}*"))
     names = {
@@ -70,7 +78,9 @@ def _stand_in_context(name: str) -> dict[str, _Anything]:
         for tag in re.findall(r"{[{%](.*?)[%}]}", source)
         for word in re.findall(r"[A-Za-z_]\w*", tag)
     }
-    return {word: _Anything() for word in names - {"site_url", "site_name"}}
+    return {
+        word: 2 if word in COUNTS else _Anything() for word in names - {"site_url", "site_name"}
+    }
 
 
 def _parts(message: EmailMultiAlternatives) -> list[Message]:
