@@ -288,6 +288,8 @@ LANGUAGES = [
     ("de", "Deutsch"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own date formats where Django's do not suit (mentorship/formats/<language>/).
+FORMAT_MODULE_PATH = ["mentorship.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -72,13 +72,21 @@ def _template_text(source: str) -> str:
     from django.template.base import Lexer, TokenType
 
     out: list[str] = []
-    depth = 0  # inside blocktranslate, comment or verbatim
+    depth = 0  # inside blocktranslate, comment, verbatim or a block of CSS classes
+    opened: list[bool] = []  # for each open {% block %}: is it one of CSS classes?
     for token in Lexer(source).tokenize():
         raw = token.contents
         text = raw if token.token_type == TokenType.TEXT else ""
         if token.token_type == TokenType.BLOCK:
-            name = raw.split()[0] if raw.split() else ""
-            if name in {"blocktranslate", "blocktrans", "comment", "verbatim"}:
+            words = raw.split()
+            name = words[0] if words else ""
+            if name == "block":
+                # A block that fills in CSS classes ({% block body_class %}) holds none.
+                opened.append(len(words) > 1 and words[1].endswith("_class"))
+                depth += opened[-1]
+            elif name == "endblock" and opened:
+                depth -= opened.pop()
+            elif name in {"blocktranslate", "blocktrans", "comment", "verbatim"}:
                 depth += 1
             elif name in {"endblocktranslate", "endblocktrans", "endcomment", "endverbatim"}:
                 depth -= 1

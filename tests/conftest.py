@@ -1,6 +1,8 @@
 import os
 
+from django.conf import settings as django_settings
 from django.core.cache import caches
+from django.utils import translation
 
 import pytest
 
@@ -19,6 +21,16 @@ def _test_settings(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.SITE_URL = "http://testserver"
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's language. A request in German leaves German
+    active in the thread (Django activates a language per request and never resets
+    it), which would otherwise leak into the next test's words."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import numpy as np
 
@@ -249,8 +249,10 @@ def _list(names: list[str]) -> str:
 
 @lru_cache(maxsize=64)
 def _industry_word(industry: str) -> str:
-    """'Media, marketing & design' -> 'media': short enough for '12 more years in media'."""
-    return re.split(r"[ ,&]", Industry(industry).label)[0].lower()
+    """'Media, marketing & design' -> 'media': short enough for '12 more years in media'.
+    (Stored reasons are English words for now, whoever's request recomputes them.)"""
+    with translation.override("en"):
+        return re.split(r"[ ,&]", str(Industry(industry).label))[0].lower()
 
 
 def reasons_for(

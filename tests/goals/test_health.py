@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 import pytest
 
@@ -474,8 +475,8 @@ def test_an_idle_ending_says_why_after_which_notice_and_what_now(
             "has now closed, because there was no meeting or message between you for 60 days"
             in body
         )
-        assert f"follows the notice we sent you on {warned_on:%-d %B %Y}" in body
-        assert f"close on {ends_on:%-d %B %Y}" in body
+        assert f"follows the notice we sent you on {date_format(warned_on)}" in body
+        assert f"close on {date_format(ends_on)}" in body
         assert "Pat Organiser, pat@example.org" in body
         assert idle_cohort.get_absolute_url() in body
     assert "your mentor suggestions and requests are open again" in _body(to_mentee)

@@ -87,7 +87,7 @@ def test_dates_in_emails_follow_the_recipient_s_language() -> None:
     german = render_email("goal_overdue", context, language="de")
 
     # _Anything is 1 January 2030: the named DATE_FORMAT, in each language's order.
-    assert "was Jan. 1, 2030, 2 days ago." in english.text
+    assert "was 1 January 2030, 2 days ago." in english.text
     assert "war der 1. Januar 2030, vor 2 Tagen." in german.text
 
 
