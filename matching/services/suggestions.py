@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property, lru_cache, partial
 from itertools import islice
 from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
@@ -41,9 +41,11 @@ from matching.models import (
     Mentorship,
     MentorshipRequest,
     MentorshipStatus,
+    RecomputeStatus,
     RequestStatus,
     Role,
     Suggestion,
+    SuggestionRecompute,
 )
 from profiles.models import Industry, Profile, SkillKind
 
@@ -746,13 +748,110 @@ def _queue(task: "Task[Any, Any]", cohort_id: int, generation: int) -> None:
 
 
 def run_if_latest(*, cohort_id: int, generation: int | None) -> str:
-    """The debounced task body: only the newest request of a burst computes."""
+    """The debounced task body: only the newest request of a burst computes, and tells
+    the cohort's page how far it got."""
     if generation is not None and cache.get(_generation_key(cohort_id)) != generation:
         return "superseded"
     cohort = Cohort.objects.filter(pk=cohort_id).first()
     if cohort is None:
         return "gone"
-    return f"computed {recompute_suggestions(cohort=cohort)}"
+    tracker = _Tracker(cohort_id)
+    try:
+        count = recompute_suggestions(cohort=cohort, progress=tracker)
+    except Exception:
+        tracker.failed(
+            "It stopped with an error, logged for the developers; the suggestions are as "
+            "they were. Recompute again, and tell the developers if it fails again."
+        )
+        raise
+    tracker.finished(count)
+    return f"computed {count}"
+
+
+def mark_queued(*, cohort_ids: Iterable[int]) -> None:
+    """The admin asked for a recompute: the cohort's page says so until a worker starts."""
+    now = timezone.now()
+    for cohort_id in cohort_ids:
+        SuggestionRecompute.objects.update_or_create(
+            cohort_id=cohort_id,
+            defaults={
+                "status": RecomputeStatus.QUEUED,
+                "phase": "",
+                "done": 0,
+                "total": 0,
+                "requested_at": now,
+                "started_at": None,
+                "updated_at": now,
+                "finished_at": None,
+                "error": "",
+            },
+        )
+
+
+class _Tracker:
+    """Writes a recompute's progress on its cohort's SuggestionRecompute row. Each write
+    is its own statement outside the recompute's transaction, so the admin's page (another
+    process) sees it at once."""
+
+    def __init__(self, cohort_id: int) -> None:
+        self.cohort_id = cohort_id
+        now = timezone.now()
+        row, _created = SuggestionRecompute.objects.get_or_create(
+            cohort_id=cohort_id,
+            defaults={"status": RecomputeStatus.RUNNING, "requested_at": now},
+        )
+        self._update(
+            status=RecomputeStatus.RUNNING,
+            started_at=now,
+            finished_at=None,
+            error="",
+            # A recompute nobody asked for in the admin (a profile change, the nightly
+            # run) was requested when it starts.
+            requested_at=row.requested_at if row.status == RecomputeStatus.QUEUED else now,
+        )
+
+    def _update(self, **fields: Any) -> None:
+        SuggestionRecompute.objects.filter(cohort_id=self.cohort_id).update(
+            updated_at=timezone.now(), **fields
+        )
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        self._update(phase=phase, done=done, total=total)
+
+    def finished(self, count: int) -> None:
+        self._update(status=RecomputeStatus.DONE, finished_at=timezone.now(), suggestions=count)
+
+    def failed(self, reason: str) -> None:
+        self._update(status=RecomputeStatus.FAILED, finished_at=timezone.now(), error=reason)
+
+
+# A recompute takes seconds, and says how far it got every few; one silent this long
+# lost its worker (killed, or restarted mid-run). One queued this long was never picked
+# up (no worker running, or the broker lost the task).
+RECOMPUTE_STUCK_AFTER = timedelta(minutes=15)
+RECOMPUTE_UNCLAIMED_AFTER = timedelta(hours=1)
+
+
+def fail_stuck_recomputes(*, now: datetime | None = None) -> int:
+    """Mark recomputes that will not finish as failed, saying why. Returns how many."""
+    now = now or timezone.now()
+    stuck = SuggestionRecompute.objects.filter(
+        status=RecomputeStatus.RUNNING, updated_at__lt=now - RECOMPUTE_STUCK_AFTER
+    ).update(
+        status=RecomputeStatus.FAILED,
+        finished_at=now,
+        error="The worker stopped while recomputing; the suggestions are as they were. "
+        "Recompute again.",
+    )
+    unclaimed = SuggestionRecompute.objects.filter(
+        status=RecomputeStatus.QUEUED, updated_at__lt=now - RECOMPUTE_UNCLAIMED_AFTER
+    ).update(
+        status=RecomputeStatus.FAILED,
+        finished_at=now,
+        error="No worker started it within an hour: the background workers may be down. "
+        "Recompute again, or tell the developers.",
+    )
+    return stuck + unclaimed
 
 
 def cohorts_of(user_id: int) -> list[int]:
