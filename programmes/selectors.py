@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Min, Q, QuerySet
 from django.urls import reverse
@@ -199,7 +199,7 @@ def _recomputes(cohorts: Iterable[Cohort]) -> dict[int, SuggestionRecompute | No
     missing = []
     for cohort in cohorts:
         if relation.is_cached(cohort):
-            found[cohort.pk] = relation.get_cached_value(cohort)
+            found[cohort.pk] = cast(SuggestionRecompute | None, relation.get_cached_value(cohort))
         else:
             missing.append(cohort.pk)
     if missing:
