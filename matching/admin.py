@@ -69,7 +69,7 @@ from matching.models import (
 from matching.selectors import SLOW_REQUEST_DAYS
 from matching.services import runs
 from matching.services.audit import record
-from matching.services.suggestions import request_recompute
+from matching.services.suggestions import mark_queued, request_recompute
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -145,6 +145,8 @@ class CohortAdmin(CohortScopedAdmin):
         return (
             super()
             .get_queryset(request)
+            # The console shows the latest recompute's progress: joined, not one more query.
+            .select_related("suggestion_recompute")
             .annotate(
                 mentor_count=_count_per_cohort(enrollments.filter(role=Role.MENTOR)),
                 mentee_count=_count_per_cohort(enrollments.filter(role=Role.MENTEE)),
@@ -247,11 +249,14 @@ class CohortAdmin(CohortScopedAdmin):
     @admin.action(description="Recompute mentor suggestions")
     def recompute_suggestions(self, request: HttpRequest, queryset: QuerySet[Cohort]) -> None:
         # ``queryset`` is the admin's own cohorts among those ticked, nothing else.
-        request_recompute(cohort_ids=list(queryset.values_list("pk", flat=True)))
+        cohort_ids = list(queryset.values_list("pk", flat=True))
+        # Queued first: without a broker the task runs as soon as this request commits.
+        mark_queued(cohort_ids=cohort_ids)
+        request_recompute(cohort_ids=cohort_ids)
         self.message_user(
             request,
             "Suggestions will be recomputed in a moment, in the background: a cohort's page "
-            "says when they were last computed.",
+            "shows how far it got, and you can leave it meanwhile.",
         )
 
 

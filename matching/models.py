@@ -810,6 +810,51 @@ class Suggestion(models.Model):
         return round(self.score * 100)
 
 
+class RecomputeStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class SuggestionRecompute(models.Model):
+    """Where a cohort's latest recompute of its suggestions is: written by the worker as
+    it goes, read by the cohort's admin page. One row per cohort, reused by each
+    recompute, so that it never grows; a row of its own so that saving the cohort's
+    settings never overwrites the worker's progress."""
+
+    cohort = models.OneToOneField(
+        Cohort, on_delete=models.CASCADE, primary_key=True, related_name="suggestion_recompute"
+    )
+    status = models.CharField(
+        max_length=10, choices=RecomputeStatus.choices, default=RecomputeStatus.QUEUED
+    )
+    # "scoring", "explaining" (``done`` of ``total`` pairs) or "writing".
+    phase = models.CharField(max_length=20, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Last heard from the worker: a run silent for long is stuck (fail_stuck_recomputes).
+    updated_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    suggestions = models.PositiveIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.cohort} · suggestions {self.get_status_display().lower()}"
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (RecomputeStatus.QUEUED, RecomputeStatus.RUNNING)
+
+    @property
+    def seconds(self) -> float | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
 # How many people one person may rank in a preference window.
 MAX_PREFERENCES = 5
 

@@ -45,9 +45,11 @@ def recount_run_metrics(run_id: int, generation: int) -> str:
 
 @shared_task(name="matching.tasks.fail_stuck_runs")
 def fail_stuck_runs() -> int:
+    """Match runs and suggestion recomputes whose worker will not finish them."""
     from matching.services.runs import fail_stuck_runs
+    from matching.services.suggestions import fail_stuck_recomputes
 
-    return fail_stuck_runs()
+    return fail_stuck_runs() + fail_stuck_recomputes()
 
 
 @shared_task(name="matching.tasks.send_preference_reminders")

@@ -19,7 +19,9 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
     if not (user.is_active and user.is_staff and user.has_perm("matching.view_cohort")):
         return {"programmes": None}
     running = Cohort.objects.administered_by(user).filter(closed_at__isnull=True)
-    cohorts = list(running.order_by("-starts_on", "name")[:HOME_COHORTS])
+    cohorts = list(
+        running.select_related("suggestion_recompute").order_by("-starts_on", "name")[:HOME_COHORTS]
+    )
     return {
         "programmes": programme_health(cohorts),
         "more_programmes": max(running.count() - len(cohorts), 0),

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Min, Q, QuerySet
 from django.urls import reverse
@@ -34,6 +34,7 @@ from matching.models import (
     RequestStatus,
     Role,
     Suggestion,
+    SuggestionRecompute,
 )
 from matching.selectors import SLOW_REQUEST_DAYS
 from programmes.models import SurveyResponse
@@ -71,6 +72,8 @@ class CohortHealth:
     draft_runs: int = 0
     suggestions: int = 0
     suggestions_at: datetime | None = None
+    # The latest recompute's progress, if one was ever run or asked for.
+    recompute: SuggestionRecompute | None = None
     attention: list[Attention] = field(default_factory=list)
 
     @property
@@ -162,6 +165,7 @@ def programme_health(cohorts: Sequence[Cohort], *, today: date | None = None) ->
     ):
         behind[cohort_id] += 1
 
+    recomputes = _recomputes(cohorts)
     for pk, h in health.items():
         h.mentors = enrolled.get(pk, {}).get("mentors", 0)
         h.mentees = enrolled.get(pk, {}).get("mentees", 0)
@@ -181,9 +185,28 @@ def programme_health(cohorts: Sequence[Cohort], *, today: date | None = None) ->
         h.draft_runs = drafts.get(pk, {}).get("n", 0)
         h.suggestions = suggested.get(pk, {}).get("n", 0)
         h.suggestions_at = h.cohort.suggestions_computed_at
+        h.recompute = recomputes.get(pk)
         h.goals_behind_plan = behind[pk]
         h.attention = list(_needs_attention(h))
     return [health[pk] for pk in ids]
+
+
+def _recomputes(cohorts: Iterable[Cohort]) -> dict[int, SuggestionRecompute | None]:
+    """Each cohort's recompute progress: from the join the admin's pages make
+    (select_related), and for cohorts fetched without it, in one query."""
+    relation = SuggestionRecompute._meta.get_field("cohort").remote_field
+    found: dict[int, SuggestionRecompute | None] = {}
+    missing = []
+    for cohort in cohorts:
+        if relation.is_cached(cohort):
+            found[cohort.pk] = cast(SuggestionRecompute | None, relation.get_cached_value(cohort))
+        else:
+            missing.append(cohort.pk)
+    if missing:
+        found.update(
+            {r.cohort_id: r for r in SuggestionRecompute.objects.filter(cohort__in=missing)}
+        )
+    return found
 
 
 def _plural(n: int, one: str, many: str) -> str:

@@ -12,10 +12,12 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property, lru_cache, partial
+from itertools import islice
+from json.encoder import encode_basestring_ascii
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -39,9 +41,11 @@ from matching.models import (
     Mentorship,
     MentorshipRequest,
     MentorshipStatus,
+    RecomputeStatus,
     RequestStatus,
     Role,
     Suggestion,
+    SuggestionRecompute,
 )
 from profiles.models import Industry, Profile, SkillKind
 
@@ -242,9 +246,18 @@ def build_problem(
 # --- Reasons ----------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
+def _in_a_list(name: str) -> str:
+    """'Public speaking' after the first item: 'public speaking'; 'SQL' stays 'SQL'."""
+    return name[0].lower() + name[1:] if name[:2] != name[:2].upper() else name
+
+
 def _list(names: list[str]) -> str:
-    shown = [names[0], *(n[0].lower() + n[1:] if n[:2] != n[:2].upper() else n for n in names[1:])]
-    return ", ".join(shown)
+    return ", ".join([names[0], *map(_in_a_list, names[1:])])
+
+
+# A cohort has a few dozen distinct offsets and 75,000 pairs of them.
+_overlap = lru_cache(maxsize=4096)(overlap_of_offsets)
 
 
 @lru_cache(maxsize=64)
@@ -295,7 +308,7 @@ def reasons_for(
             )
         )
     # The offsets the problem was scored with: the same moment for every pair.
-    hours = overlap_of_offsets(
+    hours = _overlap(
         float(problem.mentees.people.utc_offset[row]),
         float(problem.mentors.people.utc_offset[col]),
     )
@@ -347,20 +360,39 @@ class Explained:
     reasons: list[str]
 
 
-def explain(problem: Problem, rows: np.ndarray, cols: np.ndarray) -> list[Explained]:
+# How often explain() says how far it got: a few updates of the progress row per cohort.
+REPORT_EVERY = 10_000
+
+# What a recompute tells whoever follows it: the phase, and how far into it (done, total).
+Progress = Callable[[str, int, int], None]
+
+
+def _quiet(phase: str, done: int, total: int) -> None:
+    """The progress of a recompute nobody follows (a test, seed_load)."""
+
+
+def explain(
+    problem: Problem, rows: np.ndarray, cols: np.ndarray, *, progress: Progress = _quiet
+) -> list[Explained]:
     """Breakdown and reasons for the given (mentee row, mentor column) pairs."""
     parts = components(problem.mentees.people, problem.mentors.people, problem.weights, rows, cols)
     weights = problem.weights.as_dict()
-    # Plain lists: indexing them pair by pair is several times quicker than arrays.
-    columns = {name: values.tolist() for name, values in parts.items()}
+    names = list(parts)
+    # Rounded a column at a time into plain lists, then read pair by pair: several times
+    # quicker than indexing arrays, or rounding in a dict comprehension per pair.
+    rounded = [[round(value, 4) for value in values.tolist()] for values in parts.values()]
+    totals = parts["total"].tolist()
     explained = []
-    for n, (row, col) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
-        breakdown = {name: round(values[n], 4) for name, values in columns.items()}
+    pairs = zip(rows.tolist(), cols.tolist(), zip(*rounded, strict=True), strict=True)
+    for n, (row, col, values) in enumerate(pairs):
+        if n and n % REPORT_EVERY == 0:
+            progress("explaining", n, len(rows))
+        breakdown = dict(zip(names, values, strict=True))
         explained.append(
             Explained(
                 row=row,
                 col=col,
-                score=columns["total"][n],
+                score=totals[n],
                 breakdown=breakdown,
                 reasons=reasons_for(problem, row, col, breakdown, weights=weights),
             )
@@ -371,11 +403,35 @@ def explain(problem: Problem, rows: np.ndarray, cols: np.ndarray) -> list[Explai
 # --- Suggestions ------------------------------------------------------------
 
 
-def recompute_suggestions(*, cohort: Cohort, now: datetime | None = None) -> int:
-    """Replace a cohort's suggestions (dismissed ones stay dismissed). Returns how many."""
+@dataclass(frozen=True, slots=True)
+class FreshSuggestion:
+    """A suggestion as just computed. Its JSON is written once, for the digest and for
+    COPY alike: serialising 75,000 breakdowns and reasons twice cost most of a second."""
+
+    mentee_enrollment_id: int
+    mentor_enrollment_id: int
+    rank: int
+    score: float
+    breakdown: dict[str, float]
+    reasons: list[str]
+    breakdown_json: str
+    reasons_json: str
+    digest: str
+
+
+def recompute_suggestions(
+    *, cohort: Cohort, now: datetime | None = None, progress: Progress = _quiet
+) -> int:
+    """Replace a cohort's suggestions (dismissed ones stay dismissed). Returns how many.
+
+    ``progress`` hears each phase ("scoring", "explaining", "writing") as it starts, and
+    how far explaining got; it is called outside the transaction that writes, so that a
+    progress row it updates is seen by other connections at once."""
     now = now or timezone.now()
+    progress("scoring", 0, 0)
     problem = build_problem(cohort)
-    fresh: list[dict[str, Any]] = []
+    fresh: list[FreshSuggestion] = []
+    weights_version = 0
     if problem is not None:
         cols, _ = top_k(problem.scores, TOP_K, problem.allowed)
         rows = np.repeat(np.arange(cols.shape[0]), cols.shape[1])
@@ -383,60 +439,90 @@ def recompute_suggestions(*, cohort: Cohort, now: datetime | None = None) -> int
         keep = flat >= 0
         rows, flat = rows[keep], flat[keep]
         ranks = np.tile(np.arange(1, TOP_K + 1), cols.shape[0])[keep]
-        for rank, pair in zip(ranks.tolist(), explain(problem, rows, flat), strict=True):
+        weights_version = problem.weights_version
+        mentee_ids = [e.pk for e in problem.mentees.enrollments]
+        mentor_ids = [e.pk for e in problem.mentors.enrollments]
+        progress("explaining", 0, len(rows))
+        explained = explain(problem, rows, flat, progress=progress)
+        # What json.dumps writes, without its cost per call (most of a second here): the
+        # breakdown's keys are the same for every pair, and its values floats.
+        breakdown_format = (
+            "{" + ", ".join(f"{json.dumps(name)}: %r" for name in explained[0].breakdown) + "}"
+            if explained
+            else ""
+        )
+        for rank, pair in zip(ranks.tolist(), explained, strict=True):
+            breakdown_json = breakdown_format % tuple(pair.breakdown.values())
+            reasons_json = "[" + ", ".join(map(encode_basestring_ascii, pair.reasons)) + "]"
             fresh.append(
-                {
-                    "cohort_id": cohort.pk,
-                    "mentee_enrollment_id": problem.mentees.enrollments[pair.row].pk,
-                    "mentor_enrollment_id": problem.mentors.enrollments[pair.col].pk,
-                    "rank": rank,
-                    "score": pair.score,
-                    "breakdown": pair.breakdown,
-                    "reasons": pair.reasons,
-                    "weights_version": problem.weights_version,
-                    "computed_at": now,
-                }
+                FreshSuggestion(
+                    mentee_enrollment_id=mentee_ids[pair.row],
+                    mentor_enrollment_id=mentor_ids[pair.col],
+                    rank=rank,
+                    score=pair.score,
+                    breakdown=pair.breakdown,
+                    reasons=pair.reasons,
+                    breakdown_json=breakdown_json,
+                    reasons_json=reasons_json,
+                    digest=suggestion_digest(
+                        rank=rank,
+                        score=pair.score,
+                        breakdown_json=breakdown_json,
+                        reasons_json=reasons_json,
+                        weights_version=weights_version,
+                    ),
+                )
             )
-            fresh[-1]["digest"] = suggestion_digest(fresh[-1])
+    progress("writing", 0, len(fresh))
     with transaction.atomic():
         # The nightly run and a debounced one may overlap: they take turns here.
         Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
-        stale, changed = _changes(cohort, fresh)
-        for start in range(0, len(stale), 5000):
-            Suggestion.objects.filter(pk__in=stale[start : start + 5000]).delete()
-        store_suggestions(changed)
+        write_suggestions(
+            cohort_id=cohort.pk,
+            changes=_changes(cohort, fresh),
+            weights_version=weights_version,
+            computed_at=now,
+        )
         Cohort.objects.filter(pk=cohort.pk).update(suggestions_computed_at=now)
     return len(fresh)
 
 
-def suggestion_digest(row: dict[str, Any]) -> str:
+def suggestion_digest(
+    *, rank: int, score: float, breakdown_json: str, reasons_json: str, weights_version: int
+) -> str:
     """A hash of what a suggestion says (rank, score, breakdown, reasons, weights)."""
-    content = json.dumps(
-        [row["rank"], row["score"], row["breakdown"], row["reasons"], row["weights_version"]],
-        sort_keys=True,
-    )
+    content = f"{rank}|{score!r}|{breakdown_json}|{reasons_json}|{weights_version}"
     return hashlib.md5(content.encode(), usedforsecurity=False).hexdigest()
 
 
-def _changes(cohort: Cohort, fresh: list[dict[str, Any]]) -> tuple[list[int], list[dict]]:
-    """The stored suggestions to delete (gone or different) and the fresh ones to write.
+@dataclass(frozen=True)
+class Changes:
+    """What a recompute writes: pairs new to the cohort, stored pairs whose suggestion
+    changed (by the stored row's id), and the ids of stored pairs no longer suggested."""
+
+    new: list[FreshSuggestion]
+    changed: list[tuple[int, FreshSuggestion]]
+    stale: list[int]
+
+
+def _changes(cohort: Cohort, fresh: list[FreshSuggestion]) -> Changes:
+    """Compare the fresh suggestions with the stored ones, by their digests.
 
     A recompute after one person's change, or the nightly one, leaves most of a cohort's
     suggestions as they were: rewriting all 75,000 of a 12,000-person cohort costs
-    seconds of writing and foreign-key checks; comparing their digests, a fraction."""
+    seconds of writing; comparing their digests, a fraction."""
     stored = Suggestion.objects.filter(cohort=cohort, dismissed_at__isnull=True).values_list(
         "mentee_enrollment_id", "mentor_enrollment_id", "pk", "digest"
     )
     by_pair = {(mentee, mentor): (pk, digest) for mentee, mentor, pk, digest in stored}
-    changed = []
+    new, changed = [], []
     for row in fresh:
-        key = (row["mentee_enrollment_id"], row["mentor_enrollment_id"])
-        old = by_pair.get(key)
-        if old is not None and old[1] == row["digest"]:
-            del by_pair[key]
-            continue
-        changed.append(row)
-    return [pk for pk, _digest in by_pair.values()], changed
+        old = by_pair.pop((row.mentee_enrollment_id, row.mentor_enrollment_id), None)
+        if old is None:
+            new.append(row)
+        elif old[1] != row.digest:
+            changed.append((old[0], row))
+    return Changes(new=new, changed=changed, stale=[pk for pk, _digest in by_pair.values()])
 
 
 # The columns a stored suggestion is written with; the rest (id, dismissed_at) are the
@@ -453,42 +539,170 @@ SUGGESTION_COLUMNS = (
     "computed_at",
     "digest",
 )
+# What a changed suggestion rewrites in place; its pair, cohort and id stay.
+UPDATED_COLUMNS = (
+    "rank",
+    "score",
+    "breakdown",
+    "reasons",
+    "weights_version",
+    "computed_at",
+    "digest",
+)
 
 
-def store_suggestions(rows: list[dict[str, Any]], *, use_copy: bool | None = None) -> None:
-    """Insert suggestion rows (dicts of SUGGESTION_COLUMNS).
+def write_suggestions(
+    *,
+    cohort_id: int,
+    changes: Changes,
+    weights_version: int,
+    computed_at: datetime,
+    use_copy: bool | None = None,
+) -> None:
+    """Delete the stale suggestions, rewrite the changed ones in place, add the new ones.
 
-    On PostgreSQL they go in through COPY: a 12,000-person cohort has about 75,000
-    suggestions, which bulk_create writes in about 11 s (most of it building the SQL
-    of each row's two JSON values) and COPY in about 1 s. Elsewhere, and with
-    ``use_copy=False``, through bulk_create. A test pins both to the same rows.
+    A changed suggestion keeps its row: after a weights change every one of a cohort's
+    75,000 suggestions changes, and rewriting them in place costs PostgreSQL no
+    foreign-key checks (the keys do not move) and, with the table's spare room on each
+    page (migration 0013), no index entries either. On PostgreSQL the rows go in through
+    COPY (bulk_create and bulk_update spend seconds building SQL for 75,000 rows' JSON),
+    the changed ones into a temporary table that one UPDATE reads. Elsewhere, and with
+    ``use_copy=False``, through the ORM. A test pins both to the same rows.
     """
     if use_copy is None:
         use_copy = connection.vendor == "postgresql"
+    for start in range(0, len(changes.stale), 5000):
+        Suggestion.objects.filter(pk__in=changes.stale[start : start + 5000]).delete()
     if not use_copy:
-        Suggestion.objects.bulk_create([Suggestion(**row) for row in rows], batch_size=2000)
-        return
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow(
+        Suggestion.objects.bulk_update(
             [
-                *(row[name] for name in SUGGESTION_COLUMNS[:5]),
-                json.dumps(row["breakdown"]),
-                json.dumps(row["reasons"]),
-                row["weights_version"],
-                row["computed_at"].isoformat(),
-                row["digest"],
-            ]
+                Suggestion(
+                    pk=pk,
+                    **_fields(row, weights_version=weights_version, computed_at=computed_at),
+                )
+                for pk, row in changes.changed
+            ],
+            UPDATED_COLUMNS,
+            batch_size=2000,
         )
-    buffer.seek(0)
+        Suggestion.objects.bulk_create(
+            [
+                Suggestion(
+                    cohort_id=cohort_id,
+                    mentee_enrollment_id=row.mentee_enrollment_id,
+                    mentor_enrollment_id=row.mentor_enrollment_id,
+                    **_fields(row, weights_version=weights_version, computed_at=computed_at),
+                )
+                for row in changes.new
+            ],
+            batch_size=2000,
+        )
+        return
     table = Suggestion._meta.db_table
+    stamp = computed_at.isoformat()
     with connection.cursor() as cursor:
-        # psycopg2's COPY; Django's cursor wrapper does not offer it.
-        cursor.cursor.copy_expert(
-            f"COPY {table} ({', '.join(SUGGESTION_COLUMNS)}) FROM STDIN WITH (FORMAT csv)",
-            buffer,
-        )
+        if changes.changed:
+            # Dropped again below, so a second recompute in one transaction (tests) can
+            # create it again; a failure rolls its creation back with everything else.
+            cursor.execute(
+                "CREATE TEMPORARY TABLE suggestion_update (id bigint, rank smallint, "
+                "score double precision, breakdown jsonb, reasons jsonb, "
+                "weights_version integer, computed_at timestamptz, digest varchar(32))"
+            )
+            _copy(
+                cursor,
+                "suggestion_update",
+                ("id", *UPDATED_COLUMNS),
+                (
+                    (
+                        pk,
+                        row.rank,
+                        row.score,
+                        row.breakdown_json,
+                        row.reasons_json,
+                        weights_version,
+                        stamp,
+                        row.digest,
+                    )
+                    for pk, row in changes.changed
+                ),
+            )
+            assignments = ", ".join(f"{name} = fresh.{name}" for name in UPDATED_COLUMNS)
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM suggestion_update AS fresh "
+                f"WHERE {table}.id = fresh.id"
+            )
+            cursor.execute("DROP TABLE suggestion_update")
+        if changes.new:
+            _copy(
+                cursor,
+                table,
+                SUGGESTION_COLUMNS,
+                (
+                    (
+                        cohort_id,
+                        row.mentee_enrollment_id,
+                        row.mentor_enrollment_id,
+                        row.rank,
+                        row.score,
+                        row.breakdown_json,
+                        row.reasons_json,
+                        weights_version,
+                        stamp,
+                        row.digest,
+                    )
+                    for row in changes.new
+                ),
+            )
+
+
+def _fields(row: FreshSuggestion, *, weights_version: int, computed_at: datetime) -> dict:
+    return {
+        "rank": row.rank,
+        "score": row.score,
+        "breakdown": row.breakdown,
+        "reasons": row.reasons,
+        "weights_version": weights_version,
+        "computed_at": computed_at,
+        "digest": row.digest,
+    }
+
+
+class _CsvStream:
+    """A file for COPY to read that writes its CSV as it is read: PostgreSQL parses and
+    stores one chunk while Python formats the next, on the machine's other core."""
+
+    def __init__(self, rows: Iterable[Iterable[Any]]) -> None:
+        self._rows = iter(rows)
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer)
+        self._pending = ""
+
+    def read(self, size: int = -1) -> str:
+        while size < 0 or len(self._pending) < size:
+            self._writer.writerows(islice(self._rows, 500))
+            written = self._buffer.getvalue()
+            if not written:
+                break
+            self._pending += written
+            self._buffer.seek(0)
+            self._buffer.truncate()
+        if size < 0:
+            size = len(self._pending)
+        chunk, self._pending = self._pending[:size], self._pending[size:]
+        return chunk
+
+    def readline(self) -> str:  # psycopg2 asks for it only for COPY TO
+        raise NotImplementedError
+
+
+def _copy(cursor: Any, table: str, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
+    # psycopg2's COPY; Django's cursor wrapper does not offer it.
+    cursor.cursor.copy_expert(
+        f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)",
+        _CsvStream(rows),
+        size=1 << 16,
+    )
 
 
 def dismiss(*, suggestion: Suggestion, by: User) -> Suggestion:
@@ -536,13 +750,110 @@ def _queue(task: "Task[Any, Any]", cohort_id: int, generation: int) -> None:
 
 
 def run_if_latest(*, cohort_id: int, generation: int | None) -> str:
-    """The debounced task body: only the newest request of a burst computes."""
+    """The debounced task body: only the newest request of a burst computes, and tells
+    the cohort's page how far it got."""
     if generation is not None and cache.get(_generation_key(cohort_id)) != generation:
         return "superseded"
     cohort = Cohort.objects.filter(pk=cohort_id).first()
     if cohort is None:
         return "gone"
-    return f"computed {recompute_suggestions(cohort=cohort)}"
+    tracker = _Tracker(cohort_id)
+    try:
+        count = recompute_suggestions(cohort=cohort, progress=tracker)
+    except Exception:
+        tracker.failed(
+            "It stopped with an error, logged for the developers; the suggestions are as "
+            "they were. Recompute again, and tell the developers if it fails again."
+        )
+        raise
+    tracker.finished(count)
+    return f"computed {count}"
+
+
+def mark_queued(*, cohort_ids: Iterable[int]) -> None:
+    """The admin asked for a recompute: the cohort's page says so until a worker starts."""
+    now = timezone.now()
+    for cohort_id in cohort_ids:
+        SuggestionRecompute.objects.update_or_create(
+            cohort_id=cohort_id,
+            defaults={
+                "status": RecomputeStatus.QUEUED,
+                "phase": "",
+                "done": 0,
+                "total": 0,
+                "requested_at": now,
+                "started_at": None,
+                "updated_at": now,
+                "finished_at": None,
+                "error": "",
+            },
+        )
+
+
+class _Tracker:
+    """Writes a recompute's progress on its cohort's SuggestionRecompute row. Each write
+    is its own statement outside the recompute's transaction, so the admin's page (another
+    process) sees it at once."""
+
+    def __init__(self, cohort_id: int) -> None:
+        self.cohort_id = cohort_id
+        now = timezone.now()
+        row, _created = SuggestionRecompute.objects.get_or_create(
+            cohort_id=cohort_id,
+            defaults={"status": RecomputeStatus.RUNNING, "requested_at": now},
+        )
+        self._update(
+            status=RecomputeStatus.RUNNING,
+            started_at=now,
+            finished_at=None,
+            error="",
+            # A recompute nobody asked for in the admin (a profile change, the nightly
+            # run) was requested when it starts.
+            requested_at=row.requested_at if row.status == RecomputeStatus.QUEUED else now,
+        )
+
+    def _update(self, **fields: Any) -> None:
+        SuggestionRecompute.objects.filter(cohort_id=self.cohort_id).update(
+            updated_at=timezone.now(), **fields
+        )
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        self._update(phase=phase, done=done, total=total)
+
+    def finished(self, count: int) -> None:
+        self._update(status=RecomputeStatus.DONE, finished_at=timezone.now(), suggestions=count)
+
+    def failed(self, reason: str) -> None:
+        self._update(status=RecomputeStatus.FAILED, finished_at=timezone.now(), error=reason)
+
+
+# A recompute takes seconds, and says how far it got every few; one silent this long
+# lost its worker (killed, or restarted mid-run). One queued this long was never picked
+# up (no worker running, or the broker lost the task).
+RECOMPUTE_STUCK_AFTER = timedelta(minutes=15)
+RECOMPUTE_UNCLAIMED_AFTER = timedelta(hours=1)
+
+
+def fail_stuck_recomputes(*, now: datetime | None = None) -> int:
+    """Mark recomputes that will not finish as failed, saying why. Returns how many."""
+    now = now or timezone.now()
+    stuck = SuggestionRecompute.objects.filter(
+        status=RecomputeStatus.RUNNING, updated_at__lt=now - RECOMPUTE_STUCK_AFTER
+    ).update(
+        status=RecomputeStatus.FAILED,
+        finished_at=now,
+        error="The worker stopped while recomputing; the suggestions are as they were. "
+        "Recompute again.",
+    )
+    unclaimed = SuggestionRecompute.objects.filter(
+        status=RecomputeStatus.QUEUED, updated_at__lt=now - RECOMPUTE_UNCLAIMED_AFTER
+    ).update(
+        status=RecomputeStatus.FAILED,
+        finished_at=now,
+        error="No worker started it within an hour: the background workers may be down. "
+        "Recompute again, or tell the developers.",
+    )
+    return stuck + unclaimed
 
 
 def cohorts_of(user_id: int) -> list[int]:

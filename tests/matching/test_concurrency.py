@@ -237,3 +237,35 @@ def test_the_same_introduction_posted_twice_at_once_is_made_once(
     assert Introduction.objects.filter(mentorship=mentorship, contact=contact).count() == 1
     for error in refused:
         assert error.message_dict == {"contact_email": ["You have already introduced them."]}
+
+
+def test_two_recomputes_of_one_cohort_at_once_take_turns(
+    mentor_enrollment: Enrollment, make_mentee: MakeEnrollment
+) -> None:
+    """Both compute, then write one after the other under the cohort's row lock: the
+    second compares with what the first wrote, so no pair is written twice."""
+    from matching.models import Suggestion
+    from matching.services import suggestions
+
+    for _ in range(3):
+        make_mentee()
+    cohort = mentor_enrollment.cohort
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = [None, None]
+
+    def recompute(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            outcomes[index] = suggestions.recompute_suggestions(cohort=cohort)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=recompute, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcomes[0] == outcomes[1] == 3, outcomes
+    assert Suggestion.objects.filter(cohort=cohort).count() == 3

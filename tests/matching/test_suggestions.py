@@ -261,26 +261,53 @@ def _stored() -> list[tuple]:
     return list(Suggestion.objects.order_by("mentee_enrollment_id", "rank").values_list(*FIELDS))
 
 
+def _bump_weights() -> None:
+    """A new weights version, the same values: every suggestion's digest changes."""
+    latest = suggestions.current_weights(default_cohort())
+    latest.pk = None
+    latest.version += 1
+    latest.save()
+
+
 @pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="COPY is PostgreSQL's; elsewhere bulk_create runs"
+    connection.vendor != "postgresql", reason="COPY is PostgreSQL's; elsewhere the ORM writes"
 )
-def test_copy_stores_exactly_what_bulk_create_stores(monkeypatch):
-    """store_suggestions writes through COPY on PostgreSQL: the same rows as the ORM's,
-    JSON with quotes and commas (the reasons) included."""
+def test_copy_stores_exactly_what_the_orm_stores(monkeypatch):
+    """write_suggestions writes through COPY on PostgreSQL: the same rows as the ORM's,
+    JSON with quotes and commas (the reasons) included, whether the rows are new, changed
+    in place (through the temporary table) or gone."""
+    mentors = []
     for n in range(3):
         _mentee(display_name=f"Mentee {n}", time_zone="Asia/Kolkata", industry="software")
-        _mentor(skills=("Python", "Public speaking"), years_experience=10 + n)
-    real = suggestions.store_suggestions
+        mentors.append(_mentor(skills=("Python", "Public speaking"), years_experience=10 + n))
+    real = suggestions.write_suggestions
     stored = []
     for use_copy in (False, True):
         monkeypatch.setattr(
-            suggestions, "store_suggestions", lambda rows, u=use_copy: real(rows, use_copy=u)
+            suggestions, "write_suggestions", lambda u=use_copy, **kw: real(use_copy=u, **kw)
         )
         Suggestion.objects.all().delete()  # so that every row is written again
+        MatchWeights.objects.exclude(version=1).delete()
+        for mentor in mentors:
+            mentor.mentor_capacity = 2
+            mentor.save(update_fields=["mentor_capacity"])
         assert suggestions.recompute_suggestions(cohort=default_cohort(), now=NOW) == 9
-        stored.append(_stored())
+        written = _stored()
+        # Every row changes, and one mentor's pairs go: updates and deletes.
+        _bump_weights()
+        mentors[0].mentor_capacity = 0
+        mentors[0].save(update_fields=["mentor_capacity"])
+        later = NOW.replace(hour=11)
+        assert suggestions.recompute_suggestions(cohort=default_cohort(), now=later) == 6
+        rewritten = _stored()
+        # The mentor comes back: their pairs are new again.
+        mentors[0].mentor_capacity = 2
+        mentors[0].save(update_fields=["mentor_capacity"])
+        assert suggestions.recompute_suggestions(cohort=default_cohort(), now=later) == 9
+        stored.append((written, rewritten, _stored()))
     by_orm, by_copy = stored
-    assert any("," in reason for row in by_copy for reason in row[6])
+    assert any("," in reason for row in by_copy[0] for reason in row[6])
+    assert {row[8] for row in by_copy[1]} == {later} and {row[7] for row in by_copy[1]} == {2}
     assert by_copy == by_orm
 
 
@@ -288,7 +315,13 @@ def _by_pair() -> dict[tuple[int, int], tuple]:
     return {
         (row[1], row[2]): row
         for row in Suggestion.objects.values_list(
-            "pk", "mentee_enrollment_id", "mentor_enrollment_id", "rank", "score", "reasons"
+            "pk",
+            "mentee_enrollment_id",
+            "mentor_enrollment_id",
+            "rank",
+            "score",
+            "reasons",
+            "computed_at",
         )
     }
 
@@ -311,18 +344,19 @@ def test_a_recompute_rewrites_only_the_suggestions_that_changed():
     cohort.refresh_from_db()
     assert cohort.suggestions_computed_at == later
 
-    # One mentor gains experience: the rows whose content moved are written again, with
-    # new reasons; the others stay as they were.
+    # One mentor gains experience: the rows whose content moved are rewritten in place,
+    # with new reasons; the others stay as they were.
     changed = mentors[0]
     changed.years_experience = 3
     changed.save(update_fields=["years_experience"])
     assert suggestions.recompute_suggestions(cohort=cohort, now=later) == 9
     after = _by_pair()
     assert after.keys() == before.keys()
-    rewritten = {pair for pair in after if after[pair][3:] != before[pair][3:]}
+    rewritten = {pair for pair in after if after[pair][3:6] != before[pair][3:6]}
     assert rewritten, "the change moved some suggestions"
     for pair, row in after.items():
-        assert (row[0] == before[pair][0]) is (pair not in rewritten), pair
+        assert row[0] == before[pair][0], "a suggestion keeps its row"
+        assert (row[6] == later) is (pair in rewritten), pair
     mentor_enrollment = _enrollment(changed, "mentor").pk
     assert {pair[1] for pair in rewritten} >= {mentor_enrollment}
     assert any("2 more years" in " ".join(after[p][5]) for p in after if p[1] == mentor_enrollment)
