@@ -2,7 +2,7 @@
 
 Reasons are worked out for tens of thousands of pairs at once (a cohort's suggestions, a
 match run's draft), long before anyone reads them, and stored. So they are stored as
-phrases, ``[key, values]`` (JSON), and only put into words when shown: a German mentee
+phrases (a key and its values) and only put into words when shown: a German mentee
 reads German reasons, their English programme admin English ones, from the same row.
 
 A stored reason may also be plain English words (rows written before phrases, and fixed
@@ -11,18 +11,20 @@ notes); those are looked up in the catalogue as they are.
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from django.utils.translation import get_language, gettext, ngettext
 
 from profiles.models import Industry
 
-Phrase = list[Any]  # [key, {name: value}]
+# A stored phrase is its key and its values joined by this character (JSON writes it as
+# \u001f): reasons stay a list of strings, which the recompute serialises quickly, and
+# no person types it into a skill name or a role.
+SEPARATOR = "\x1f"
 
 
-def phrase(key: str, **values: Any) -> Phrase:
-    """A reason to store: ``key`` names one of PHRASES, ``values`` fill it."""
-    return [key, values]
+def phrase(key: str, *values: object) -> str:
+    """A reason to store: ``key`` names one of PHRASES, ``values`` fill it in order."""
+    return SEPARATOR.join([key, *map(str, values)])
 
 
 def _english() -> bool:
@@ -51,83 +53,75 @@ def _ordinal(number: int) -> str:
     return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
 
 
-def _skills(names: Sequence[str]) -> str:
-    """'Python, public speaking': every name after the first in lower case, unless it
-    starts as an acronym (SQL, AWS)."""
-    if not names:
-        return ""
-    rest = [n[0].lower() + n[1:] if n[:2] != n[:2].upper() else n for n in names[1:]]
-    return ", ".join([names[0], *rest])
-
-
-def _shared_goals(v: dict[str, Any]) -> str:
+def _shared_goals(shared: str, total: str, skills: str) -> str:
     return ngettext(
         "Shares %(shared)s of your %(total)s learning goal: %(skills)s",
         "Shares %(shared)s of your %(total)s learning goals: %(skills)s",
-        v["total"],
-    ) % {"shared": v["shared"], "total": v["total"], "skills": _skills(v["skills"])}
+        int(total),
+    ) % {"shared": shared, "total": total, "skills": skills}
 
 
-def _more_years(v: dict[str, Any]) -> str:
-    if v.get("industry"):
+def _more_years(years: str, industry: str = "") -> str:
+    if industry:
         return ngettext(
             "%(years)s more year in %(industry)s",
             "%(years)s more years in %(industry)s",
-            v["years"],
-        ) % {"years": v["years"], "industry": _industry_word(v["industry"])}
-    return ngettext("%(years)s more year", "%(years)s more years", v["years"]) % {
-        "years": v["years"]
-    }
+            int(years),
+        ) % {"years": years, "industry": _industry_word(industry)}
+    return ngettext("%(years)s more year", "%(years)s more years", int(years)) % {"years": years}
 
 
-def _overlap(v: dict[str, Any]) -> str:
+def _overlap(hours: str) -> str:
     return ngettext(
         "%(hours)s hour of overlapping working time",
         "%(hours)s hours of overlapping working time",
-        v["hours"],
-    ) % {"hours": v["hours"]}
+        int(hours),
+    ) % {"hours": hours}
 
 
-PHRASES: dict[str, Callable[[dict[str, Any]], str]] = {
+def _view_from(industry: str) -> str:
+    return gettext("A view from %(industry)s") % {"industry": _industry_name(industry)}
+
+
+PHRASES: dict[str, Callable[..., str]] = {
     "shared_goals": _shared_goals,
     "more_years": _more_years,
-    "same_hours": lambda v: gettext("Same working hours"),
+    "same_hours": lambda: gettext("Same working hours"),
     "overlap": _overlap,
-    "goal_background": lambda v: (
-        gettext("Background close to your goal of %(role)s") % {"role": v["role"]}
+    "goal_background": lambda role: (
+        gettext("Background close to your goal of %(role)s") % {"role": role}
     ),
-    "career_background": lambda v: gettext("Background close to your career goals"),
-    "view_from": lambda v: (
-        gettext("A view from %(industry)s") % {"industry": _industry_name(v["industry"])}
+    "career_background": lambda: gettext("Background close to your career goals"),
+    "view_from": _view_from,
+    "view_elsewhere": lambda: gettext("A view from elsewhere"),
+    "meet_in": lambda language: (
+        gettext("You can meet in %(language)s") % {"language": gettext(language)}
     ),
-    "view_elsewhere": lambda v: gettext("A view from elsewhere"),
-    "meet_in": lambda v: (
-        gettext("You can meet in %(language)s") % {"language": gettext(v["language"])}
+    "free_place": lambda: gettext("Has a free place now"),
+    "chosen_by_mentee": lambda rank: (
+        gettext("Chosen by the mentee (%(ordinal)s choice)") % {"ordinal": _ordinal(int(rank))}
     ),
-    "free_place": lambda v: gettext("Has a free place now"),
-    "chosen_by_mentee": lambda v: (
-        gettext("Chosen by the mentee (%(ordinal)s choice)") % {"ordinal": _ordinal(v["rank"])}
+    "chosen_by_mentor": lambda rank: (
+        gettext("Chosen by the mentor (%(ordinal)s choice)") % {"ordinal": _ordinal(int(rank))}
     ),
-    "chosen_by_mentor": lambda v: (
-        gettext("Chosen by the mentor (%(ordinal)s choice)") % {"ordinal": _ordinal(v["rank"])}
-    ),
-    "team_choice": lambda v: gettext("Chosen by the programme team"),
+    "team_choice": lambda: gettext("Chosen by the programme team"),
 }
 
 
-def in_words(reason: Phrase | str) -> str:
+def in_words(reason: str) -> str:
     """One stored reason, in the active language."""
-    if isinstance(reason, str):
+    if SEPARATOR not in reason and reason not in PHRASES:
+        # Plain words: a reason stored before phrases. The catalogue may know them.
         return gettext(reason) if reason else ""
+    key, *values = reason.split(SEPARATOR)
     try:
-        key, values = reason
-        return PHRASES[key](values)
+        return PHRASES[key](*values)
     except (KeyError, TypeError, ValueError):
         # A phrase this version does not know (a newer row after a rollback): say
         # nothing rather than fail the page.
         return ""
 
 
-def all_in_words(reasons: Sequence[Phrase | str] | None) -> list[str]:
+def all_in_words(reasons: Sequence[str] | None) -> list[str]:
     """Stored reasons, in the active language, leaving out any that say nothing."""
     return [words for words in map(in_words, reasons or []) if words]

@@ -11,7 +11,6 @@ import io
 import json
 import logging
 import math
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +24,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 
 import numpy as np
 
@@ -47,7 +46,8 @@ from matching.models import (
     Suggestion,
     SuggestionRecompute,
 )
-from profiles.models import Industry, Profile, SkillKind
+from matching.reasons import phrase
+from profiles.models import Profile, SkillKind
 
 if TYPE_CHECKING:
     from celery import Task
@@ -260,14 +260,6 @@ def _list(names: list[str]) -> str:
 _overlap = lru_cache(maxsize=4096)(overlap_of_offsets)
 
 
-@lru_cache(maxsize=64)
-def _industry_word(industry: str) -> str:
-    """'Media, marketing & design' -> 'media': short enough for '12 more years in media'.
-    (Stored reasons are English words for now, whoever's request recomputes them.)"""
-    with translation.override("en"):
-        return re.split(r"[ ,&]", str(Industry(industry).label))[0].lower()
-
-
 def reasons_for(
     problem: Problem,
     row: int,
@@ -277,8 +269,10 @@ def reasons_for(
     most: int = 4,
     weights: dict[str, float] | None = None,
 ) -> list[str]:
-    """2-4 sentences a mentee can check against the mentor's profile. ``weights`` is
-    ``problem.weights.as_dict()``, passed in by callers that explain many pairs."""
+    """2-4 reasons a mentee can check against the mentor's profile, stored as phrases
+    (matching.reasons) that are put into words in the reader's language when shown.
+    ``weights`` is ``problem.weights.as_dict()``, passed in by callers that explain
+    many pairs."""
     mentee, mentor = problem.mentees.profiles[row], problem.mentors.profiles[col]
     wanted, offered = problem.wanted_skills[row], problem.offered_skills[col]
     names = problem.mentees.skill_names
@@ -286,26 +280,21 @@ def reasons_for(
     weights = weights or problem.weights.as_dict()
     candidates: list[tuple[float, str]] = []
     if shared:
-        total = len(wanted)
-        what = "learning goal" if total == 1 else "learning goals"
         candidates.append(
             (
                 weights["skills"] * parts["skills"],
-                f"Shares {len(shared)} of your {total} {what}: {_list(shared)}",
+                phrase("shared_goals", len(shared), len(wanted), _list(shared)),
             )
         )
     gap = (mentor.years_experience or 0) - (mentee.years_experience or 0)
     if gap > 0:
         where = (
-            f" in {_industry_word(mentor.industry)}"
+            mentor.industry
             if mentor.industry and mentor.industry == mentee.industry and mentor.industry != "other"
             else ""
         )
         candidates.append(
-            (
-                weights["experience"] * parts["experience"],
-                f"{gap} more year{'s' if gap != 1 else ''}{where}",
-            )
+            (weights["experience"] * parts["experience"], phrase("more_years", gap, where))
         )
     # The offsets the problem was scored with: the same moment for every pair.
     hours = _overlap(
@@ -314,26 +303,22 @@ def reasons_for(
     )
     if hours >= 1:
         whole = math.floor(hours)
-        text = (
-            "Same working hours"
-            if hours >= 8
-            else f"{whole} hour{'s' if whole != 1 else ''} of overlapping working time"
-        )
+        text = phrase("same_hours") if hours >= 8 else phrase("overlap", whole)
         candidates.append((weights["timezone"] * parts["timezone"], text))
     if parts["goals"] >= 0.15 and (mentee.target_role or mentee.career_goals):
         text = (
-            f"Background close to your goal of {mentee.target_role}"
+            phrase("goal_background", mentee.target_role)
             if mentee.target_role
-            else "Background close to your career goals"
+            else phrase("career_background")
         )
         candidates.append((weights["goals"] * parts["goals"], text))
     if mentee.wants_broader_perspective and parts.get("broaden", 0) >= 1:
         candidates.append(
             (
                 weights["broaden"],
-                f"A view from {Industry(mentor.industry).label.lower()}"
+                phrase("view_from", mentor.industry)
                 if mentor.industry
-                else "A view from elsewhere",
+                else phrase("view_elsewhere"),
             )
         )
     candidates.sort(key=lambda c: -c[0])
@@ -343,9 +328,9 @@ def reasons_for(
             set(problem.mentees.language_names[row]) & set(problem.mentors.language_names[col])
         )
         if languages:
-            chosen.append(f"You can meet in {languages[0]}")
+            chosen.append(phrase("meet_in", languages[0]))
     if len(chosen) < 2:
-        chosen.append("Has a free place now")
+        chosen.append(phrase("free_place"))
     return chosen
 
 

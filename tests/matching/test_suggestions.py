@@ -5,12 +5,14 @@ from datetime import UTC, datetime
 from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
 import numpy as np
 import pytest
 
 from matching.features import hashed_text, region_of
 from matching.models import MatchWeights, Suggestion
+from matching.reasons import all_in_words
 from matching.services import decline_request, default_cohort, send_request, suggestions
 from profiles.models import SkillKind
 from profiles.services import SkillEntry, set_skills
@@ -78,11 +80,16 @@ def test_recompute_stores_top_suggestions_with_reasons_best_first():
     assert best.weights_version == 1
     assert set(best.breakdown) >= {"skills", "goals", "experience", "timezone", "total"}
     assert 2 <= len(best.reasons) <= 4
-    assert best.reasons[0] == (
-        "Shares 3 of your 3 learning goals: Python, public speaking, negotiation"
-    )
-    assert "12 more years in software" in best.reasons
-    assert "Same working hours" in best.reasons
+    said = all_in_words(best.reasons)
+    assert said[0] == "Shares 3 of your 3 learning goals: Python, public speaking, negotiation"
+    assert "12 more years in software" in said
+    assert "Same working hours" in said
+    # The same stored row, read by someone whose language is German.
+    with translation.override("de"):
+        german = all_in_words(best.reasons)
+    assert german[0] == "Teilt 3 Ihrer 3 Lernziele: Python, public speaking, negotiation"
+    assert "12 Jahre mehr Erfahrung in Software" in german
+    assert "Gleiche Arbeitszeiten" in german
 
 
 def test_hard_constraints_keep_pairs_out():
@@ -213,7 +220,7 @@ def test_reasons_use_singular_for_one_hour_and_one_year():
     # Abidjan is UTC+0 and Bangkok UTC+7 all year (no daylight saving): one shared hour.
     _mentor(years_experience=5, time_zone="Asia/Bangkok", industry="finance")
     suggestions.recompute_suggestions(cohort=default_cohort())
-    reasons = Suggestion.objects.get().reasons
+    reasons = all_in_words(Suggestion.objects.get().reasons)
     assert "1 more year in finance" in reasons
     assert "1 hour of overlapping working time" in reasons
 
@@ -359,7 +366,11 @@ def test_a_recompute_rewrites_only_the_suggestions_that_changed():
         assert (row[6] == later) is (pair in rewritten), pair
     mentor_enrollment = _enrollment(changed, "mentor").pk
     assert {pair[1] for pair in rewritten} >= {mentor_enrollment}
-    assert any("2 more years" in " ".join(after[p][5]) for p in after if p[1] == mentor_enrollment)
+    assert any(
+        "2 more years" in " ".join(all_in_words(after[p][5]))
+        for p in after
+        if p[1] == mentor_enrollment
+    )
 
 
 def test_a_recompute_drops_suggestions_that_no_longer_apply():
