@@ -105,12 +105,18 @@ def progress_chart(
         return BOTTOM - (BOTTOM - TOP) * pct / 100
 
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    # The words, escaped once here (gettext cannot find them inside f-strings).
+    heading = escape(_("Progress of “%(goal)s” against the plan") % {"goal": title})
+    plan_word, progress_word, today_word = (
+        escape(_("Plan")),
+        escape(_("Progress")),
+        escape(_("Today")),
+    )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="progress-chart" id="{escape(chart_id)}" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" '
         f'aria-labelledby="{escape(title_id)} {escape(desc_id)}">',
-        f'<title id="{escape(title_id)}">'
-        f"{escape(_('Progress of “%(goal)s” against the plan') % {'goal': title})}</title>",
+        f'<title id="{escape(title_id)}">{heading}</title>',
         f'<desc id="{escape(desc_id)}">'
         f"{escape(_describe(points, start, target_date, today, with_year))}</desc>",
     ]
@@ -150,7 +156,7 @@ def progress_chart(
             f'<line class="chart-today" stroke-dasharray="2 3" x1="{today_x}" y1="{TOP}" '
             f'x2="{today_x}" y2="{BOTTOM}"/>'
             f'<text class="chart-today-label" x="{today_x}" y="{TOP - 3}" text-anchor="middle">'
-            f"{escape(_('Today'))}</text>"
+            f"{today_word}</text>"
         )
 
     if points:
@@ -174,16 +180,16 @@ def progress_chart(
         '<g class="chart-legend">'
         f'<line class="chart-plan" stroke-dasharray="8 5" x1="{LEFT}" y1="{ly}" '
         f'x2="{LEFT + 30}" y2="{ly}"/>'
-        f'<text x="{LEFT + 36}" y="{ly + 4}">{escape(_("Plan"))}</text>'
+        f'<text x="{LEFT + 36}" y="{ly + 4}">{plan_word}</text>'
         f'<line class="chart-actual" x1="{LEFT + 90}" y1="{ly}" x2="{LEFT + 120}" y2="{ly}"/>'
         f'<path class="chart-legend-marker" d="{_diamond(LEFT + 105, ly)}"/>'
-        f'<text x="{LEFT + 126}" y="{ly + 4}">{escape(_("Progress"))}</text>'
+        f'<text x="{LEFT + 126}" y="{ly + 4}">{progress_word}</text>'
     )
     if today is not None:
         parts.append(
             f'<line class="chart-today" stroke-dasharray="2 3" x1="{LEFT + 205}" '
             f'y1="{ly - 7}" x2="{LEFT + 205}" y2="{ly + 7}"/>'
-            f'<text x="{LEFT + 211}" y="{ly + 4}">{escape(_("Today"))}</text>'
+            f'<text x="{LEFT + 211}" y="{ly + 4}">{today_word}</text>'
         )
     parts.append("</g></svg>")
     # Safe: every piece of text interpolated above went through escape().
@@ -213,8 +219,10 @@ def _describe(
     words = {"percent": percent, "day": short_date(day, with_year=with_year) if day else ""}
     if today is None:
         if day is None:
-            return f"{plan} {_('No progress logged yet.')}"
-        return f"{plan} {_('Progress %(percent)s%% on %(day)s.') % words}"
+            progress = _("No progress logged yet.")
+        else:
+            progress = _("Progress %(percent)s%% on %(day)s.") % words
+        return f"{plan} {progress}"
     words["expected"] = round(expected_percent(start, target_date, today))
     words["pace"] = PACE_IN_A_SENTENCE[pace(start, target_date, today, percent)]
     if day is None:

@@ -399,7 +399,7 @@ class ActionItem(models.Model):
 
 
 class ObstacleCategory(models.TextChoices):
-    TIME = "time", _("Time")
+    TIME = "time", pgettext_lazy("kind of obstacle", "Time")
     SKILLS = "skills", _("Skills")
     ACCESS = "access", _("Access to people or resources")
     CONFIDENCE = "confidence", _("Confidence")

@@ -205,7 +205,8 @@ def describe_time(meeting: Meeting, zone: str) -> str:
     day = date_format(start, pgettext("date format", "l j F Y"))
     until = f"{end:%H:%M}"
     if end.date() != start.date():
-        until = f"{date_format(end, pgettext('date format', 'l j F'))}, {until}"
+        end_day = date_format(end, pgettext("date format", "l j F"))
+        until = f"{end_day}, {until}"
     return f"{day}, {start:%H:%M}–{until} ({zone})"
 
 
