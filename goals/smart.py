@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 # Openings that promise effort rather than an outcome.
 VAGUE_OPENINGS = (
@@ -145,7 +144,7 @@ def check(draft: GoalDraft, *, today: date, programme_ends: date | None) -> dict
             add(
                 "target_date",
                 _("Your programme ends on %(date)s; pick a date before then.")
-                % {"date": date_format(programme_ends, pgettext("date format", "j F Y"))},
+                % {"date": date_format(programme_ends, "DATE_FORMAT")},
             )
         if draft.starts_on and draft.starts_on > draft.target_date:
             add("starts_on", _("The start must come before the target date."))
