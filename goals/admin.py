@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from goals.models import (
     ActionItem,
@@ -69,11 +71,11 @@ class PaceFilter(admin.SimpleListFilter):
     """Goals in progress that are behind their plan today, by the rule of the goal's
     own chart: what the programme admin's home counts as "behind plan"."""
 
-    title = "pace"
+    title = gettext_lazy("pace")
     parameter_name = "pace"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("behind", "Behind plan")]
+        return [("behind", _("Behind plan"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Goal]) -> QuerySet[Goal]:
         if self.value() != "behind":
@@ -156,14 +158,14 @@ class QuietFilter(admin.SimpleListFilter):
     or for FLAG_IDLE_DAYS (flagged to the programme team), as the nudges and the
     programme admin's home count them."""
 
-    title = "activity"
+    title = gettext_lazy("activity")
     parameter_name = "quiet"
     DAYS = {"yes": NO_MEETING_DAYS, "flagged": FLAG_IDLE_DAYS}
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [
-            ("yes", f"No meeting or message in {NO_MEETING_DAYS} days"),
-            ("flagged", f"Idle for {FLAG_IDLE_DAYS} days or more"),
+            ("yes", _("No meeting or message in %(days)s days") % {"days": NO_MEETING_DAYS}),
+            ("flagged", _("Idle for %(days)s days or more") % {"days": FLAG_IDLE_DAYS}),
         ]
 
     def queryset(
@@ -179,11 +181,11 @@ class QuietFilter(admin.SimpleListFilter):
 class FitFilter(admin.SimpleListFilter):
     """Active mentorships where either side answered "Not a good fit"."""
 
-    title = "fit"
+    title = gettext_lazy("fit")
     parameter_name = "fit"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("poor", "Someone said: not a good fit")]
+        return [("poor", _("Someone said: not a good fit"))]
 
     def queryset(
         self, request: HttpRequest, queryset: QuerySet[Mentorship]

@@ -8,24 +8,35 @@ touches the database except ``chart_for``, which reads a goal's progress log.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from goals.models import Goal, GoalStatus
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 AHEAD, ON_TRACK, BEHIND = "ahead", "on_track", "behind"
 # Within this many percentage points of the plan counts as on track.
 TOLERANCE = 10
 # An icon character and a word for each pace, so the badge never relies on colour.
-PACE_LABELS: dict[str, tuple[str, str]] = {
-    AHEAD: ("▲", "Ahead"),
-    ON_TRACK: ("●", "On track"),
-    BEHIND: ("▼", "Behind"),
+PACE_LABELS: dict[str, tuple[str, "StrOrPromise"]] = {
+    AHEAD: ("▲", gettext_lazy("Ahead")),
+    ON_TRACK: ("●", gettext_lazy("On track")),
+    BEHIND: ("▼", gettext_lazy("Behind")),
 }
-
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# The pace as it reads inside the chart's description ("…; on track.").
+PACE_IN_A_SENTENCE = {
+    AHEAD: pgettext_lazy("pace in a sentence", "ahead"),
+    ON_TRACK: pgettext_lazy("pace in a sentence", "on track"),
+    BEHIND: pgettext_lazy("pace in a sentence", "behind"),
+}
 
 # Geometry of the drawing, in viewBox units.
 WIDTH, HEIGHT = 640, 240
@@ -55,9 +66,11 @@ def pace(start: date, target_date: date, today: date, percent: int) -> str:
 
 
 def short_date(day: date, *, with_year: bool = False) -> str:
-    # Spelled out here rather than with strftime, whose month names follow the C locale.
-    text = f"{day.day} {MONTHS[day.month - 1]}"
-    return f"{text} {day.year}" if with_year else text
+    """E.g. "8 Nov" or "8 Nov 2026", in the active language: not strftime, whose month
+    names follow the C locale."""
+    if with_year:
+        return date_format(day, pgettext("date format", "j M Y"))
+    return date_format(day, pgettext("date format", "j M"))
 
 
 def _num(value: float) -> str:
@@ -92,11 +105,18 @@ def progress_chart(
         return BOTTOM - (BOTTOM - TOP) * pct / 100
 
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    # The words, escaped once here (gettext cannot find them inside f-strings).
+    heading = escape(_("Progress of “%(goal)s” against the plan") % {"goal": title})
+    plan_word, progress_word, today_word = (
+        escape(_("Plan")),
+        escape(_("Progress")),
+        escape(_("Today")),
+    )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="progress-chart" id="{escape(chart_id)}" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" '
         f'aria-labelledby="{escape(title_id)} {escape(desc_id)}">',
-        f'<title id="{escape(title_id)}">Progress of “{escape(title)}” against the plan</title>',
+        f'<title id="{escape(title_id)}">{heading}</title>',
         f'<desc id="{escape(desc_id)}">'
         f"{escape(_describe(points, start, target_date, today, with_year))}</desc>",
     ]
@@ -136,7 +156,7 @@ def progress_chart(
             f'<line class="chart-today" stroke-dasharray="2 3" x1="{today_x}" y1="{TOP}" '
             f'x2="{today_x}" y2="{BOTTOM}"/>'
             f'<text class="chart-today-label" x="{today_x}" y="{TOP - 3}" text-anchor="middle">'
-            "Today</text>"
+            f"{today_word}</text>"
         )
 
     if points:
@@ -144,9 +164,13 @@ def progress_chart(
         parts.append(f'<polyline class="chart-actual" fill="none" points="{coords}"/>')
         parts.append('<g class="chart-markers">')
         for day, pct in points:
+            marker = _("%(percent)s%% on %(day)s") % {
+                "percent": pct,
+                "day": short_date(day, with_year=with_year),
+            }
             parts.append(
                 f'<path class="chart-marker" d="{_diamond(x(day), y(pct))}">'
-                f"<title>{pct}% on {escape(short_date(day, with_year=with_year))}</title></path>"
+                f"<title>{escape(marker)}</title></path>"
             )
         parts.append("</g>")
 
@@ -156,16 +180,16 @@ def progress_chart(
         '<g class="chart-legend">'
         f'<line class="chart-plan" stroke-dasharray="8 5" x1="{LEFT}" y1="{ly}" '
         f'x2="{LEFT + 30}" y2="{ly}"/>'
-        f'<text x="{LEFT + 36}" y="{ly + 4}">Plan</text>'
+        f'<text x="{LEFT + 36}" y="{ly + 4}">{plan_word}</text>'
         f'<line class="chart-actual" x1="{LEFT + 90}" y1="{ly}" x2="{LEFT + 120}" y2="{ly}"/>'
         f'<path class="chart-legend-marker" d="{_diamond(LEFT + 105, ly)}"/>'
-        f'<text x="{LEFT + 126}" y="{ly + 4}">Progress</text>'
+        f'<text x="{LEFT + 126}" y="{ly + 4}">{progress_word}</text>'
     )
     if today is not None:
         parts.append(
             f'<line class="chart-today" stroke-dasharray="2 3" x1="{LEFT + 205}" '
             f'y1="{ly - 7}" x2="{LEFT + 205}" y2="{ly + 7}"/>'
-            f'<text x="{LEFT + 211}" y="{ly + 4}">Today</text>'
+            f'<text x="{LEFT + 211}" y="{ly + 4}">{today_word}</text>'
         )
     parts.append("</g></svg>")
     # Safe: every piece of text interpolated above went through escape().
@@ -186,22 +210,28 @@ def _describe(
     today: date | None,
     with_year: bool,
 ) -> str:
-    """The chart in one sentence, for people who cannot see it."""
-    plan = (
-        f"Plan: 0% on {short_date(start, with_year=with_year)} to 100% on "
-        f"{short_date(target_date, with_year=with_year)}."
-    )
-    if not points:
-        progress = "No progress logged yet"
-        percent = 0
-    else:
-        day, percent = points[-1]
-        progress = f"Progress {percent}% on {short_date(day, with_year=with_year)}"
+    """The chart in a sentence or two, for people who cannot see it."""
+    plan = _("Plan: 0%% on %(start)s to 100%% on %(end)s.") % {
+        "start": short_date(start, with_year=with_year),
+        "end": short_date(target_date, with_year=with_year),
+    }
+    day, percent = points[-1] if points else (None, 0)
+    words = {"percent": percent, "day": short_date(day, with_year=with_year) if day else ""}
     if today is None:
-        return f"{plan} {progress}."
-    expected = round(expected_percent(start, target_date, today))
-    label = PACE_LABELS[pace(start, target_date, today, percent)][1].lower()
-    return f"{plan} {progress}; planned {expected}% by today; {label}."
+        if day is None:
+            progress = _("No progress logged yet.")
+        else:
+            progress = _("Progress %(percent)s%% on %(day)s.") % words
+        return f"{plan} {progress}"
+    words["expected"] = round(expected_percent(start, target_date, today))
+    words["pace"] = PACE_IN_A_SENTENCE[pace(start, target_date, today, percent)]
+    if day is None:
+        progress = _("No progress logged yet; planned %(expected)s%% by today; %(pace)s.")
+    else:
+        progress = _(
+            "Progress %(percent)s%% on %(day)s; planned %(expected)s%% by today; %(pace)s."
+        )
+    return f"{plan} {progress % words}"
 
 
 @dataclass(frozen=True)
@@ -232,7 +262,7 @@ class GoalChart:
 
     @property
     def pace_label(self) -> str:
-        return PACE_LABELS[self.pace][1] if self.pace else ""
+        return str(PACE_LABELS[self.pace][1]) if self.pace else ""
 
 
 def progress_points(goal: Goal) -> list[tuple[date, int]]:

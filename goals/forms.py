@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import OnceForm, choice_field
 from goals import smart
@@ -65,20 +67,33 @@ class MilestonesField(forms.Field):
         problems: list[str] = []
         for number, (title, due) in enumerate(value or [], start=1):
             if not title:
-                problems.append(f"Milestone {number} has a date but no title.")
+                problems.append(
+                    gettext("Milestone %(number)s has a date but no title.") % {"number": number}
+                )
             elif len(title) > 200:
-                problems.append(f"Milestone {number}: keep the title under 200 characters.")
+                problems.append(
+                    gettext("Milestone %(number)s: keep the title under 200 characters.")
+                    % {"number": number}
+                )
             elif "\x00" in title:
                 # Read straight from the POST, so no CharField refuses it: PostgreSQL would.
-                problems.append(f"Milestone {number}: null characters are not allowed.")
+                problems.append(
+                    gettext("Milestone %(number)s: null characters are not allowed.")
+                    % {"number": number}
+                )
             try:
                 parsed = date.fromisoformat(due) if due else None
             except ValueError:
-                problems.append(f"Milestone {number}: enter the due date as YYYY-MM-DD.")
+                problems.append(
+                    gettext("Milestone %(number)s: enter the due date as YYYY-MM-DD.")
+                    % {"number": number}
+                )
                 parsed = None
             milestones.append((title, parsed))
         if len(milestones) > MAX_MILESTONES:
-            problems.append(f"Keep to {MAX_MILESTONES} milestones at most.")
+            problems.append(
+                gettext("Keep to %(count)s milestones at most.") % {"count": MAX_MILESTONES}
+            )
         if problems:
             raise ValidationError(problems)
         return milestones
@@ -99,19 +114,20 @@ class GoalForm(OnceForm):
     check to pass. Either way a field shows one message, the one that still applies."""
 
     title = forms.CharField(
+        label=_("Title"),
         max_length=120,
-        help_text="What you will be able to do or show, e.g. 'Give a talk at a meetup'.",
-        error_messages={"required": "Give the goal a short title."},
+        help_text=_("What you will be able to do or show, e.g. 'Give a talk at a meetup'."),
+        error_messages={"required": _("Give the goal a short title.")},
     )
     outcome = forms.CharField(
-        label="What exactly will be achieved",
+        label=_("What exactly will be achieved"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Describe the result so anyone could tell when it is done.",
+        help_text=_("Describe the result so anyone could tell when it is done."),
     )
     measure = forms.ChoiceField(
-        label="How will you measure it?",
+        label=_("How will you measure it?"),
         required=False,
         choices=MeasureKind.choices,
         widget=forms.RadioSelect,
@@ -119,39 +135,41 @@ class GoalForm(OnceForm):
     # Labelled for people whose browser shows every field (no scripts): with scripts,
     # only the chosen measure's fields show.
     metric_name = forms.CharField(
-        label="What you will count (for a number)", max_length=80, required=False
+        label=_("What you will count (for a number)"), max_length=80, required=False
     )
-    metric_unit = forms.CharField(label="Unit (for a number)", max_length=30, required=False)
+    metric_unit = forms.CharField(label=_("Unit (for a number)"), max_length=30, required=False)
     baseline = forms.DecimalField(
-        label="Where you are today (for a number)",
+        label=_("Where you are today (for a number)"),
         required=False,
         max_digits=12,
         decimal_places=2,
     )
     target = forms.DecimalField(
-        label="Target (for a number)", required=False, max_digits=12, decimal_places=2
+        label=_("Target (for a number)"), required=False, max_digits=12, decimal_places=2
     )
     milestones = MilestonesField(
-        label="Milestones, in order (for a checklist)",
+        label=_("Milestones, in order (for a checklist)"),
         required=False,
-        help_text="One per row, in the order you will do them; due dates are optional "
-        "but help you and your mentor see what is late. Leave spare rows empty.",
+        help_text=_(
+            "One per row, in the order you will do them; due dates are optional "
+            "but help you and your mentor see what is late. Leave spare rows empty."
+        ),
     )
     plan = forms.CharField(
-        label="Plan, resources and first steps",
+        label=_("Plan, resources and first steps"),
         required=False,
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     relevance = forms.CharField(
-        label="Why it matters",
+        label=_("Why it matters"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="How this moves you towards the career goals on your profile.",
+        help_text=_("How this moves you towards the career goals on your profile."),
     )
     target_date = forms.DateField(
-        label="Target date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Target date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args: Any, programme_ends: date | None, today: date, **kwargs: Any):
@@ -262,27 +280,32 @@ GOAL_INITIAL = (
 
 class ReviewForm(forms.Form):
     comment = forms.CharField(
+        label=_("Comment"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Needed when asking for changes: say what to improve.",
+        help_text=_("Needed when asking for changes: say what to improve."),
     )
 
 
 class ProgressForm(OnceForm):
-    value = forms.DecimalField(label="New value", required=False, max_digits=12, decimal_places=2)
+    value = forms.DecimalField(
+        label=_("New value"), required=False, max_digits=12, decimal_places=2
+    )
     milestones = forms.MultipleChoiceField(
-        label="Milestones finished", required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Milestones finished"), required=False, widget=forms.CheckboxSelectMultiple
     )
     note = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args: Any, goal: Goal, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if goal.measure == MeasureKind.METRIC:
             del self.fields["milestones"]
-            self.fields["value"].label = f"New value of {goal.metric_name}"
+            self.fields["value"].label = gettext("New value of %(metric)s") % {
+                "metric": goal.metric_name
+            }
         else:
             del self.fields["value"]
             choice_field(self, "milestones").choices = [
@@ -296,9 +319,11 @@ class CloseForm(forms.Form):
 
     ENDINGS = [(status.value, status.label) for status in CLOSED]
 
-    outcome = forms.ChoiceField(label="How did it end?", choices=ENDINGS, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label=_("How did it end?"), choices=ENDINGS, widget=forms.RadioSelect
+    )
     comment = forms.CharField(
-        label="A word about it (optional)",
+        label=_("A word about it (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -316,5 +341,5 @@ class CloseForm(forms.Form):
 
 class CommentForm(OnceForm):
     body = forms.CharField(
-        label="Comment", max_length=3000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Comment"), max_length=3000, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.http import AuthenticatedHttpRequest
 from core.forms import submit_form
@@ -22,14 +23,14 @@ def check_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     check = check_for(request.user, pk)
     if request.method == "POST":
         if check.is_answered:
-            messages.info(request, "You have already answered this one. Thank you!")
+            messages.info(request, _("You have already answered this one. Thank you!"))
             return redirect(check)
         form = CheckAnswerForm(request.POST)
         if done := submit_form(
             request,
             form,
             lambda: health.answer_check(check=check, by=request.user, **form.cleaned_data),
-            success="Thank you for your answer.",
+            success=_("Thank you for your answer."),
         ):
             return done
     else:
@@ -51,7 +52,7 @@ def check_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "end_form": EndMentorshipForm(
                 initial={
                     "outcome": MentorshipStatus.ENDED_EARLY,
-                    "reason": "It wasn't a good fit for us. Thank you for your time.",
+                    "reason": _("It wasn't a good fit for us. Thank you for your time."),
                 }
             )
             if offer_ending

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import icalendar
 
@@ -54,9 +55,15 @@ def build_ics(meeting: Meeting, *, method: str = REQUEST, now: datetime | None =
     event.add("dtstamp", (now or timezone.now()).astimezone(UTC))
     event.add("dtstart", meeting.starts_at.astimezone(UTC))
     event.add("dtend", meeting.ends_at.astimezone(UTC))
-    event.add("summary", f"Mentoring: {mentor.get_full_name()} and {mentee.get_full_name()}")
+    # Worded in the active language: the request's, or the recipient's for an email.
+    event.add(
+        "summary",
+        _("Mentoring: %(mentor)s and %(mentee)s")
+        % {"mentor": mentor.get_full_name(), "mentee": mentee.get_full_name()},
+    )
     url = f"{settings.SITE_URL}{meeting.get_absolute_url()}"
-    description = f"{meeting.agenda.strip()}\n\n{url}" if meeting.agenda.strip() else url
+    page = _("The meeting's page, for notes and action items: %(url)s") % {"url": url}
+    description = f"{meeting.agenda.strip()}\n\n{page}" if meeting.agenda.strip() else page
     event.add("description", description)
     event.add("url", url)
     location = meeting.location.strip() or meeting.get_format_display()

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.forms import OnceForm, choice_field, model_choice_field
@@ -14,12 +16,12 @@ from goals.services.meetings import MAX_DAYS_BACK
 from matching.models import Mentorship
 
 DURATIONS = [
-    (15, "15 minutes"),
-    (30, "30 minutes"),
-    (45, "45 minutes"),
-    (60, "1 hour"),
-    (90, "1½ hours"),
-    (120, "2 hours"),
+    (15, _("15 minutes")),
+    (30, _("30 minutes")),
+    (45, _("45 minutes")),
+    (60, _("1 hour")),
+    (90, _("1½ hours")),
+    (120, _("2 hours")),
 ]
 
 
@@ -34,43 +36,52 @@ def local_datetime(day: date, at: time, zone: str) -> tuple[datetime | None, str
     # A time in the gap does not survive a round trip through UTC.
     if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
         later = aware.astimezone(UTC).astimezone(tz)
-        return None, (
-            f"{at:%H:%M} does not exist on that day in {zone}: the clocks go forward. "
-            f"Choose another time, such as {later:%H:%M}."
-        )
+        return None, gettext(
+            "%(time)s does not exist on that day in %(zone)s: the clocks go forward. "
+            "Choose another time, such as %(later)s."
+        ) % {"time": f"{at:%H:%M}", "zone": zone, "later": f"{later:%H:%M}"}
     return aware, ""
 
 
 class MeetingForm(OnceForm):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    duration_minutes = forms.TypedChoiceField(
-        label="Duration", choices=DURATIONS, coerce=int, initial=45
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(
+        label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
-    format = forms.ChoiceField(choices=MEETING_FORMAT_CHOICES, initial=MeetingFormat.VIDEO)
+    duration_minutes = forms.TypedChoiceField(
+        label=_("Duration"), choices=DURATIONS, coerce=int, initial=45
+    )
+    format = forms.ChoiceField(
+        label=_("Format"), choices=MEETING_FORMAT_CHOICES, initial=MeetingFormat.VIDEO
+    )
     location = forms.CharField(
-        label="Place or link",
+        label=_("Place or link"),
         max_length=300,
         required=False,
-        help_text="A video-call link, a phone number, or where you will meet.",
+        help_text=_("A video-call link, a phone number, or where you will meet."),
     )
     agenda = forms.CharField(
+        label=_("Agenda"),
         max_length=3000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What you would like to talk about.",
+        help_text=_("What you would like to talk about."),
     )
 
     def __init__(self, *args: Any, zone: str, **kwargs: Any) -> None:
         self.zone = zone
         super().__init__(*args, **kwargs)
-        self.fields["date"].help_text = f"In your time zone, {zone}."
-        self.fields["time"].help_text = f"In your time zone, {zone}."
+        in_zone = gettext("In your time zone, %(zone)s.") % {"zone": zone}
+        self.fields["date"].help_text = in_zone
+        self.fields["time"].help_text = in_zone
         # A meeting made elsewhere (e.g. the admin) may last 75 minutes: keep it choosable.
         current = self.initial.get("duration_minutes")
         if current and current not in dict(DURATIONS):
             field = choice_field(self, "duration_minutes")
-            field.choices = sorted([*DURATIONS, (current, f"{current} minutes")])
+            minutes = ngettext("%(count)s minute", "%(count)s minutes", current) % {
+                "count": current
+            }
+            field.choices = sorted([*DURATIONS, (current, minutes)])
 
     @classmethod
     def initial_for(cls, meeting: Meeting, zone: str) -> dict[str, Any]:
@@ -103,7 +114,7 @@ class MeetingForm(OnceForm):
     def check_when(self, starts_at: datetime) -> str:
         """Why this start will not do, or "" when it will."""
         if starts_at <= timezone.now():
-            return (
+            return gettext(
                 "Choose a time in the future. "
                 "To record a meeting that already happened, log it instead."
             )
@@ -125,27 +136,31 @@ class LogMeetingForm(MeetingForm):
     """A meeting that already happened, written down afterwards with its notes."""
 
     notes = forms.CharField(
-        label="Shared notes",
+        label=_("Shared notes"),
         max_length=5000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What you talked about and agreed. You both see them, and so do the "
-        "programme's admins. Action items come next, on the meeting's page.",
+        help_text=_(
+            "What you talked about and agreed. You both see them, and so do the "
+            "programme's admins. Action items come next, on the meeting's page."
+        ),
     )
 
     def __init__(self, *args: Any, zone: str, **kwargs: Any) -> None:
         super().__init__(*args, zone=zone, **kwargs)
-        self.fields["location"].help_text = "Optional: where you met, or the call's link."
-        self.fields["agenda"].label = "Topics"
-        self.fields["agenda"].help_text = "Optional: what the meeting was about, in a line."
+        self.fields["location"].help_text = gettext("Optional: where you met, or the call's link.")
+        self.fields["agenda"].label = gettext("Topics")
+        self.fields["agenda"].help_text = gettext(
+            "Optional: what the meeting was about, in a line."
+        )
         self.fields["agenda"].widget.attrs["rows"] = 2
 
     def check_when(self, starts_at: datetime) -> str:
         now = timezone.now()
         if starts_at > now:
-            return "That time is still ahead: schedule the meeting instead."
+            return gettext("That time is still ahead: schedule the meeting instead.")
         if starts_at < now - timedelta(days=MAX_DAYS_BACK):
-            return "Meetings can be logged up to a year back."
+            return gettext("Meetings can be logged up to a year back.")
         return ""
 
     def details(self) -> dict[str, Any]:
@@ -154,19 +169,22 @@ class LogMeetingForm(MeetingForm):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
+        label=_("Reason"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Optional; it is included in the cancellation email.",
+        help_text=_("Optional; it is included in the cancellation email."),
     )
 
 
 class NoteForm(OnceForm):
-    body = forms.CharField(label="Note", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label=_("Note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     is_private = forms.BooleanField(
-        label="Only for me",
+        label=_("Only for me"),
         required=False,
-        help_text="Private notes are never shown to anyone else, programme admins included.",
+        help_text=_("Private notes are never shown to anyone else, programme admins included."),
     )
 
 
@@ -176,13 +194,16 @@ class _PersonChoice(forms.ModelChoiceField):
 
 
 class ActionItemForm(OnceForm):
-    title = forms.CharField(label="What will be done", max_length=200)
-    owner = _PersonChoice(queryset=User.objects.none(), empty_label=None, label="Who")
+    title = forms.CharField(label=_("What will be done"), max_length=200)
+    owner = _PersonChoice(queryset=User.objects.none(), empty_label=None, label=_("Who"))
     due_on = forms.DateField(
-        label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     goal = forms.ModelChoiceField(
-        queryset=Goal.objects.none(), required=False, empty_label="No goal", label="Towards goal"
+        queryset=Goal.objects.none(),
+        required=False,
+        empty_label=_("No goal"),
+        label=_("Towards goal"),
     )
 
     def __init__(self, *args: Any, mentorship: Mentorship, **kwargs: Any) -> None:
@@ -197,6 +218,6 @@ class ActionItemForm(OnceForm):
         owners = sorted((mentorship.mentee, mentorship.mentor), key=lambda u: u.pk)
         model_choice_field(self, "owner").choices = [(u.pk, u.get_full_name()) for u in owners]
         model_choice_field(self, "goal").choices = [
-            ("", "No goal"),
+            ("", gettext("No goal")),
             *mentorship.goals.values_list("pk", "title"),
         ]

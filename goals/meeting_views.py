@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -54,7 +55,7 @@ def meeting_create(request: AuthenticatedHttpRequest, mentorship_pk: int) -> Htt
             lambda: meetings.schedule_meeting(
                 mentorship=mentorship, by=request.user, **form.details()
             ),
-            success="Meeting scheduled. You both have an invitation by email.",
+            success=_("Meeting scheduled. You both have an invitation by email."),
         )
     ):
         return done
@@ -76,7 +77,7 @@ def meeting_log(request: AuthenticatedHttpRequest, mentorship_pk: int) -> HttpRe
             request,
             form,
             lambda: meetings.log_meeting(mentorship=mentorship, by=request.user, **form.details()),
-            success="Meeting logged. Add what each of you will do next below.",
+            success=_("Meeting logged. Add what each of you will do next below."),
             # Straight on to the action items, with their form open.
             then=lambda meeting: f"{meeting.get_absolute_url()}?follow_up=1#actions-heading",
         )
@@ -101,7 +102,7 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             request,
             form,
             lambda: meetings.reschedule_meeting(meeting=meeting, by=request.user, **form.details()),
-            success="Meeting updated. You both have a new invitation by email.",
+            success=_("Meeting updated. You both have a new invitation by email."),
         )
     ):
         return done
@@ -171,7 +172,7 @@ def meeting_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         lambda: meetings.cancel_meeting(
             meeting=meeting, by=request.user, reason=form.cleaned_data["reason"]
         ),
-        success="Meeting cancelled. You both have an email saying so.",
+        success=_("Meeting cancelled. You both have an email saying so."),
         then=meeting,
     ):
         return done
@@ -187,7 +188,7 @@ def meeting_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         lambda: meetings.add_note(meeting=meeting, by=request.user, **form.cleaned_data),
-        success="Note saved.",
+        success=_("Note saved."),
         then=meeting,
     ):
         return done
@@ -203,7 +204,7 @@ def meeting_action(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         lambda: meetings.add_action_item(meeting=meeting, by=request.user, **form.cleaned_data),
-        success="Action item added.",
+        success=_("Action item added."),
         then=meeting,
     ):
         return done

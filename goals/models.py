@@ -1,28 +1,47 @@
 import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from matching.models import Cohort, Mentorship, Message, either_side
 from profiles.models import MeetingFormat
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class GoalStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Waiting for review"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    APPROVED = "approved", "Approved"
-    IN_PROGRESS = "in_progress", "In progress"
-    ACHIEVED = "achieved", "Achieved"
-    NOT_ACHIEVED = "not_achieved", "Not achieved"
-    ABANDONED = "abandoned", "Abandoned"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Waiting for review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ACHIEVED = "achieved", _("Achieved")
+    NOT_ACHIEVED = "not_achieved", _("Not achieved")
+    ABANDONED = "abandoned", _("Abandoned")
 
+
+# A status as it reads inside a sentence ("A goal that is waiting for review…"): lower
+# case in English, but German keeps its nouns capitalised, so each has its own words.
+STATUS_IN_A_SENTENCE: dict[str, "StrOrPromise"] = {
+    GoalStatus.DRAFT: pgettext_lazy("goal status in a sentence", "draft"),
+    GoalStatus.SUBMITTED: pgettext_lazy("goal status in a sentence", "waiting for review"),
+    GoalStatus.CHANGES_REQUESTED: pgettext_lazy("goal status in a sentence", "changes requested"),
+    GoalStatus.APPROVED: pgettext_lazy("goal status in a sentence", "approved"),
+    GoalStatus.IN_PROGRESS: pgettext_lazy("goal status in a sentence", "in progress"),
+    GoalStatus.ACHIEVED: pgettext_lazy("goal status in a sentence", "achieved"),
+    GoalStatus.NOT_ACHIEVED: pgettext_lazy("goal status in a sentence", "not achieved"),
+    GoalStatus.ABANDONED: pgettext_lazy("goal status in a sentence", "abandoned"),
+}
 
 # Who may move a goal from one status to another. Everything else is refused.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -55,8 +74,8 @@ def visible_to(user: User, path: str = "") -> Q:
 
 
 class MeasureKind(models.TextChoices):
-    METRIC = "metric", "A number I can measure"
-    MILESTONES = "milestones", "A checklist of milestones"
+    METRIC = "metric", _("A number I can measure")
+    MILESTONES = "milestones", _("A checklist of milestones")
 
 
 class GoalQuerySet(models.QuerySet["Goal"]):
@@ -75,7 +94,7 @@ class Goal(models.Model):
     # Specific
     title = models.CharField(max_length=120)
     # A draft may be saved with only its title: the rest is checked when it is submitted.
-    outcome = models.TextField("what exactly will be achieved", max_length=2000, blank=True)
+    outcome = models.TextField(_("what exactly will be achieved"), max_length=2000, blank=True)
     # Measurable
     measure = models.CharField(max_length=12, choices=MeasureKind.choices, blank=True)
     metric_name = models.CharField(max_length=80, blank=True)
@@ -84,9 +103,9 @@ class Goal(models.Model):
     target = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     current_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     # Achievable
-    plan = models.TextField("plan, resources and first steps", max_length=3000, blank=True)
+    plan = models.TextField(_("plan, resources and first steps"), max_length=3000, blank=True)
     # Relevant
-    relevance = models.TextField("why it matters", max_length=2000, blank=True)
+    relevance = models.TextField(_("why it matters"), max_length=2000, blank=True)
     # Time-bound
     starts_on = models.DateField(default=timezone.localdate)
     target_date = models.DateField(null=True, blank=True)
@@ -214,7 +233,7 @@ class ProgressUpdate(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     milestones_done = models.ManyToManyField(Milestone, blank=True, related_name="+")
-    percent = models.PositiveSmallIntegerField(help_text="Progress after this update.")
+    percent = models.PositiveSmallIntegerField(help_text=_("Progress after this update."))
     note = models.TextField(max_length=2000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -236,8 +255,8 @@ MEETING_FORMAT_CHOICES = [(f.value, f.label) for f in MEETING_FORMATS]
 
 
 class MeetingStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    CANCELLED = "cancelled", "Cancelled"
+    SCHEDULED = "scheduled", _("Scheduled")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):
@@ -258,7 +277,7 @@ class Meeting(models.Model):
     starts_at = models.DateTimeField()
     duration_minutes = models.PositiveSmallIntegerField(default=45)
     format = models.CharField(max_length=10, choices=MEETING_FORMAT_CHOICES)
-    location = models.CharField("place or link", max_length=300, blank=True)
+    location = models.CharField(_("place or link"), max_length=300, blank=True)
     agenda = models.TextField(max_length=3000, blank=True)
     status = models.CharField(
         max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
@@ -330,7 +349,9 @@ class MeetingNote(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     body = models.TextField(max_length=5000)
     is_private = models.BooleanField(
-        "only for me", default=False, help_text="Private notes are never shown to anyone else."
+        _("only for me"),
+        default=False,
+        help_text=_("Private notes are never shown to anyone else."),
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -344,7 +365,7 @@ class MeetingNote(models.Model):
         # What a note is called wherever it is listed by name (the admin's delete
         # confirmations, logs): a private note's text is only ever for its author.
         if self.is_private:
-            return "private note"
+            return str(_("private note"))
         return f"{self.author}: {self.body[:40]}"
 
 
@@ -378,12 +399,12 @@ class ActionItem(models.Model):
 
 
 class ObstacleCategory(models.TextChoices):
-    TIME = "time", "Time"
-    SKILLS = "skills", "Skills"
-    ACCESS = "access", "Access to people or resources"
-    CONFIDENCE = "confidence", "Confidence"
-    PERSONAL = "personal", "Personal circumstances"
-    OTHER = "other", "Something else"
+    TIME = "time", pgettext_lazy("kind of obstacle", "Time")
+    SKILLS = "skills", _("Skills")
+    ACCESS = "access", _("Access to people or resources")
+    CONFIDENCE = "confidence", _("Confidence")
+    PERSONAL = "personal", _("Personal circumstances")
+    OTHER = "other", _("Something else")
 
 
 class Obstacle(models.Model):
@@ -394,7 +415,7 @@ class Obstacle(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     category = models.CharField(max_length=12, choices=ObstacleCategory.choices)
-    description = models.TextField("what is blocking you", max_length=2000)
+    description = models.TextField(_("what is blocking you"), max_length=2000)
     advice = models.TextField(max_length=3000, blank=True)
     advised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -404,7 +425,7 @@ class Obstacle(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolution = models.TextField("what unblocked it", max_length=2000, blank=True)
+    resolution = models.TextField(_("what unblocked it"), max_length=2000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -428,14 +449,14 @@ class Obstacle(models.Model):
 
 
 class CheckKind(models.TextChoices):
-    FIT = "fit", "Fit check"
-    PULSE = "pulse", "Pulse"
+    FIT = "fit", _("Fit check")
+    PULSE = "pulse", _("Pulse")
 
 
 class CheckAnswer(models.TextChoices):
-    GOING_WELL = "going_well", "Going well"
-    NOT_SURE = "not_sure", "Not sure yet"
-    POOR_FIT = "poor_fit", "Not a good fit"
+    GOING_WELL = "going_well", _("Going well")
+    NOT_SURE = "not_sure", _("Not sure yet")
+    POOR_FIT = "poor_fit", _("Not a good fit")
 
 
 class FitCheck(models.Model):
@@ -492,7 +513,7 @@ class FitCheck(models.Model):
 
     @property
     def answer_choices(self) -> list[tuple[str, str]]:
-        return list(CheckAnswer.choices)
+        return [(value, str(label)) for value, label in CheckAnswer.choices]
 
 
 class IdleNotice(models.Model):

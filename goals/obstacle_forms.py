@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import OnceForm
 from goals.models import Obstacle, ObstacleCategory
@@ -11,15 +12,15 @@ from goals.models import Obstacle, ObstacleCategory
 
 class ObstacleForm(OnceForm):
     category = forms.ChoiceField(
-        label="What kind of obstacle?",
-        choices=[("", "Choose…"), *ObstacleCategory.choices],
-        error_messages={"invalid_choice": "Choose one of the kinds in the list."},
+        label=_("What kind of obstacle?"),
+        choices=[("", _("Choose…")), *ObstacleCategory.choices],
+        error_messages={"invalid_choice": _("Choose one of the kinds in the list.")},
     )
     description = forms.CharField(
-        label="What is blocking you?",
+        label=_("What is blocking you?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Your mentor reads this and answers with advice.",
+        help_text=_("Your mentor reads this and answers with advice."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -29,7 +30,7 @@ class ObstacleForm(OnceForm):
 
 class AdviceForm(OnceForm):
     advice = forms.CharField(
-        label="Your advice", max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Your advice"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args: Any, obstacle_pk: int, **kwargs: Any) -> None:
@@ -41,7 +42,7 @@ class AdviceForm(OnceForm):
 
 class ResolveForm(forms.Form):
     resolution = forms.CharField(
-        label="What unblocked it? (optional)",
+        label=_("What unblocked it? (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),

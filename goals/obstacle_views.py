@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -34,7 +35,7 @@ def flag_obstacle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         lambda: obstacles.flag_obstacle(goal=goal, by=request.user, **form.cleaned_data),
-        success="Obstacle flagged. Your mentor has been asked for advice.",
+        success=_("Obstacle flagged. Your mentor has been asked for advice."),
         then=_back(goal),
     ):
         return done
@@ -54,7 +55,7 @@ def advise_on_obstacle(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         lambda: obstacles.advise_on_obstacle(
             obstacle=obstacle, by=request.user, advice=form.cleaned_data["advice"]
         ),
-        success="Advice sent to your mentee.",
+        success=_("Advice sent to your mentee."),
         then=_back(obstacle.goal, f"obstacle-{obstacle.pk}"),
     ):
         return done
@@ -78,7 +79,7 @@ def resolve_obstacle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         lambda: obstacles.resolve_obstacle(
             obstacle=obstacle, by=request.user, resolution=form.cleaned_data["resolution"]
         ),
-        success="Obstacle resolved. It stays in the goal's history.",
+        success=_("Obstacle resolved. It stays in the goal's history."),
         then=_back(obstacle.goal),
     ):
         return done

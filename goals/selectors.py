@@ -1,7 +1,7 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Count,
@@ -43,6 +43,9 @@ from matching.models import (
     MentorshipStatus,
     Role,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # A mentorship with no meeting or message for this many days is quiet: both sides are
 # nudged, and the programme admin's console lists it.
@@ -182,7 +185,7 @@ class BoardGoal:
     next_milestone: Milestone | None
     waiting_days: int | None
     comments: list[ThreadEntry]  # the latest few, review feedback among them
-    pace: tuple[str, str] | None = None  # (icon, word), for goals under way
+    pace: tuple[str, "StrOrPromise"] | None = None  # (icon, word), for goals under way
     # Read several times by the board's template: worked out once here.
     comment_count: int = 0
     percent: int = 0

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 # Openings that promise effort rather than an outcome.
 VAGUE_OPENINGS = (
     "get better",
@@ -69,65 +72,82 @@ def check(draft: GoalDraft, *, today: date, programme_ends: date | None) -> dict
 
     title = " ".join(draft.title.split())
     if not title:
-        add("title", "Give the goal a short title.")
+        add("title", _("Give the goal a short title."))
     elif is_vague(title):
         add(
             "title",
-            "Say what you will be able to do or show, not what you will work on: for example "
-            "'Lead a design review for my team' instead of 'get better at design'.",
+            _(
+                "Say what you will be able to do or show, not what you will work on: for "
+                "example 'Lead a design review for my team' instead of 'get better at design'."
+            ),
         )
     if len(draft.outcome.strip()) < MIN_OUTCOME:
         add(
             "outcome",
-            f"Say a little more (at least {MIN_OUTCOME} characters): what will exist, or what "
-            "will you have done, once it is reached?",
+            _(
+                "Say a little more (at least %(count)s characters): what will exist, or what "
+                "will you have done, once it is reached?"
+            )
+            % {"count": MIN_OUTCOME},
         )
 
     if draft.measure == "metric":
         if not draft.metric_name.strip():
-            add("metric_name", "Name what you will count or measure, e.g. 'talks given'.")
+            add("metric_name", _("Name what you will count or measure, e.g. 'talks given'."))
         if draft.baseline is None:
-            add("baseline", "Where are you today? Enter the starting value.")
+            add("baseline", _("Where are you today? Enter the starting value."))
         if draft.target is None:
-            add("target", "Where do you want to get to? Enter the target value.")
+            add("target", _("Where do you want to get to? Enter the target value."))
         if draft.baseline is not None and draft.baseline == draft.target:
-            add("target", "The target must differ from where you start.")
+            add("target", _("The target must differ from where you start."))
     elif draft.measure == "milestones":
         named = [(t.strip(), due) for t, due in draft.milestones if t.strip()]
         if len(named) < MIN_MILESTONES:
             add(
                 "milestones",
-                f"List at least {MIN_MILESTONES} milestones in order, so progress is visible.",
+                _("List at least %(count)s milestones in order, so progress is visible.")
+                % {"count": MIN_MILESTONES},
             )
         for title_, due in named:
             if due and draft.target_date and due > draft.target_date:
-                add("milestones", f"'{title_}' is due after the goal's target date.")
+                add(
+                    "milestones",
+                    _("'%(milestone)s' is due after the goal's target date.")
+                    % {"milestone": title_},
+                )
             if due and due < today:
-                add("milestones", f"'{title_}' is due in the past.")
+                add("milestones", _("'%(milestone)s' is due in the past.") % {"milestone": title_})
     else:
-        add("measure", "Choose how you will measure it: a number, or a checklist of milestones.")
+        add(
+            "measure",
+            _("Choose how you will measure it: a number, or a checklist of milestones."),
+        )
 
     if len(draft.plan.strip()) < MIN_PLAN:
-        add("plan", "Write the first steps and what you need (time, people, resources).")
+        add("plan", _("Write the first steps and what you need (time, people, resources)."))
     if len(draft.relevance.strip()) < MIN_RELEVANCE:
         add(
             "relevance",
-            f"Add a sentence or two (at least {MIN_RELEVANCE} characters): what does reaching "
-            "it open up for you?",
+            _(
+                "Add a sentence or two (at least %(count)s characters): what does reaching "
+                "it open up for you?"
+            )
+            % {"count": MIN_RELEVANCE},
         )
 
     if draft.target_date is None:
-        add("target_date", "Pick the date by which you want to reach it.")
+        add("target_date", _("Pick the date by which you want to reach it."))
     else:
         if draft.target_date <= today:
-            add("target_date", "Pick a date in the future.")
+            add("target_date", _("Pick a date in the future."))
         if programme_ends and draft.target_date > programme_ends:
             add(
                 "target_date",
-                f"Your programme ends on {programme_ends:%-d %B %Y}; pick a date before then.",
+                _("Your programme ends on %(date)s; pick a date before then.")
+                % {"date": date_format(programme_ends, "DATE_FORMAT")},
             )
         if draft.starts_on and draft.starts_on > draft.target_date:
-            add("starts_on", "The start must come before the target date.")
+            add("starts_on", _("The start must come before the target date."))
     return errors
 
 
@@ -136,9 +156,9 @@ def check_draft(draft: GoalDraft, *, starts_on: date) -> dict[str, list[str]]:
     Everything else may wait until it is submitted (see ``check``)."""
     errors: dict[str, list[str]] = {}
     if not draft.title.strip():
-        errors["title"] = ["Give the goal a short title."]
+        errors["title"] = [_("Give the goal a short title.")]
     if draft.target_date and draft.target_date < starts_on:
-        errors["target_date"] = ["Pick a date in the future."]
+        errors["target_date"] = [_("Pick a date in the future.")]
     return errors
 
 

@@ -9,13 +9,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from core.forms import choice_field, submit_form
 from goals import charts, selectors, services, smart
 from goals.forms import SUBMIT, CloseForm, CommentForm, GoalForm, ProgressForm, ReviewForm
-from goals.models import Goal, GoalStatus
+from goals.models import STATUS_IN_A_SENTENCE, Goal
 from goals.obstacle_forms import ObstacleForm, open_obstacle_rows
 from goals.services import obstacles
 from matching.models import Role
@@ -66,8 +67,8 @@ def _render_form(
 
 def _saved(form: GoalForm) -> str:
     if form.is_submit:
-        return "Sent to your mentor for review."
-    return "Goal saved as a draft. Submit it when it's ready."
+        return _("Sent to your mentor for review.")
+    return _("Goal saved as a draft. Submit it when it's ready.")
 
 
 @login_required
@@ -114,7 +115,7 @@ def edit_goal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 goal=goal,
                 submit=form.is_submit,
             ),
-            success=_saved(form) if form.is_submit else "Goal saved.",
+            success=_saved(form) if form.is_submit else _("Goal saved."),
         )
     ):
         return done
@@ -195,11 +196,11 @@ def submit_goal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         if exc.code == services.INCOMPLETE and goal.is_editable:
             # Not SMART yet: the form says what is missing, next to each field.
-            messages.warning(request, "Not sent yet: finish what is marked, then submit it.")
+            messages.warning(request, _("Not sent yet: finish what is marked, then submit it."))
             return redirect(f"{reverse('goals:edit', args=[goal.pk])}?check={SUBMIT}")
         _flash_error(request, exc)
     else:
-        messages.success(request, "Sent to your mentor for review.")
+        messages.success(request, _("Sent to your mentor for review."))
     return redirect(goal)
 
 
@@ -215,7 +216,7 @@ def review_goal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         lambda: services.review_goal(
             goal=goal, by=request.user, approve=approve, comment=form.cleaned_data["comment"]
         ),
-        success="Approved." if approve else "Your suggestions are sent.",
+        success=_("Approved.") if approve else _("Your suggestions are sent."),
         then=goal,
     ):
         return done
@@ -237,7 +238,7 @@ def log_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             milestone_ids=[int(i) for i in form.cleaned_data.get("milestones", [])],
             note=form.cleaned_data["note"],
         ),
-        success="Progress logged.",
+        success=_("Progress logged."),
         then=goal,
     ):
         return done
@@ -253,9 +254,9 @@ def close_goal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         lambda: services.close_goal(goal=goal, by=request.user, **form.cleaned_data),
-        success=lambda _: (
-            f"Goal closed as {GoalStatus(form.cleaned_data['outcome']).label.lower()}. "
-            "Its history stays here."
+        success=lambda _goal: (
+            _("Goal closed as %(status)s. Its history stays here.")
+            % {"status": STATUS_IN_A_SENTENCE[form.cleaned_data["outcome"]]}
         ),
         then=goal,
     ):

@@ -8,12 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.outbox import services as outbox
 from goals import smart
 from goals.models import (
     CLOSED,
+    STATUS_IN_A_SENTENCE,
     TRANSITIONS,
     Goal,
     GoalComment,
@@ -62,11 +64,11 @@ def save_goal(
     if mentorship.side_of(by) != Role.MENTEE:
         raise PermissionDenied
     if not mentorship.is_active:
-        raise ValidationError("Goals can only be added to an active mentorship.")
+        raise ValidationError(_("Goals can only be added to an active mentorship."))
     if goal is not None:
         goal = Goal.objects.select_for_update().get(pk=goal.pk, mentorship=mentorship)
         if not goal.is_editable:
-            raise ValidationError("This goal is under review or under way; it can't be edited.")
+            raise ValidationError(_("This goal is under review or under way; it can't be edited."))
     today = today or timezone.localdate()
     values = {name: getattr(draft, name) for name in GOAL_FIELDS}
     values["title"] = " ".join(values["title"].split())
@@ -107,13 +109,13 @@ def _move(goal: Goal, *, by: User, to: str, comment: str = "") -> Goal:
     allowed = TRANSITIONS.get((goal.status, to))
     if allowed is None:
         raise ValidationError(
-            f"A goal that is {goal.get_status_display().lower()} can't become "
-            f"{GoalStatus(to).label.lower()}."
+            _("A goal that is %(status)s can't become %(new_status)s.")
+            % {"status": STATUS_IN_A_SENTENCE[goal.status], "new_status": STATUS_IN_A_SENTENCE[to]}
         )
     if allowed != who:
         raise PermissionDenied
     if to not in CLOSED and not goal.mentorship.is_active:
-        raise ValidationError("This mentorship has ended; its goals can only be closed.")
+        raise ValidationError(_("This mentorship has ended; its goals can only be closed."))
     GoalEvent.objects.create(
         goal=goal, actor=by, from_status=goal.status, to_status=to, comment=comment.strip()
     )
@@ -143,7 +145,10 @@ def submit_goal(*, goal: Goal, by: User, today: date | None = None) -> Goal:
     )
     if errors:
         problems = " ".join(m for messages in errors.values() for m in messages)
-        raise ValidationError(f"Edit the goal before submitting it: {problems}", code=INCOMPLETE)
+        raise ValidationError(
+            _("Edit the goal before submitting it: %(problems)s") % {"problems": problems},
+            code=INCOMPLETE,
+        )
     goal = _move(goal, by=by, to=GoalStatus.SUBMITTED)
     mentor = goal.mentorship.mentor
     outbox.enqueue(
@@ -162,7 +167,7 @@ def review_goal(*, goal: Goal, by: User, approve: bool, comment: str = "") -> Go
     if goal.mentorship.side_of(by) != Role.MENTOR:
         raise PermissionDenied
     if not approve and not comment.strip():
-        raise ValidationError({"comment": "Say what should change, so the mentee can revise."})
+        raise ValidationError({"comment": _("Say what should change, so the mentee can revise.")})
     to = GoalStatus.APPROVED if approve else GoalStatus.CHANGES_REQUESTED
     goal = _move(goal, by=by, to=to, comment=comment)
     outbox.enqueue(
@@ -190,7 +195,7 @@ def close_goal(*, goal: Goal, by: User, outcome: str, comment: str = "") -> Goal
     if goal.mentorship.side_of(by) != Role.MENTEE:
         raise PermissionDenied
     if outcome not in (GoalStatus.ACHIEVED, GoalStatus.NOT_ACHIEVED, GoalStatus.ABANDONED):
-        raise ValidationError({"outcome": "Choose how the goal ended."})
+        raise ValidationError({"outcome": _("Choose how the goal ended.")})
     return _move(goal, by=by, to=outcome, comment=comment)
 
 
@@ -216,13 +221,15 @@ def log_progress(
         # Logging the first progress is starting the goal.
         goal = _move(goal, by=by, to=GoalStatus.IN_PROGRESS)
     if goal.status != GoalStatus.IN_PROGRESS:
-        raise ValidationError("Progress can be logged once the goal is approved.")
+        raise ValidationError(_("Progress can be logged once the goal is approved."))
     if not goal.mentorship.is_active:
-        raise ValidationError("This mentorship has ended; its goals can only be closed.")
+        raise ValidationError(_("This mentorship has ended; its goals can only be closed."))
     done: list[Milestone] = []
     if goal.measure == MeasureKind.METRIC:
         if value is None:
-            raise ValidationError({"value": f"Enter the new value of {goal.metric_name}."})
+            raise ValidationError(
+                {"value": _("Enter the new value of %(metric)s.") % {"metric": goal.metric_name}}
+            )
         goal.current_value = value
         goal.save(update_fields=["current_value", "updated_at"])
     else:
@@ -232,7 +239,7 @@ def log_progress(
         done = [m for m in goal.milestones.all() if m.pk in ids and m.done_at is None]
         if not done and not note.strip():
             raise ValidationError(
-                {"milestones": "Tick the milestones you finished, or write a note."}
+                {"milestones": _("Tick the milestones you finished, or write a note.")}
             )
         if done:
             now = timezone.now()
@@ -258,10 +265,10 @@ def comment_on_goal(*, goal: Goal, by: User, body: str) -> GoalComment:
     goal = Goal.objects.select_related("mentorship").get(pk=goal.pk)
     side = goal.mentorship.required_side(by)
     if not goal.mentorship.is_active:
-        raise ValidationError("This mentorship has ended; its goals are read-only.")
+        raise ValidationError(_("This mentorship has ended; its goals are read-only."))
     body = body.strip()
     if not body:
-        raise ValidationError({"body": "Write a comment first."})
+        raise ValidationError({"body": _("Write a comment first.")})
     comment = GoalComment.objects.create(goal=goal, author=by, body=body)
     other = goal.mentorship.mentor if side == "mentee" else goal.mentorship.mentee
     outbox.enqueue(

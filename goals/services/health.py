@@ -26,6 +26,7 @@ from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.outbox import services as outbox
@@ -154,11 +155,11 @@ def answer_check(*, check: FitCheck, by: User, answer: str, comment: str = "") -
         FitCheck.objects.select_for_update().select_related("mentorship__cohort").get(pk=check.pk)
     )
     if check.is_answered:
-        raise ValidationError("You have already answered this one. Thank you!")
+        raise ValidationError(_("You have already answered this one. Thank you!"))
     if not check.mentorship.is_active:
-        raise ValidationError("This mentorship has ended.")
+        raise ValidationError(_("This mentorship has ended."))
     if answer not in CheckAnswer.values:
-        raise ValidationError({"answer": "Choose one of the answers."})
+        raise ValidationError({"answer": _("Choose one of the answers.")})
     check.answer = answer
     check.comment = comment.strip()[:1000]
     check.answered_at = timezone.now()
@@ -236,11 +237,12 @@ def _warn_or_end(mentorship: Mentorship, days: int, today: date) -> int:
         with transaction.atomic():
             mentorship = matching.end_idle_mentorship(
                 mentorship=mentorship,
-                reason=(
-                    f"There was no meeting or message for {idle_days} days, so the programme "
+                reason=_(
+                    "There was no meeting or message for %(days)s days, so the programme "
                     "closed the mentorship. Nobody is at fault: plans change. The mentee can "
                     "look for a mentor again."
-                ),
+                )
+                % {"days": idle_days},
             )
             _tell_idle_ending(mentorship, notice, idle_days=idle_days)
     except ValidationError:  # ended meanwhile, by one of them

@@ -10,11 +10,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import User
 from core.outbox import services as outbox
@@ -194,14 +198,27 @@ def zone_of(user: User | None) -> str:
 
 
 def describe_time(meeting: Meeting, zone: str) -> str:
-    """E.g. 'Tuesday 1 December 2026, 18:00–18:45 (Europe/Berlin)'."""
+    """E.g. 'Tuesday 1 December 2026, 18:00–18:45 (Europe/Berlin)', in the active
+    language ('Dienstag, 1. Dezember 2026, 18:00–18:45 (Europe/Berlin)')."""
     tz = zoneinfo.ZoneInfo(zone)
     start, end = meeting.starts_at.astimezone(tz), meeting.ends_at.astimezone(tz)
-    day = f"{start:%A} {start.day} {start:%B %Y}"
+    day = date_format(start, pgettext("date format", "l j F Y"))
     until = f"{end:%H:%M}"
     if end.date() != start.date():
-        until = f"{end:%A} {end.day} {end:%B}, {until}"
+        end_day = date_format(end, pgettext("date format", "l j F"))
+        until = f"{end_day}, {until}"
     return f"{day}, {start:%H:%M}–{until} ({zone})"
+
+
+def language_of(person: User) -> str:
+    """The language this person's emails are written in (as core.email chooses it)."""
+    return person.language or settings.LANGUAGE_CODE
+
+
+def _time_for(meeting: Meeting, person: User) -> str:
+    """The meeting's time as this person's emails word it: their zone, their language."""
+    with translation.override(language_of(person)):
+        return describe_time(meeting, zone_of(person))
 
 
 # --- Rules shared by the writes --------------------------------------------------------
@@ -209,7 +226,7 @@ def describe_time(meeting: Meeting, zone: str) -> str:
 
 def _require_active(mentorship: Mentorship) -> None:
     if not mentorship.is_active:
-        raise ValidationError("This mentorship has ended; its meetings are read-only.")
+        raise ValidationError(_("This mentorship has ended; its meetings are read-only."))
 
 
 def _check_details(
@@ -227,35 +244,38 @@ def _check_details(
     now = timezone.now()
     if timezone.is_naive(starts_at):
         # A naive time would be read in the server's zone, which is nobody's.
-        errors["starts_at"] = ["Give the time with its time zone."]
+        errors["starts_at"] = [_("Give the time with its time zone.")]
     elif happened and starts_at > now:
-        errors["starts_at"] = ["That time is still ahead: schedule the meeting instead."]
+        errors["starts_at"] = [_("That time is still ahead: schedule the meeting instead.")]
     elif happened and starts_at < now - timedelta(days=MAX_DAYS_BACK):
-        errors["starts_at"] = ["Meetings can be logged up to a year back."]
+        errors["starts_at"] = [_("Meetings can be logged up to a year back.")]
     elif not happened and starts_at <= now:
-        errors["starts_at"] = ["Choose a time in the future."]
+        errors["starts_at"] = [_("Choose a time in the future.")]
     elif not happened and starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
-        errors["starts_at"] = ["Meetings can be planned up to a year ahead."]
+        errors["starts_at"] = [_("Meetings can be planned up to a year ahead.")]
     if not isinstance(duration_minutes, int) or not (
         MIN_MINUTES <= duration_minutes <= MAX_MINUTES
     ):
         errors["duration_minutes"] = [
-            f"A meeting lasts between {MIN_MINUTES} minutes and {MAX_MINUTES // 60} hours."
+            _("A meeting lasts between %(min)s minutes and %(max)s hours.")
+            % {"min": MIN_MINUTES, "max": MAX_MINUTES // 60}
         ]
     if format not in MEETING_FORMATS:
-        errors["format"] = ["Choose video, phone or in person."]
+        errors["format"] = [_("Choose video, phone or in person.")]
     if len(location) > 300:
-        errors["location"] = ["Keep the place or link under 300 characters."]
+        errors["location"] = [_("Keep the place or link under 300 characters.")]
     if len(agenda) > 3000:
-        errors["agenda"] = ["Keep the agenda under 3000 characters."]
+        errors["agenda"] = [_("Keep the agenda under 3000 characters.")]
     return errors
 
 
 def _require_after_start(meeting: Meeting) -> None:
     if meeting.is_cancelled:
-        raise ValidationError("This meeting was cancelled.")
+        raise ValidationError(_("This meeting was cancelled."))
     if not meeting.has_happened():
-        raise ValidationError("Notes and action items can be added once the meeting has started.")
+        raise ValidationError(
+            _("Notes and action items can be added once the meeting has started.")
+        )
 
 
 def _invite(
@@ -266,16 +286,19 @@ def _invite(
     previously: dict[int, str] | None = None,
     reason: str = "",
 ) -> None:
-    """One email per person, each with the times in their own zone, and the same .ics."""
+    """One email per person, each with the times in their own zone and the .ics in their
+    own language (the same event: same UID and SEQUENCE)."""
     method = CANCEL if meeting.is_cancelled else REQUEST
-    attachment = outbox.Attachment(
-        filename="invite.ics",
-        content=build_ics(meeting, method=method),
-        mimetype="text/calendar",
-        params={"method": method},
-    )
     mentorship = meeting.mentorship
     for person in (mentorship.mentee, mentorship.mentor):
+        # The email is rendered in the person's language; what is worded here must be too.
+        with translation.override(language_of(person)):
+            attachment = outbox.Attachment(
+                filename="invite.ics",
+                content=build_ics(meeting, method=method),
+                mimetype="text/calendar",
+                params={"method": method},
+            )
         outbox.enqueue(
             template,
             to=[person.email],
@@ -285,7 +308,7 @@ def _invite(
                 "other": mentorship.other_side(person).get_full_name(),
                 "by": by.get_full_name(),
                 "by_you": by.pk == person.pk,
-                "when": describe_time(meeting, zone_of(person)),
+                "when": _time_for(meeting, person),
                 "previously": (previously or {}).get(person.pk, ""),
                 "reason": reason,
             },
@@ -367,7 +390,7 @@ def log_meeting(
         mentorship=mentorship,
         by=by,
         happened=True,
-        extra_errors={"notes": ["Keep the notes under 5000 characters."]}
+        extra_errors={"notes": [_("Keep the notes under 5000 characters.")]}
         if len(notes) > 5000
         else None,
         starts_at=starts_at,
@@ -400,9 +423,9 @@ def reschedule_meeting(
         raise PermissionDenied
     _require_active(meeting.mentorship)
     if meeting.is_cancelled:
-        raise ValidationError("This meeting was cancelled; schedule a new one instead.")
+        raise ValidationError(_("This meeting was cancelled; schedule a new one instead."))
     if meeting.has_happened():
-        raise ValidationError("This meeting has already started; schedule a new one instead.")
+        raise ValidationError(_("This meeting has already started; schedule a new one instead."))
     location, agenda = location.strip(), agenda.strip()
     errors = _check_details(
         starts_at=starts_at,
@@ -425,7 +448,7 @@ def reschedule_meeting(
     moved = meeting.starts_at != starts_at or meeting.duration_minutes != duration_minutes
     people = (meeting.mentorship.mentee, meeting.mentorship.mentor)
     # The old time, worded for each person, so the email can say what changed.
-    previously = {p.pk: describe_time(meeting, zone_of(p)) for p in people} if moved else {}
+    previously = {p.pk: _time_for(meeting, p) for p in people} if moved else {}
     for name, value in values.items():
         setattr(meeting, name, value)
     meeting.sequence += 1
@@ -443,12 +466,12 @@ def cancel_meeting(*, meeting: Meeting, by: User, reason: str = "") -> Meeting:
     if not meeting.mentorship.has_participant(by):
         raise PermissionDenied
     if meeting.is_cancelled:
-        raise ValidationError("This meeting is already cancelled.")
+        raise ValidationError(_("This meeting is already cancelled."))
     if meeting.has_happened():
-        raise ValidationError("This meeting has already started, so it can't be cancelled.")
+        raise ValidationError(_("This meeting has already started, so it can't be cancelled."))
     reason = reason.strip()
     if len(reason) > 1000:
-        raise ValidationError({"reason": "Keep the reason under 1000 characters."})
+        raise ValidationError({"reason": _("Keep the reason under 1000 characters.")})
     meeting.status = MeetingStatus.CANCELLED
     meeting.cancelled_by = by
     meeting.cancelled_at = timezone.now()
@@ -470,9 +493,9 @@ def add_note(*, meeting: Meeting, by: User, body: str, is_private: bool = False)
     _require_after_start(meeting)
     body = body.strip()
     if not body:
-        raise ValidationError({"body": "Write the note first."})
+        raise ValidationError({"body": _("Write the note first.")})
     if len(body) > 5000:
-        raise ValidationError({"body": "Keep a note under 5000 characters."})
+        raise ValidationError({"body": _("Keep a note under 5000 characters.")})
     return MeetingNote.objects.create(meeting=meeting, author=by, body=body, is_private=is_private)
 
 
@@ -496,17 +519,17 @@ def add_action_item(
     errors: dict[str, str] = {}
     title = " ".join(title.split())
     if not title:
-        errors["title"] = "Say what will be done."
+        errors["title"] = _("Say what will be done.")
     elif len(title) > 200:
-        errors["title"] = "Keep it under 200 characters."
+        errors["title"] = _("Keep it under %(limit)s characters.") % {"limit": 200}
     if owner.pk not in (mentorship.mentee.pk, mentorship.mentor.pk):
-        errors["owner"] = "The owner is you or the other person in this mentorship."
+        errors["owner"] = _("The owner is you or the other person in this mentorship.")
     # "Today" is the writer's, so a due date of today is fine anywhere in the world.
     today = timezone.now().astimezone(zoneinfo.ZoneInfo(zone_of(by))).date()
     if due_on is not None and due_on < today:
-        errors["due_on"] = "Choose a due date from today on."
+        errors["due_on"] = _("Choose a due date from today on.")
     if goal is not None and goal.mentorship_id != mentorship.pk:
-        errors["goal"] = "Link a goal of this mentorship."
+        errors["goal"] = _("Link a goal of this mentorship.")
     if errors:
         raise ValidationError(errors)
     return ActionItem.objects.create(

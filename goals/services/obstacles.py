@@ -7,13 +7,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from core.outbox import services as outbox
 from goals.models import Goal, Obstacle, ObstacleCategory
 from matching.models import Role
 
-ENDED = "This mentorship has ended; its obstacles are read-only."
+ENDED = gettext_lazy("This mentorship has ended; its obstacles are read-only.")
 
 
 def obstacle_for(user: User, pk: int) -> Obstacle:
@@ -62,7 +64,7 @@ def _text(value: str, *, field: str, limit: int, missing: str) -> str:
     if not value:
         raise ValidationError({field: missing})
     if len(value) > limit:
-        raise ValidationError({field: f"Keep it under {limit} characters."})
+        raise ValidationError({field: _("Keep it under %(limit)s characters.") % {"limit": limit}})
     return value
 
 
@@ -75,11 +77,13 @@ def flag_obstacle(*, goal: Goal, by: User, category: str, description: str) -> O
     if not goal.mentorship.is_active:
         raise ValidationError(ENDED)
     if goal.is_closed:
-        raise ValidationError("This goal is closed; obstacles can only be flagged on open goals.")
+        raise ValidationError(
+            _("This goal is closed; obstacles can only be flagged on open goals.")
+        )
     if category not in ObstacleCategory.values:
-        raise ValidationError({"category": "Choose what kind of obstacle this is."})
+        raise ValidationError({"category": _("Choose what kind of obstacle this is.")})
     description = _text(
-        description, field="description", limit=2000, missing="Say what is blocking you."
+        description, field="description", limit=2000, missing=_("Say what is blocking you.")
     )
     obstacle = Obstacle.objects.create(
         goal=goal, raised_by=by, category=category, description=description
@@ -113,9 +117,9 @@ def advise_on_obstacle(*, obstacle: Obstacle, by: User, advice: str) -> Obstacle
     if not obstacle.goal.mentorship.is_active:
         raise ValidationError(ENDED)
     if obstacle.is_resolved:
-        raise ValidationError("This obstacle is already resolved.")
+        raise ValidationError(_("This obstacle is already resolved."))
     obstacle.advice = _text(
-        advice, field="advice", limit=3000, missing="Write your advice for your mentee."
+        advice, field="advice", limit=3000, missing=_("Write your advice for your mentee.")
     )
     obstacle.advised_by = by
     obstacle.advised_at = timezone.now()
@@ -144,10 +148,12 @@ def resolve_obstacle(*, obstacle: Obstacle, by: User, resolution: str = "") -> O
     if not obstacle.goal.mentorship.is_active:
         raise ValidationError(ENDED)
     if obstacle.is_resolved:
-        raise ValidationError("This obstacle is already resolved.")
+        raise ValidationError(_("This obstacle is already resolved."))
     resolution = resolution.strip()
     if len(resolution) > 2000:
-        raise ValidationError({"resolution": "Keep it under 2000 characters."})
+        raise ValidationError(
+            {"resolution": _("Keep it under %(limit)s characters.") % {"limit": 2000}}
+        )
     obstacle.resolution = resolution
     obstacle.resolved_by = by
     obstacle.resolved_at = timezone.now()

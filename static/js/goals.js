@@ -64,7 +64,10 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!item) return;
       item.classList.toggle("is-met", met);
       item.querySelector(".smart-mark").textContent = met ? "✓" : "○";
-      item.querySelector(".smart-state").textContent = met ? "met" : "not met yet";
+      // The words come from Django's JavaScript catalogue (loaded before this script).
+      item.querySelector(".smart-state").textContent = met
+        ? pgettext("SMART criterion", "met")
+        : pgettext("SMART criterion", "not met yet");
     });
   };
 
