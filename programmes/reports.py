@@ -287,7 +287,7 @@ def response_times(*, cohort: Cohort, as_of: date) -> ResponseTimes:
 def goals_by_status(*, cohort: Cohort, as_of: date) -> list[tuple[str, int]]:
     goals = Goal.objects.filter(mentorship__cohort=cohort, created_at__lt=end_of(as_of))
     counts = _counts(goals, GoalStatus.values)
-    return [(GoalStatus(status).label, n) for status, n in counts.items()]
+    return [(str(GoalStatus(status).label), n) for status, n in counts.items()]
 
 
 def meetings_per_mentorship(*, cohort: Cohort, as_of: date) -> MeetingStats:
@@ -320,7 +320,7 @@ def relationship_health(*, cohort: Cohort, as_of: date) -> RelationshipHealth:
     fit = _counts(answered.filter(kind=CheckKind.FIT), CheckAnswer.values, "answer")
     pulse = _counts(answered.filter(kind=CheckKind.PULSE), CheckAnswer.values, "answer")
     return RelationshipHealth(
-        answers=[(CheckAnswer(a).label, fit[a], pulse[a]) for a in CheckAnswer.values],
+        answers=[(str(CheckAnswer(a).label), fit[a], pulse[a]) for a in CheckAnswer.values],
         idle_flagged=quiet_mentorships(as_of, days=FLAG_IDLE_DAYS).filter(cohort=cohort).count(),
     )
 

@@ -270,6 +270,17 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("home", actor="anonymous", examples=3),
     Endpoint("dashboard", examples=3),
     Endpoint("healthz", actor="anonymous", examples=3),
+    # The language switch, for visitors and signed-in people.
+    Endpoint(
+        "accounts:language",
+        actor="anonymous",
+        fields=lambda w: {"language": one_of("de", "en", "xx", ""), "next": text(0, 80)},
+    ),
+    Endpoint(
+        "accounts:language",
+        variant="signed-in",
+        fields=lambda w: {"language": one_of("de", "en", "xx", ""), "next": text(0, 80)},
+    ),
     # Profiles and onboarding
     Endpoint("profiles:onboarding-start", actor="newcomer", examples=3),
     Endpoint("profiles:onboarding-role", actor="newcomer", fields=intent_fields),
