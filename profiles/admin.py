@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import ModelAdmin, SafeAutocompleteFields
 from profiles.models import Language, Profile, ProfileSkill, Skill
@@ -53,7 +54,7 @@ class SkillAdmin(ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Skill]:
         return super().get_queryset(request).annotate(people_count=Count("profile_skills"))
 
-    @admin.display(ordering="people_count", description="people")
+    @admin.display(ordering="people_count", description=_("people"))
     def people(self, obj: "WithAnnotations[Skill, _PeopleCount]") -> int:
         return obj.people_count
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import ModelAdmin
 from core.outbox.models import OutboxEmail
@@ -13,7 +14,7 @@ class OutboxEmailAdmin(ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in OutboxEmail._meta.fields]
 
-    @admin.display(description="to")
+    @admin.display(description=_("to"))
     def recipients(self, obj: OutboxEmail) -> str:
         return ", ".join(obj.to)
 
