@@ -6,11 +6,12 @@ numbers in attributes and drawings keep the dot."""
 import csv
 import io
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import pytest
 
@@ -25,6 +26,14 @@ from tests.programmes.people import csv_upload
 pytestmark = pytest.mark.django_db
 
 NOW = timezone.now()
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards() -> Iterator[None]:
+    """A request leaves its language active on the thread: the tests after these ones,
+    which call code directly, expect the site's default again."""
+    yield
+    translation.deactivate()
 
 
 def _german(user: User) -> User:
