@@ -10,14 +10,15 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from programmes.admin_home import home_context
 
 
 class MentorshipAdminSite(admin.AdminSite):
-    site_header = "Mentorship programme admin"
-    site_title = "Mentorship admin"
-    index_title = "Programme administration"
+    site_header = _("Mentorship programme admin")
+    site_title = _("Mentorship admin")
+    index_title = _("Programme administration")
     index_template = "admin/programmes/home.html"
 
     def index(

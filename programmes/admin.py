@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, reverse
+from django.utils.translation import gettext as _
 
 from matching.admin import CohortAdmin
 from matching.models import Cohort
@@ -55,17 +56,17 @@ class ProgrammeCohortAdmin(ImportAdminMixin, ReportAdminMixin, CohortAdmin):
 def _cohort_lists(cohort: Cohort) -> list[tuple[str, str]]:
     """The admin lists of one cohort's rows: (label, filtered change list address)."""
     lists = [
-        ("Mentors", "matching_enrollment", "&role__exact=mentor"),
-        ("Mentees", "matching_enrollment", "&role__exact=mentee"),
-        ("Requests", "matching_mentorshiprequest", ""),
-        ("Mentorships", "matching_mentorship", ""),
-        ("Goals", "goals_goal", ""),
-        ("Meetings", "goals_meeting", ""),
-        ("Invitations", "programmes_invitation", ""),
-        ("Stated choices", "matching_preference", ""),
-        ("Match runs", "matching_matchrun", ""),
-        ("Survey responses", "programmes_surveyresponse", ""),
-        ("Audit log", "matching_auditentry", ""),
+        (_("Mentors"), "matching_enrollment", "&role__exact=mentor"),
+        (_("Mentees"), "matching_enrollment", "&role__exact=mentee"),
+        (_("Requests"), "matching_mentorshiprequest", ""),
+        (_("Mentorships"), "matching_mentorship", ""),
+        (_("Goals"), "goals_goal", ""),
+        (_("Meetings"), "goals_meeting", ""),
+        (_("Invitations"), "programmes_invitation", ""),
+        (_("Stated choices"), "matching_preference", ""),
+        (_("Match runs"), "matching_matchrun", ""),
+        (_("Survey responses"), "programmes_surveyresponse", ""),
+        (_("Audit log"), "matching_auditentry", ""),
     ]
     return [
         (label, reverse(f"admin:{name}_changelist") + f"?cohort={cohort.pk}{extra}")

@@ -15,6 +15,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.http import signed_in_user
 from core.forms import OnceForm, submit_form
@@ -30,10 +35,11 @@ PREVIEW_ROWS = 100
 
 class ImportUploadForm(OnceForm):
     file = forms.FileField(
-        label="CSV file",
-        help_text=(
-            f"At most {imports.MAX_UPLOAD_BYTES // 1024 // 1024} MB and "
-            f"{imports.MAX_ROWS:,} people, saved as CSV UTF-8."
+        label=_("CSV file"),
+        help_text=format_lazy(
+            _("At most {megabytes} MB and {people} people, saved as CSV UTF-8."),
+            megabytes=imports.MAX_UPLOAD_BYTES // 1024 // 1024,
+            people=lazy(lambda: number_format(imports.MAX_ROWS, force_grouping=True), str)(),
         ),
     )
 
@@ -136,7 +142,11 @@ class ImportAdminMixin(_CohortAdminBase):
             if done is not None:
                 return done
         context = {
-            **self._context(request, cohort, f"Import participants into {cohort.name}"),
+            **self._context(
+                request,
+                cohort,
+                gettext("Import participants into %(cohort)s") % {"cohort": cohort.name},
+            ),
             "form": form,
             "max_rows": imports.MAX_ROWS,
         }
@@ -161,7 +171,11 @@ class ImportAdminMixin(_CohortAdminBase):
         )
         query = "show=errors&" if only_errors else ""
         context = {
-            **self._context(request, cohort, f"Import preview: {batch.filename}"),
+            **self._context(
+                request,
+                cohort,
+                gettext("Import preview: %(filename)s") % {"filename": batch.filename},
+            ),
             "batch": batch,
             "rows": batch.rows,
             "page": page,
@@ -194,26 +208,34 @@ class ImportAdminMixin(_CohortAdminBase):
             messages.error(request, " ".join(exc.messages))
             return redirect("admin:programmes_cohort_import_preview", cohort.pk, batch.pk)
         if was not in (ImportStatus.PREVIEW, ImportStatus.FAILED):
-            messages.info(request, "This file was already imported; nothing was sent again.")
+            messages.info(
+                request, gettext("This file was already imported; nothing was sent again.")
+            )
             return redirect("admin:programmes_cohort_import_preview", cohort.pk, batch.pk)
         # Without a broker the task has already run by now; with one, it has just begun.
         batch.refresh_from_db()
         if batch.status == ImportStatus.DONE:
-            imported = batch.imported_count
-            messages.success(
-                request,
-                f"Invited {imported} {'person' if imported == 1 else 'people'} to "
-                f"{cohort.name}; {batch.skipped_count} row"
-                f"{'' if batch.skipped_count == 1 else 's'} skipped.",
-            )
+            imported, skipped = batch.imported_count, batch.skipped_count
+            invited = ngettext(
+                "Invited %(count)s person to %(cohort)s;",
+                "Invited %(count)s people to %(cohort)s;",
+                imported,
+            ) % {"count": imported, "cohort": cohort.name}
+            rows = ngettext("%(count)s row skipped.", "%(count)s rows skipped.", skipped) % {
+                "count": skipped
+            }
+            messages.success(request, f"{invited} {rows}")
         elif batch.is_working:
-            messages.info(
-                request,
-                f"Importing {batch.rows_total} "
-                f"{'person' if batch.rows_total == 1 else 'people'} in the background. "
+            importing = ngettext(
+                "Importing %(count)s person in the background.",
+                "Importing %(count)s people in the background.",
+                batch.rows_total,
+            ) % {"count": batch.rows_total}
+            follow = gettext(
                 "This page shows how far it got; you can leave it and come back from the "
-                "import batches list.",
+                "import batches list."
             )
+            messages.info(request, f"{importing} {follow}")
         return redirect("admin:programmes_cohort_import_preview", cohort.pk, batch.pk)
 
     # --- Export --------------------------------------------------------------
@@ -241,18 +263,18 @@ class ImportAdminMixin(_CohortAdminBase):
         record_export(kind=kind, cohorts=cohorts, by=signed_in_user(request))
         return exports.csv_response(kind=kind, cohorts=cohorts)
 
-    @admin.action(description="Export participants (CSV)", permissions=["view"])
+    @admin.action(description=_("Export participants (CSV)"), permissions=["view"])
     def export_participants_csv(
         self, request: HttpRequest, queryset: QuerySet[Cohort]
     ) -> HttpResponse:
         return self._export_action(request, queryset, "participants")
 
-    @admin.action(description="Export mentorships (CSV)", permissions=["view"])
+    @admin.action(description=_("Export mentorships (CSV)"), permissions=["view"])
     def export_mentorships_csv(
         self, request: HttpRequest, queryset: QuerySet[Cohort]
     ) -> HttpResponse:
         return self._export_action(request, queryset, "mentorships")
 
-    @admin.action(description="Export goals (CSV)", permissions=["view"])
+    @admin.action(description=_("Export goals (CSV)"), permissions=["view"])
     def export_goals_csv(self, request: HttpRequest, queryset: QuerySet[Cohort]) -> HttpResponse:
         return self._export_action(request, queryset, "goals")

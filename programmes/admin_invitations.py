@@ -9,6 +9,8 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.http import signed_in_user
 from matching.admin_scoping import CohortFilter, CohortScopedAdmin
@@ -18,11 +20,11 @@ from programmes.services import invitations
 
 
 class AcceptedFilter(admin.SimpleListFilter):
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("pending", "Pending"), ("accepted", "Accepted")]
+        return [("pending", gettext("Pending")), ("accepted", gettext("Accepted"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() in ("pending", "accepted"):
@@ -42,14 +44,12 @@ class InvitationForm(forms.ModelForm):
         super().clean()
         data = self.cleaned_data
         if data.get("capacity") is not None and data.get("role") != Role.MENTOR:
-            self.add_error("capacity", "Capacity is for mentors only: leave it empty.")
+            self.add_error("capacity", gettext("Capacity is for mentors only: leave it empty."))
         cohort, email = data.get("cohort"), data.get("email")
         if cohort and email:
             roles = invitations.enrolled_roles(cohort=cohort, emails=[email]).get(email)
             if roles:
-                self.add_error(
-                    "email", f"Already enrolled in {cohort.name} as {' and '.join(roles)}."
-                )
+                self.add_error("email", invitations.already_enrolled_message(roles, cohort.name))
         return data
 
 
@@ -82,9 +82,9 @@ class InvitationAdmin(CohortScopedAdmin):
         "accepted_by",
     )
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def status(self, invitation: Invitation) -> str:
-        return "Accepted" if invitation.is_accepted else "Pending"
+        return gettext("Accepted") if invitation.is_accepted else gettext("Pending")
 
     def get_fields(self, request: HttpRequest, obj: Invitation | None = None) -> tuple[str, ...]:
         fields = InvitationForm.Meta.fields
@@ -120,26 +120,28 @@ class InvitationAdmin(CohortScopedAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    @admin.action(description="Resend invitation", permissions=["change"])
+    @admin.action(description=_("Resend invitation"), permissions=["change"])
     def resend(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
         pending = queryset.filter(accepted_at__isnull=True)
         accepted = queryset.count() - pending.count()
         sent = invitations.resend_invitations(invitations=pending, by=signed_in_user(request))
-        self.message_user(
-            request, f"Sent {sent} invitation{'' if sent == 1 else 's'} again.", messages.SUCCESS
+        message = ngettext(
+            "Sent %(count)s invitation again.", "Sent %(count)s invitations again.", sent
         )
+        self.message_user(request, message % {"count": sent}, messages.SUCCESS)
         if accepted:
             self.message_user(
                 request,
-                f"Skipped {accepted} already accepted: nothing to resend.",
+                gettext("Skipped %(count)s already accepted: nothing to resend.")
+                % {"count": accepted},
                 messages.WARNING,
             )
 
 
 def _preview_label(batch: ImportBatch) -> str:
     if batch.applied_at:
-        return "Open"
-    return "Follow the import" if batch.is_working else "Review"
+        return pgettext("a link to an import that is done", "Open")
+    return gettext("Follow the import") if batch.is_working else gettext("Review")
 
 
 @admin.register(ImportBatch)
@@ -179,19 +181,19 @@ class ImportBatchAdmin(CohortScopedAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="rows")
+    @admin.display(description=_("rows"))
     def row_count(self, batch: ImportBatch) -> int:
         return len(batch.rows)
 
-    @admin.display(description="errors")
+    @admin.display(description=_("errors"))
     def error_count(self, batch: ImportBatch) -> int:
         return len(batch.error_rows)
 
-    @admin.display(description="progress")
+    @admin.display(description=_("progress"))
     def progress(self, batch: ImportBatch) -> str:
         return f"{batch.rows_done} / {batch.rows_total}" if batch.rows_total else "–"
 
-    @admin.display(description="preview")
+    @admin.display(description=_("preview"))
     def preview(self, batch: ImportBatch) -> str:
         url = reverse("admin:programmes_cohort_import_preview", args=[batch.cohort_id, batch.pk])
         return format_html('<a href="{}">{}</a>', url, _preview_label(batch))

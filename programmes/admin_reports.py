@@ -19,6 +19,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.http import signed_in_user
 from core.outbox.models import OutboxEmail
@@ -30,11 +32,6 @@ from programmes.models import SurveyKind
 from programmes.reports import CohortReport, cohort_report, write_csv
 from programmes.services import closing
 from programmes.services.surveys import send_survey, survey_recipients
-
-
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
 
 if TYPE_CHECKING:
     # Mixed into the cohort's ModelAdmin: its methods are checked against one.
@@ -94,7 +91,7 @@ class ReportAdminMixin(_CohortAdminBase):
         context = {
             **self.admin_site.each_context(request),
             "opts": Cohort._meta,
-            "title": f"Report: {cohort.name}",
+            "title": gettext("Report: %(cohort)s") % {"cohort": cohort.name},
             "cohort": cohort,
             "report": report,
             "charts": report_charts(report),
@@ -125,7 +122,9 @@ class ReportAdminMixin(_CohortAdminBase):
         """Show what would happen to each cohort; on ``post=yes``, do it."""
         cohorts = list(scope_queryset(queryset, signed_in_user(request), ""))
         if len(cohorts) < queryset.count():
-            self.message_user(request, "You can only act on the cohorts you run.", messages.ERROR)
+            self.message_user(
+                request, gettext("You can only act on the cohorts you run."), messages.ERROR
+            )
             return None
         if request.POST.get("post") != "yes":
             context = {
@@ -141,7 +140,11 @@ class ReportAdminMixin(_CohortAdminBase):
             try:
                 done = perform(cohort)
             except PermissionDenied:
-                self.message_user(request, f"{cohort.name}: you may not do this.", messages.ERROR)
+                self.message_user(
+                    request,
+                    gettext("%(cohort)s: you may not do this.") % {"cohort": cohort.name},
+                    messages.ERROR,
+                )
             except ValidationError as exc:
                 self.message_user(
                     request, f"{cohort.name}: {' '.join(exc.messages)}", messages.ERROR
@@ -153,42 +156,54 @@ class ReportAdminMixin(_CohortAdminBase):
     def _survey_action(
         self, request: HttpRequest, queryset: QuerySet[Cohort], kind: SurveyKind, action: str
     ) -> TemplateResponse | None:
+        is_midpoint = kind == SurveyKind.MIDPOINT
+
         def preview(cohort: Cohort) -> str:
-            if kind == SurveyKind.MIDPOINT and cohort.closed_at:
-                return "closed, so no mid-point survey will be sent."
+            if is_midpoint and cohort.closed_at:
+                return gettext("closed, so no mid-point survey will be sent.")
             n = len(survey_recipients(cohort=cohort, kind=kind))
             if not n:
-                return "everyone already has it: nothing will be sent."
-            return f"{_plural(n, 'person', 'people')} will get the survey by email."
+                return gettext("everyone already has it: nothing will be sent.")
+            return ngettext(
+                "%(count)s person will get the survey by email.",
+                "%(count)s people will get the survey by email.",
+                n,
+            ) % {"count": n}
 
         def perform(cohort: Cohort) -> str:
             n = send_survey(cohort=cohort, kind=kind, by=signed_in_user(request))
+            if not n and is_midpoint:
+                return gettext("everyone already had the mid-point survey; nothing sent.")
             if not n:
-                return f"everyone already had the {kind.label.lower()}; nothing sent."
-            return f"{kind.label} sent to {_plural(n, 'person', 'people')}."
+                return gettext("everyone already had the end-of-cohort survey; nothing sent.")
+            return ngettext(
+                "%(survey)s sent to %(count)s person.", "%(survey)s sent to %(count)s people.", n
+            ) % {"survey": kind.label, "count": n}
 
         return self._confirm_then(
             request,
             queryset,
             action=action,
-            title=f"Send the {kind.label.lower()}?",
+            title=gettext("Send the mid-point survey?")
+            if is_midpoint
+            else gettext("Send the end-of-cohort survey?"),
             preview=preview,
             perform=perform,
         )
 
-    @admin.action(description="Send mid-point survey", permissions=["change"])
+    @admin.action(description=_("Send mid-point survey"), permissions=["change"])
     def send_midpoint_survey(
         self, request: HttpRequest, queryset: QuerySet[Cohort]
     ) -> TemplateResponse | None:
         return self._survey_action(request, queryset, SurveyKind.MIDPOINT, "send_midpoint_survey")
 
-    @admin.action(description="Send end survey", permissions=["change"])
+    @admin.action(description=_("Send end survey"), permissions=["change"])
     def send_end_survey(
         self, request: HttpRequest, queryset: QuerySet[Cohort]
     ) -> TemplateResponse | None:
         return self._survey_action(request, queryset, SurveyKind.END, "send_end_survey")
 
-    @admin.action(description="Remind mentors with unanswered requests", permissions=["change"])
+    @admin.action(description=_("Remind mentors with unanswered requests"), permissions=["change"])
     def remind_mentors(
         self, request: HttpRequest, queryset: QuerySet[Cohort]
     ) -> TemplateResponse | None:
@@ -197,60 +212,106 @@ class ReportAdminMixin(_CohortAdminBase):
         def preview(cohort: Cohort) -> str:
             mentors = closing.waiting_by_mentor(cohort=cohort, now=timezone.now())
             if not mentors:
-                return "no requests are waiting: nobody will be emailed."
+                return gettext("no requests are waiting: nobody will be emailed.")
             keys = [closing.reminder_key(cohort, mentor, today) for mentor in mentors]
             already = _already_sent(keys)
             waiting = sum(len(requests) for requests in mentors.values())
-            line = (
-                f"{_plural(len(mentors) - already, 'mentor')} will be reminded of "
-                f"{_plural(waiting, 'waiting request')}"
-            )
+            reminded = len(mentors) - already
+            words = {
+                "mentors": reminded,
+                "already": already,
+                "requests": ngettext(
+                    "%(count)s waiting request", "%(count)s waiting requests", waiting
+                )
+                % {"count": waiting},
+            }
             if already:
-                line += f" ({already} already reminded today are skipped)"
-            return line + "."
+                return (
+                    ngettext(
+                        "%(mentors)s mentor will be reminded of %(requests)s "
+                        "(%(already)s already reminded today are skipped).",
+                        "%(mentors)s mentors will be reminded of %(requests)s "
+                        "(%(already)s already reminded today are skipped).",
+                        reminded,
+                    )
+                    % words
+                )
+            return (
+                ngettext(
+                    "%(mentors)s mentor will be reminded of %(requests)s.",
+                    "%(mentors)s mentors will be reminded of %(requests)s.",
+                    reminded,
+                )
+                % words
+            )
 
         def perform(cohort: Cohort) -> str:
             n = closing.remind_mentors(cohort=cohort, by=signed_in_user(request), today=today)
-            return f"reminded {_plural(n, 'mentor')}." if n else "nobody left to remind today."
+            if not n:
+                return gettext("nobody left to remind today.")
+            return ngettext("reminded %(count)s mentor.", "reminded %(count)s mentors.", n) % {
+                "count": n
+            }
 
         return self._confirm_then(
             request,
             queryset,
             action="remind_mentors",
-            title="Remind mentors with unanswered requests?",
+            title=gettext("Remind mentors with unanswered requests?"),
             preview=preview,
             perform=perform,
         )
 
-    @admin.action(description="Close cohort", permissions=["change"])
+    @admin.action(description=_("Close cohort"), permissions=["change"])
     def close_cohorts(
         self, request: HttpRequest, queryset: QuerySet[Cohort]
     ) -> TemplateResponse | None:
         def preview(cohort: Cohort) -> str:
             if cohort.closed_at:
-                return f"already closed on {short_date(cohort.closed_at.date(), with_year=True)}"
+                day = short_date(cohort.closed_at.date(), with_year=True)
+                return gettext("already closed on %(date)s") % {"date": day}
             active = Mentorship.objects.filter(
                 cohort=cohort, status=MentorshipStatus.ACTIVE
             ).count()
             waiting = MentorshipRequest.objects.pending().filter(cohort=cohort).count()
             people = len(survey_recipients(cohort=cohort, kind=SurveyKind.END))
-            return (
-                f"enrollment closes; {_plural(active, 'active mentorship')} will be completed; "
-                f"{_plural(waiting, 'waiting request')} will expire; "
-                f"{_plural(people, 'person', 'people')} will get the end survey."
-            )
+            # Four plain clauses, each translated whole, in the order things happen.
+            clauses = [
+                gettext("enrollment closes"),
+                ngettext(
+                    "%(count)s active mentorship will be completed",
+                    "%(count)s active mentorships will be completed",
+                    active,
+                )
+                % {"count": active},
+                ngettext(
+                    "%(count)s waiting request will expire",
+                    "%(count)s waiting requests will expire",
+                    waiting,
+                )
+                % {"count": waiting},
+                ngettext(
+                    "%(count)s person will get the end survey",
+                    "%(count)s people will get the end survey",
+                    people,
+                )
+                % {"count": people},
+            ]
+            return "; ".join(clauses) + "."
 
         def perform(cohort: Cohort) -> str:
             if cohort.closed_at:
-                return "was already closed; nothing changed."
+                return gettext("was already closed; nothing changed.")
             closing.close_cohort(cohort=cohort, by=signed_in_user(request))
-            return "closed. Active mentorships are completed and the end survey is on its way."
+            return gettext(
+                "closed. Active mentorships are completed and the end survey is on its way."
+            )
 
         return self._confirm_then(
             request,
             queryset,
             action="close_cohorts",
-            title="Close these cohorts?",
+            title=gettext("Close these cohorts?"),
             preview=preview,
             perform=perform,
         )
@@ -271,82 +332,98 @@ def report_charts(report: CohortReport) -> dict[str, Any]:
     with_year = points[0].day.year != points[-1].day.year
     days = [short_date(p.day, with_year=with_year) for p in points]
     latest = report.latest
-    funnel = [("Sent", report.funnel.sent), *report.funnel.rows()]
+    funnel = [(pgettext("requests or surveys sent", "Sent"), report.funnel.sent)]
+    funnel += report.funnel.rows()
     times = report.response_times
     meetings = report.meetings
+
+    def listed(pairs: list[tuple[str, int]]) -> str:
+        return "; ".join(f"{label}: {n}" for label, n in pairs) + "."
+
     result: dict[str, Any] = {
         "enrollment": charts.line_chart(
             days,
             [
-                charts.Series("Mentors", [p.mentors for p in points]),
-                charts.Series("Mentees", [p.mentees for p in points]),
+                charts.Series(gettext("Mentors"), [p.mentors for p in points]),
+                charts.Series(gettext("Mentees"), [p.mentees for p in points]),
             ],
-            title=f"Enrollment over time in {name}",
-            desc=f"By {days[-1]}: {latest.mentors} mentors and {latest.mentees} mentees.",
+            title=gettext("Enrollment over time in %(cohort)s") % {"cohort": name},
+            desc=gettext("By %(day)s: %(mentors)s mentors and %(mentees)s mentees.")
+            % {"day": days[-1], "mentors": latest.mentors, "mentees": latest.mentees},
             chart_id=f"{prefix}-enrollment",
         ),
         "match_rate": charts.line_chart(
             days,
-            [charts.Series("Mentees matched", [p.match_rate for p in points])],
-            title=f"Match rate over time in {name}",
-            desc=f"By {days[-1]}: {latest.matched} of {latest.mentees} mentees matched.",
+            [charts.Series(gettext("Mentees matched"), [p.match_rate for p in points])],
+            title=gettext("Match rate over time in %(cohort)s") % {"cohort": name},
+            desc=gettext("By %(day)s: %(matched)s of %(mentees)s mentees matched.")
+            % {"day": days[-1], "matched": latest.matched, "mentees": latest.mentees},
             chart_id=f"{prefix}-match-rate",
             y_max=100,
             unit="%",
         ),
         "funnel": charts.bar_chart(
             funnel,
-            title=f"Mentorship requests in {name}",
-            desc="; ".join(f"{label}: {n}" for label, n in funnel) + ".",
+            title=gettext("Mentorship requests in %(cohort)s") % {"cohort": name},
+            desc=listed(funnel),
             chart_id=f"{prefix}-funnel",
         ),
         "response_times": charts.bar_chart(
             times.histogram,
-            title=f"How fast mentors answered requests in {name}",
-            desc=f"{times.answered} answered requests; "
-            + "; ".join(f"{label}: {n}" for label, n in times.histogram)
-            + ".",
+            title=gettext("How fast mentors answered requests in %(cohort)s") % {"cohort": name},
+            desc=gettext("%(count)s answered requests; %(buckets)s")
+            % {"count": times.answered, "buckets": listed(times.histogram)},
             chart_id=f"{prefix}-response-times",
         ),
         "goals": charts.bar_chart(
             report.goals,
-            title=f"Goals by status in {name}",
-            desc="; ".join(f"{label}: {n}" for label, n in report.goals) + ".",
+            title=gettext("Goals by status in %(cohort)s") % {"cohort": name},
+            desc=listed(report.goals),
             chart_id=f"{prefix}-goals",
         ),
         "meetings": charts.bar_chart(
-            [(f"{label} meetings", n) for label, n in meetings.distribution],
-            title=f"Meetings per mentorship in {name}",
-            desc=f"{meetings.meetings} meetings in {meetings.mentorships} mentorships.",
+            [
+                (gettext("%(count)s meetings") % {"count": label}, n)
+                for label, n in meetings.distribution
+            ],
+            title=gettext("Meetings per mentorship in %(cohort)s") % {"cohort": name},
+            desc=gettext("%(meetings)s meetings in %(mentorships)s mentorships.")
+            % {"meetings": meetings.meetings, "mentorships": meetings.mentorships},
             chart_id=f"{prefix}-meetings",
         ),
         "surveys": [],
     }
     for survey in report.surveys:
         nps = [
-            ("Promoters (9–10)", survey.promoters),
-            ("Passives (7–8)", survey.passives),
-            ("Detractors (0–6)", survey.detractors),
+            (gettext("Promoters (9–10)"), survey.promoters),
+            (gettext("Passives (7–8)"), survey.passives),
+            (gettext("Detractors (0–6)"), survey.detractors),
         ]
+        words = {"survey": survey.label, "cohort": name}
         svgs = {
             "satisfaction": charts.bar_chart(
-                [(f"{score} of 5", n) for score, n in survey.satisfaction],
-                title=f"{survey.label}: satisfaction in {name}",
-                desc=f"{survey.answered} answers; "
-                + "; ".join(f"{score}: {n}" for score, n in survey.satisfaction)
-                + ".",
+                [
+                    (gettext("%(score)s of 5") % {"score": score}, n)
+                    for score, n in survey.satisfaction
+                ],
+                title=gettext("%(survey)s: satisfaction in %(cohort)s") % words,
+                desc=gettext("%(count)s answers; %(scores)s")
+                % {
+                    "count": survey.answered,
+                    "scores": listed([(str(score), n) for score, n in survey.satisfaction]),
+                },
                 chart_id=f"{prefix}-{survey.kind}-satisfaction",
             ),
             "nps": charts.bar_chart(
                 nps,
-                title=f"{survey.label}: would recommend, in {name}",
-                desc="; ".join(f"{label}: {n}" for label, n in nps) + ".",
+                title=gettext("%(survey)s: would recommend, in %(cohort)s") % words,
+                desc=listed(nps),
                 chart_id=f"{prefix}-{survey.kind}-nps",
             ),
             "goal_progress": charts.bar_chart(
                 survey.goal_progress,
-                title=f"{survey.label}: progress on goals in {name}",
-                desc="; ".join(f"{label}: {n}" for label, n in survey.goal_progress) + ".",
+                title=gettext("%(survey)s: progress on goals in %(cohort)s") % words,
+                desc=listed(survey.goal_progress),
                 chart_id=f"{prefix}-{survey.kind}-goal-progress",
             ),
         }

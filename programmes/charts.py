@@ -11,6 +11,7 @@ Everything interpolated is escaped: the output is well-formed XML, safe in a pag
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -41,8 +42,10 @@ def _num(value: float) -> str:
 
 
 def _label(value: float, unit: str) -> str:
+    """A value as people read it: with the reader's decimal mark (12.5 or 12,5). Only
+    words and labels use it; coordinates go through ``_num`` and keep the dot."""
     text = f"{value:.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
-    return f"{text}{unit}"
+    return f"{text.replace('.', get_format('DECIMAL_SEPARATOR'))}{unit}"
 
 
 def _open(chart_id: str, height: int, title: str, desc: str) -> list[str]:

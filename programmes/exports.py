@@ -13,6 +13,8 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from goals.models import Goal
 from matching.models import Cohort, Enrollment, Mentorship, MentorshipStatus, Role
@@ -79,7 +81,7 @@ def participants(cohorts: Iterable[Cohort]) -> Iterator[Row]:
             i.name,
             i.email,
             i.get_role_display(),
-            "Invited",
+            pgettext("an invited person's status in the participants file", "Invited"),
             i.capacity,
             0,
             None,
@@ -132,36 +134,40 @@ def goals(cohorts: Iterable[Cohort]) -> Iterator[Row]:
         ]
 
 
-EXPORTS: dict[str, tuple[Sequence[str], Callable[[Iterable[Cohort]], Iterator[Row]]]] = {
+# The headers are for people opening the file in a spreadsheet, so they are in the
+# downloader's language; ``kind`` (the URL's and the file name's) stays as it is.
+COHORT = pgettext_lazy("a column of an export", "cohort")
+STATUS = pgettext_lazy("a column of an export", "status")
+EXPORTS: dict[str, tuple[Sequence[object], Callable[[Iterable[Cohort]], Iterator[Row]]]] = {
     "participants": (
         (
-            "cohort",
-            "name",
-            "email",
-            "role",
-            "status",
-            "capacity",
-            "active mentorships",
-            "joined",
+            COHORT,
+            _("name"),
+            _("email"),
+            _("role"),
+            STATUS,
+            _("capacity"),
+            _("active mentorships"),
+            _("joined"),
         ),
         participants,
     ),
     "mentorships": (
         (
-            "cohort",
-            "mentor",
-            "mentor email",
-            "mentee",
-            "mentee email",
-            "status",
-            "started",
-            "ended",
-            "goals",
+            COHORT,
+            _("mentor"),
+            _("mentor email"),
+            _("mentee"),
+            _("mentee email"),
+            STATUS,
+            _("started"),
+            _("ended"),
+            _("goals"),
         ),
         mentorships,
     ),
     "goals": (
-        ("cohort", "mentee", "mentor", "title", "status", "target date", "progress %"),
+        (COHORT, _("mentee"), _("mentor"), _("title"), STATUS, _("target date"), _("progress %")),
         goals,
     ),
 }
@@ -177,7 +183,7 @@ def csv_response(*, kind: str, cohorts: Sequence[Cohort]) -> HttpResponse:
     # The byte-order mark makes Excel read the file as UTF-8 rather than guess.
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(header)
+    writer.writerow([str(name) for name in header])
     for row in rows(cohorts):
         writer.writerow([safe_cell(value) for value in row])
     return response

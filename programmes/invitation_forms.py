@@ -2,6 +2,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from programmes.models import Invitation
@@ -11,16 +13,16 @@ class InvitedSignupForm(forms.Form):
     """A new account for the invited address: the address itself is fixed by the link."""
 
     name = forms.CharField(
-        label="Your name", max_length=80, help_text="How you'd like to be shown to others."
+        label=_("Your name"), max_length=80, help_text=_("How you'd like to be shown to others.")
     )
     password1 = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="Password again",
+        label=_("Password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -36,7 +38,7 @@ class InvitedSignupForm(forms.Form):
     def clean_password2(self) -> str:
         first, second = self.cleaned_data.get("password1"), self.cleaned_data["password2"]
         if first and first != second:
-            raise forms.ValidationError("The two passwords don't match.")
+            raise forms.ValidationError(gettext("The two passwords don't match."))
         if first:
             # The validators compare the password with the address it protects.
             password_validation.validate_password(first, user=User(email=self.invitation.email))

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from matching.models import Cohort, Role
 
@@ -15,11 +16,11 @@ def new_token() -> str:
 
 
 class ImportStatus(models.TextChoices):
-    PREVIEW = "preview", "Ready to review"
-    QUEUED = "queued", "Waiting to import"
-    IMPORTING = "importing", "Importing"
-    DONE = "done", "Imported"
-    FAILED = "failed", "Import failed"
+    PREVIEW = "preview", _("Ready to review")
+    QUEUED = "queued", _("Waiting to import")
+    IMPORTING = "importing", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Import failed")
 
 
 class ImportBatch(models.Model):
@@ -54,7 +55,7 @@ class ImportBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name_plural = "import batches"
+        verbose_name_plural = _("import batches")
 
     def __str__(self) -> str:
         return f"{self.filename} → {self.cohort}"
@@ -126,15 +127,15 @@ class Invitation(models.Model):
 
 
 class SurveyKind(models.TextChoices):
-    MIDPOINT = "midpoint", "Mid-point survey"
-    END = "end", "End-of-cohort survey"
+    MIDPOINT = "midpoint", _("Mid-point survey")
+    END = "end", _("End-of-cohort survey")
 
 
 class GoalProgress(models.IntegerChoices):
-    NONE = 0, "No progress yet"
-    SOME = 1, "Some progress"
-    MOST = 2, "Good progress on most of my goals"
-    ALL = 3, "I reached my goals"
+    NONE = 0, _("No progress yet")
+    SOME = 1, _("Some progress")
+    MOST = 2, _("Good progress on most of my goals")
+    ALL = 3, _("I reached my goals")
 
 
 class SurveyResponse(models.Model):
@@ -154,13 +155,13 @@ class SurveyResponse(models.Model):
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     recommend = models.PositiveSmallIntegerField(
-        "would recommend",
+        _("would recommend"),
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(10)],
     )
     goal_progress = models.PositiveSmallIntegerField(
-        "progress on goals", choices=GoalProgress.choices, null=True, blank=True
+        _("progress on goals"), choices=GoalProgress.choices, null=True, blank=True
     )
     comments = models.TextField(max_length=3000, blank=True)
 

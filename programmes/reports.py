@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from goals.models import CheckAnswer, CheckKind, FitCheck, Goal, GoalStatus, MeetingStatus
 from goals.selectors import FLAG_IDLE_DAYS, quiet_mentorships
@@ -52,16 +54,17 @@ from programmes.models import GoalProgress, SurveyKind, SurveyResponse
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
+    from django_stubs_ext import StrOrPromise
 
 # Mentor response time buckets: (label, upper bound in hours, exclusive).
-RESPONSE_BUCKETS: tuple[tuple[str, float], ...] = (
-    ("under 4 hours", 4),
-    ("4 to 24 hours", 24),
-    ("1 to 3 days", 72),
-    ("3 to 7 days", 168),
-    ("7 days or more", float("inf")),
+RESPONSE_BUCKETS: "tuple[tuple[StrOrPromise, float], ...]" = (
+    (_("under 4 hours"), 4),
+    (_("4 to 24 hours"), 24),
+    (_("1 to 3 days"), 72),
+    (_("3 to 7 days"), 168),
+    (_("7 days or more"), float("inf")),
 )
-MEETING_BUCKETS = ("0", "1", "2", "3", "4", "5 or more")
+MEETING_BUCKETS: "tuple[StrOrPromise, ...]" = ("0", "1", "2", "3", "4", _("5 or more"))
 FUNNEL_ORDER = (
     RequestStatus.ACCEPTED,
     RequestStatus.DECLINED,
@@ -102,7 +105,7 @@ class Funnel:
     by_status: dict[str, int]
 
     def rows(self) -> list[tuple[str, int]]:
-        return [(RequestStatus(s).label, self.by_status[s]) for s in FUNNEL_ORDER]
+        return [(str(RequestStatus(s).label), self.by_status[s]) for s in FUNNEL_ORDER]
 
 
 @dataclass(frozen=True)
@@ -274,7 +277,7 @@ def response_times(*, cohort: Cohort, as_of: date) -> ResponseTimes:
     histogram = []
     lower = 0.0
     for label, upper in RESPONSE_BUCKETS:
-        histogram.append((label, sum(1 for h in hours if lower <= h < upper)))
+        histogram.append((str(label), sum(1 for h in hours if lower <= h < upper)))
         lower = upper
     return ResponseTimes(
         hours=hours,
@@ -309,7 +312,7 @@ def meetings_per_mentorship(*, cohort: Cohort, as_of: date) -> MeetingStats:
     return MeetingStats(
         mentorships=len(counts),
         meetings=sum(counts),
-        distribution=[(label, tally[i]) for i, label in enumerate(MEETING_BUCKETS)],
+        distribution=[(str(label), tally[i]) for i, label in enumerate(MEETING_BUCKETS)],
     )
 
 
@@ -339,7 +342,7 @@ def survey_results(*, cohort: Cohort, kind: str, as_of: date) -> SurveyResults:
     progress = Counter(a["goal_progress"] for a in answered)
     return SurveyResults(
         kind=kind,
-        label=SurveyKind(kind).label,
+        label=str(SurveyKind(kind).label),
         sent=sent.count(),
         answered=len(answered),
         mean_satisfaction=(statistics.fmean(satisfaction.elements()) if answered else None),
@@ -348,9 +351,11 @@ def survey_results(*, cohort: Cohort, kind: str, as_of: date) -> SurveyResults:
         promoters=sum(n for score, n in recommend.items() if score >= 9),
         passives=sum(n for score, n in recommend.items() if 7 <= score <= 8),
         detractors=sum(n for score, n in recommend.items() if score <= 6),
-        goal_progress=[(choice.label, progress[choice.value]) for choice in GoalProgress],
+        goal_progress=[(str(choice.label), progress[choice.value]) for choice in GoalProgress],
         comments=[
-            Comment(role=Role(a["role"]).label, answered_at=a["answered_at"], text=a["comments"])
+            Comment(
+                role=str(Role(a["role"]).label), answered_at=a["answered_at"], text=a["comments"]
+            )
             for a in answered
             if a["comments"].strip() and a["answered_at"] is not None
         ],
@@ -368,7 +373,7 @@ def csv_cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, float):
         text = f"{value:.2f}".rstrip("0").rstrip(".")
         return "0" if text == "-0" else text
@@ -379,87 +384,123 @@ def csv_cell(value: object) -> str:
 
 
 def report_rows(report: CohortReport) -> list[tuple[str, str, object]]:
-    """(section, metric, value) for every number in the report, in page order."""
+    """(section, metric, value) for every number in the report, in page order, in the
+    reader's language: the file is for people opening it in a spreadsheet."""
     latest = report.latest
+    summary, cohort = gettext("summary"), pgettext("a section of the report's file", "cohort")
     rows: list[tuple[str, str, object]] = [
-        ("cohort", "name", report.cohort.name),
-        ("cohort", "as of", report.as_of.isoformat()),
-        ("summary", "mentors enrolled", latest.mentors),
-        ("summary", "mentees enrolled", latest.mentees),
-        ("summary", "mentees matched", latest.matched),
-        ("summary", "match rate %", latest.match_rate),
-        ("summary", "mentorships started", report.mentorships_started),
+        (cohort, gettext("name"), report.cohort.name),
+        (cohort, gettext("as of"), report.as_of.isoformat()),
+        (summary, gettext("mentors enrolled"), latest.mentors),
+        (summary, gettext("mentees enrolled"), latest.mentees),
+        (summary, gettext("mentees matched"), latest.matched),
+        (summary, gettext("match rate %"), latest.match_rate),
+        (summary, gettext("mentorships started"), report.mentorships_started),
     ]
     rows += [
-        ("summary", f"mentorships {MentorshipStatus(s).label.lower()}", n)
+        (
+            summary,
+            gettext("mentorships %(status)s") % {"status": MentorshipStatus(s).label.lower()},
+            n,
+        )
         for s, n in report.mentorships_by_status.items()
     ]
+    enrollment = gettext("enrollment")
     for point in report.points:
-        day = point.day.isoformat()
+        day = {"day": point.day.isoformat()}
         rows += [
-            ("enrollment", f"{day} mentors", point.mentors),
-            ("enrollment", f"{day} mentees", point.mentees),
+            (enrollment, gettext("%(day)s mentors") % day, point.mentors),
+            (enrollment, gettext("%(day)s mentees") % day, point.mentees),
         ]
+    match_rate = gettext("match rate")
     for point in report.points:
-        day = point.day.isoformat()
+        day = {"day": point.day.isoformat()}
         rows += [
-            ("match rate", f"{day} mentees matched", point.matched),
-            ("match rate", f"{day} match rate %", point.match_rate),
+            (match_rate, gettext("%(day)s mentees matched") % day, point.matched),
+            (match_rate, gettext("%(day)s match rate %%") % day, point.match_rate),
         ]
-    rows.append(("request funnel", "Sent", report.funnel.sent))
-    rows += [("request funnel", label, n) for label, n in report.funnel.rows()]
-    times = report.response_times
+    funnel = gettext("request funnel")
+    rows.append((funnel, pgettext("requests or surveys sent", "Sent"), report.funnel.sent))
+    rows += [(funnel, label, n) for label, n in report.funnel.rows()]
+    times, response = report.response_times, gettext("mentor response time")
     rows += [
-        ("mentor response time", "answered requests", times.answered),
-        ("mentor response time", "median hours", times.median),
-        ("mentor response time", "90th percentile hours", times.p90),
+        (response, gettext("answered requests"), times.answered),
+        (response, gettext("median hours"), times.median),
+        (response, gettext("90th percentile hours"), times.p90),
     ]
-    rows += [("mentor response time", label, n) for label, n in times.histogram]
-    rows += [("goals by status", label, n) for label, n in report.goals]
-    meetings = report.meetings
+    rows += [(response, str(label), n) for label, n in times.histogram]
+    rows += [(gettext("goals by status"), label, n) for label, n in report.goals]
+    meetings, per_mentorship = report.meetings, gettext("meetings per mentorship")
     rows += [
-        ("meetings per mentorship", "mentorships", meetings.mentorships),
-        ("meetings per mentorship", "meetings", meetings.meetings),
-        ("meetings per mentorship", "mean", meetings.mean),
+        (per_mentorship, gettext("mentorships"), meetings.mentorships),
+        (per_mentorship, gettext("meetings"), meetings.meetings),
+        (per_mentorship, gettext("mean"), meetings.mean),
     ]
     rows += [
-        ("meetings per mentorship", f"mentorships with {label} meetings", n)
+        (
+            per_mentorship,
+            gettext("mentorships with %(count)s meetings") % {"count": label},
+            n,
+        )
         for label, n in meetings.distribution
     ]
+    health = gettext("relationship health")
     rows += [
         row
         for label, fit, pulse in report.health.answers
         for row in (
-            ("relationship health", f"fit check: {label.lower()}", fit),
-            ("relationship health", f"pulse: {label.lower()}", pulse),
+            (health, gettext("fit check: %(answer)s") % {"answer": label.lower()}, fit),
+            (health, gettext("pulse: %(answer)s") % {"answer": label.lower()}, pulse),
         )
     ]
     rows.append(
-        ("relationship health", f"idle {FLAG_IDLE_DAYS} days or more", report.health.idle_flagged)
+        (
+            health,
+            gettext("idle %(days)s days or more") % {"days": FLAG_IDLE_DAYS},
+            report.health.idle_flagged,
+        )
     )
     for survey in report.surveys:
-        section = survey.label
+        section = str(survey.label)
         rows += [
-            (section, "sent", survey.sent),
-            (section, "answered", survey.answered),
-            (section, "response rate %", survey.response_rate),
-            (section, "mean satisfaction", survey.mean_satisfaction),
+            (section, pgettext("surveys sent", "sent"), survey.sent),
+            (section, gettext("answered"), survey.answered),
+            (section, gettext("response rate %"), survey.response_rate),
+            (section, gettext("mean satisfaction"), survey.mean_satisfaction),
         ]
-        rows += [(section, f"satisfaction {score}", n) for score, n in survey.satisfaction]
-        rows += [(section, f"would recommend {score}", n) for score, n in survey.recommend]
         rows += [
-            (section, "promoters (9-10)", survey.promoters),
-            (section, "passives (7-8)", survey.passives),
-            (section, "detractors (0-6)", survey.detractors),
-            (section, "NPS", survey.nps),
+            (section, gettext("satisfaction %(score)s") % {"score": score}, n)
+            for score, n in survey.satisfaction
         ]
-        rows += [(section, f"goal progress: {label}", n) for label, n in survey.goal_progress]
-        rows += [(section, f"comment ({c.role.lower()})", c.text) for c in survey.comments]
+        rows += [
+            (section, gettext("would recommend %(score)s") % {"score": score}, n)
+            for score, n in survey.recommend
+        ]
+        rows += [
+            (section, gettext("promoters (9-10)"), survey.promoters),
+            (section, gettext("passives (7-8)"), survey.passives),
+            (section, gettext("detractors (0-6)"), survey.detractors),
+            (section, gettext("NPS"), survey.nps),
+        ]
+        rows += [
+            (section, gettext("goal progress: %(answer)s") % {"answer": label}, n)
+            for label, n in survey.goal_progress
+        ]
+        rows += [
+            (
+                section,
+                gettext("comment (mentor)")
+                if c.role == str(Role.MENTOR.label)
+                else gettext("comment (mentee)"),
+                c.text,
+            )
+            for c in survey.comments
+        ]
     return rows
 
 
 def write_csv(report: CohortReport, out: "SupportsWrite[str]") -> None:
     writer = csv.writer(out)
-    writer.writerow(["section", "metric", "value"])
+    writer.writerow([gettext("section"), gettext("metric"), gettext("value")])
     for section, metric, value in report_rows(report):
         writer.writerow([csv_cell(section), csv_cell(metric), csv_cell(value)])

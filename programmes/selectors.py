@@ -14,6 +14,8 @@ from typing import Any, cast
 from django.db.models import Count, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 
 from goals.models import CheckAnswer, CheckKind, FitCheck, Goal
 from goals.selectors import (
@@ -209,8 +211,10 @@ def _recomputes(cohorts: Iterable[Cohort]) -> dict[int, SuggestionRecompute | No
     return found
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
+def _counted(n: int, text: str, **words: object) -> str:
+    """``text`` (chosen by ``ngettext`` for ``n``) with the count written as the reader
+    writes numbers (1,200 or 1.200)."""
+    return text % {"count": number_format(n, force_grouping=True), **words}
 
 
 def _needs_attention(h: CohortHealth) -> Iterable[Attention]:
@@ -220,54 +224,100 @@ def _needs_attention(h: CohortHealth) -> Iterable[Attention]:
     if not (h.mentors or h.mentees or h.cohort.closed_at):
         yield Attention(
             0,
-            "Nobody is enrolled yet: import participants to invite them",
+            gettext("Nobody is enrolled yet: import participants to invite them"),
             reverse("admin:programmes_cohort_import", args=[cohort]),
         )
     if h.slow_requests:
         yield Attention(
             h.slow_requests,
-            f"{_plural(h.slow_requests, 'request', 'requests')} unanswered for more than "
-            f"{SLOW_REQUEST_DAYS} days",
+            _counted(
+                h.slow_requests,
+                ngettext(
+                    "%(count)s request unanswered for more than %(days)s days",
+                    "%(count)s requests unanswered for more than %(days)s days",
+                    h.slow_requests,
+                ),
+                days=SLOW_REQUEST_DAYS,
+            ),
             reverse("admin:matching_mentorshiprequest_changelist")
             + f"?cohort={cohort}&status__exact=pending&waiting=slow",
         )
     if h.poor_fit_pairs:
         yield Attention(
             h.poor_fit_pairs,
-            f"{_plural(h.poor_fit_pairs, 'mentorship', 'mentorships')} where someone said "
-            "it is not a good fit",
+            _counted(
+                h.poor_fit_pairs,
+                ngettext(
+                    "%(count)s mentorship where someone said it is not a good fit",
+                    "%(count)s mentorships where someone said it is not a good fit",
+                    h.poor_fit_pairs,
+                ),
+            ),
             reverse("admin:matching_mentorship_changelist") + f"?cohort={cohort}&fit=poor",
         )
     if h.idle_flagged:
         yield Attention(
             h.idle_flagged,
-            f"{_plural(h.idle_flagged, 'mentorship', 'mentorships')} idle for "
-            f"{FLAG_IDLE_DAYS} days or more",
+            _counted(
+                h.idle_flagged,
+                ngettext(
+                    "%(count)s mentorship idle for %(days)s days or more",
+                    "%(count)s mentorships idle for %(days)s days or more",
+                    h.idle_flagged,
+                ),
+                days=FLAG_IDLE_DAYS,
+            ),
             reverse("admin:matching_mentorship_changelist") + f"?cohort={cohort}&quiet=flagged",
         )
     if h.quiet_mentorships:
         yield Attention(
             h.quiet_mentorships,
-            f"{_plural(h.quiet_mentorships, 'mentorship', 'mentorships')} with no meeting or "
-            f"message in {NO_MEETING_DAYS} days",
+            _counted(
+                h.quiet_mentorships,
+                ngettext(
+                    "%(count)s mentorship with no meeting or message in %(days)s days",
+                    "%(count)s mentorships with no meeting or message in %(days)s days",
+                    h.quiet_mentorships,
+                ),
+                days=NO_MEETING_DAYS,
+            ),
             reverse("admin:matching_mentorship_changelist") + f"?cohort={cohort}&quiet=yes",
         )
     if h.goals_behind_plan:
         yield Attention(
             h.goals_behind_plan,
-            f"{_plural(h.goals_behind_plan, 'goal', 'goals')} behind plan",
+            _counted(
+                h.goals_behind_plan,
+                ngettext(
+                    "%(count)s goal behind plan", "%(count)s goals behind plan", h.goals_behind_plan
+                ),
+            ),
             reverse("admin:goals_goal_changelist") + f"?cohort={cohort}&pace=behind",
         )
     if h.draft_runs:
         yield Attention(
             h.draft_runs,
-            f"{_plural(h.draft_runs, 'matching draft', 'matching drafts')} waiting for review",
+            _counted(
+                h.draft_runs,
+                ngettext(
+                    "%(count)s matching draft waiting for review",
+                    "%(count)s matching drafts waiting for review",
+                    h.draft_runs,
+                ),
+            ),
             reverse("admin:matching_matchrun_changelist") + f"?cohort={cohort}&status__exact=draft",
         )
     if h.unmatched_mentees and not h.cohort.closed_at:
         yield Attention(
             h.unmatched_mentees,
-            f"{_plural(h.unmatched_mentees, 'mentee', 'mentees')} without a mentor",
+            _counted(
+                h.unmatched_mentees,
+                ngettext(
+                    "%(count)s mentee without a mentor",
+                    "%(count)s mentees without a mentor",
+                    h.unmatched_mentees,
+                ),
+            ),
             reverse("admin:matching_enrollment_changelist")
             + f"?cohort={cohort}&role__exact=mentee&status__exact=active&matched=no",
         )

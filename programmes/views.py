@@ -5,9 +5,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from accounts.models import User
 from core.forms import apply_service
+from matching.models import Role
 from profiles.models import Profile
 from programmes.invitation_forms import InvitedSignupForm
 from programmes.models import Invitation
@@ -44,11 +46,12 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
-                messages.success(
-                    request,
-                    f"You joined {enrollment.cohort.name} as "
-                    f"{enrollment.get_role_display().lower()}.",
-                )
+                words = {"cohort": enrollment.cohort.name}
+                if enrollment.role == Role.MENTOR:
+                    joined = gettext("You joined %(cohort)s as mentor.") % words
+                else:
+                    joined = gettext("You joined %(cohort)s as mentee.") % words
+                messages.success(request, joined)
                 return redirect(_after_joining(user))
         return render(request, "programmes/invitation_accept.html", context)
 
@@ -71,8 +74,11 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             login(request, new_user, backend="profiles.auth.ModelBackend")
             messages.success(
                 request,
-                f"Welcome! You joined {invitation.cohort.name}. "
-                "Tell us a little about yourself to get started.",
+                gettext(
+                    "Welcome! You joined %(cohort)s. Tell us a little about yourself to get "
+                    "started."
+                )
+                % {"cohort": invitation.cohort.name},
             )
             return redirect(_after_joining(new_user))
     return render(request, "programmes/invitation_signup.html", {**context, "form": form})

@@ -13,7 +13,8 @@ from typing import IO, Any, cast
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import dateformat, timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from accounts.models import User
 from matching.admin_scoping import can_administer
@@ -36,7 +37,7 @@ REQUIRED_COLUMNS = ("email", "role")
 OPTIONAL_COLUMNS = ("name", "capacity")
 # Rows invited per transaction: the progress the preview page shows moves this often.
 IMPORT_CHUNK = 250
-SAVE_AS_CSV = "In Excel or Numbers, save it with File → Save As → “CSV UTF-8”."
+SAVE_AS_CSV = gettext_lazy("In Excel or Numbers, save it with File → Save As → “CSV UTF-8”.")
 
 
 def _check_admin(user: User, cohort: Cohort) -> None:
@@ -58,30 +59,38 @@ def read_text(file: IO[bytes]) -> str:
     if len(raw) > MAX_UPLOAD_BYTES:
         raise ValidationError(_too_big())
     if not raw.strip():
-        raise ValidationError("The file is empty.")
+        raise ValidationError(gettext("The file is empty."))
     if raw.startswith(b"PK\x03\x04"):
-        raise ValidationError(f"This is a spreadsheet workbook, not a CSV file. {SAVE_AS_CSV}")
+        raise ValidationError(
+            f"{gettext('This is a spreadsheet workbook, not a CSV file.')} {SAVE_AS_CSV}"
+        )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ValidationError(f"This file is UTF-16 text; UTF-8 is needed. {SAVE_AS_CSV}")
+        raise ValidationError(
+            f"{gettext('This file is UTF-16 text; UTF-8 is needed.')} {SAVE_AS_CSV}"
+        )
     if b"\x00" in raw:
-        raise ValidationError(f"This is not a text file. {SAVE_AS_CSV}")
+        raise ValidationError(f"{gettext('This is not a text file.')} {SAVE_AS_CSV}")
     try:
         # utf-8-sig drops the byte-order mark Excel puts at the start of "CSV UTF-8".
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValidationError(
-            f"The file is not UTF-8 text (unreadable byte at position {exc.start}). {SAVE_AS_CSV}"
-        ) from None
+        message = gettext("The file is not UTF-8 text (unreadable byte at position %(position)s).")
+        raise ValidationError(f"{message % {'position': exc.start}} {SAVE_AS_CSV}") from None
     if not text.strip():
-        raise ValidationError("The file is empty.")
+        raise ValidationError(gettext("The file is empty."))
     return text
 
 
 def _too_big() -> str:
-    return (
-        f"The file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB. "
-        f"Split it into smaller files of at most {MAX_ROWS:,} people."
-    )
+    return gettext(
+        "The file is larger than %(megabytes)s MB. Split it into smaller files of at most "
+        "%(people)s people."
+    ) % {"megabytes": MAX_UPLOAD_BYTES // 1024 // 1024, "people": _people(MAX_ROWS)}
+
+
+def _people(n: int) -> str:
+    """A count of people as the reader writes numbers (5,000 or 5.000)."""
+    return formats.number_format(n, force_grouping=True)
 
 
 def _delimiter(text: str) -> str:
@@ -110,30 +119,42 @@ def read_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
             records.append((line, cells))
             if len(records) > MAX_ROWS:
                 raise ValidationError(
-                    f"The file has more than {MAX_ROWS:,} people. Split it into smaller files."
+                    gettext(
+                        "The file has more than %(people)s people. Split it into smaller files."
+                    )
+                    % {"people": _people(MAX_ROWS)}
                 )
     except csv.Error as exc:
         raise ValidationError(
-            f"Line {reader.line_num} could not be read ({exc}). Look for a quote that is "
-            "opened and never closed."
+            gettext(
+                "Line %(line)s could not be read (%(error)s). Look for a quote that is opened "
+                "and never closed."
+            )
+            % {"line": reader.line_num, "error": exc}
         ) from None
     if header is None:
-        raise ValidationError("The file is empty.")
+        raise ValidationError(gettext("The file is empty."))
     _check_header(header)
     if not records:
-        raise ValidationError("The file has a header row but nobody in it.")
+        raise ValidationError(gettext("The file has a header row but nobody in it."))
     return header, records
 
 
 def _check_header(header: list[str]) -> None:
     for name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
         if header.count(name) > 1:
-            raise ValidationError(f"The column “{name}” appears more than once in the header.")
+            raise ValidationError(
+                gettext("The column “%(name)s” appears more than once in the header.")
+                % {"name": name}
+            )
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         raise ValidationError(
-            "The first row must name the columns: email and role (name and capacity are "
-            f"optional). Missing: {', '.join(missing)}."
+            gettext(
+                "The first row must name the columns: email and role (name and capacity are "
+                "optional). Missing: %(columns)s."
+            )
+            % {"columns": ", ".join(missing)}
         )
 
 
@@ -145,13 +166,15 @@ def _check_capacity(raw: str, role: str) -> tuple[Any, list[str]]:
     if not raw:
         return None, []
     if role == Role.MENTEE:
-        return _kept(raw), ["Capacity is for mentors only: leave it empty for a mentee."]
+        return _kept(raw), [gettext("Capacity is for mentors only: leave it empty for a mentee.")]
     if not raw.isdigit() or not raw.isascii():
-        return _kept(raw), [f"Capacity “{_kept(raw)}” is not a whole number."]
+        message = gettext("Capacity “%(value)s” is not a whole number.")
+        return _kept(raw), [message % {"value": _kept(raw)}]
     capacity = int(raw)
     low, high = invitations.MIN_CAPACITY, invitations.MAX_CAPACITY
     if not low <= capacity <= high:
-        return capacity, [f"Capacity {capacity} is out of range: use {low} to {high}."]
+        message = gettext("Capacity %(capacity)s is out of range: use %(low)s to %(high)s.")
+        return capacity, [message % {"capacity": capacity, "low": low, "high": high}]
     return capacity, []
 
 
@@ -164,29 +187,36 @@ def _check_row(cells: list[str], columns: dict[str, int]) -> dict[str, Any]:
     email_ok = False
     email = cell("email")
     if not email:
-        errors.append("Email is missing.")
+        errors.append(gettext("Email is missing."))
     else:
         try:
             validate_email(email)
         except ValidationError:
-            errors.append(f"“{_kept(email)}” is not a valid email address.")
+            errors.append(
+                gettext("“%(email)s” is not a valid email address.") % {"email": _kept(email)}
+            )
         else:
             email = email.lower()
             email_ok = True
     role = cell("role").lower()
     if not role:
-        errors.append("Role is missing: write mentor or mentee.")
+        errors.append(gettext("Role is missing: write mentor or mentee."))
     elif role not in Role.values:
-        errors.append(f"Unknown role “{_kept(cell('role'))}”: write mentor or mentee.")
+        errors.append(
+            gettext("Unknown role “%(role)s”: write mentor or mentee.")
+            % {"role": _kept(cell("role"))}
+        )
     name = " ".join(cell("name").split())
     if len(name) > NAME_MAX:
-        errors.append(f"Name is longer than {NAME_MAX} characters.")
+        errors.append(gettext("Name is longer than %(count)s characters.") % {"count": NAME_MAX})
     capacity, capacity_errors = _check_capacity(cell("capacity"), role)
     errors += capacity_errors
     if any(c.strip() for c in cells[len(columns) :]):
         errors.append(
-            "This row has more cells than the header has columns: is there an unquoted "
-            "comma in a name?"
+            gettext(
+                "This row has more cells than the header has columns: is there an unquoted "
+                "comma in a name?"
+            )
         )
     return {
         "email": _kept(email),
@@ -213,24 +243,26 @@ def _check_against_cohort(cohort: Cohort, rows: list[dict[str, Any]]) -> None:
         if not row.pop("_email_ok"):
             continue
         if email in first_line:
-            row["errors"].append(f"Duplicate: the same email is on line {first_line[email]}.")
+            row["errors"].append(
+                gettext("Duplicate: the same email is on line %(line)s.")
+                % {"line": first_line[email]}
+            )
             continue
         first_line[email] = row["line"]
         if email in enrolled:
-            roles = " and ".join(enrolled[email])
-            row["errors"].append(f"Already enrolled in this cohort as {roles}.")
+            row["errors"].append(invitations.already_enrolled_message(enrolled[email]))
         elif email in invited:
             row["errors"].append(_already_invited(invited[email]))
 
 
 def _already_invited(invitation: Invitation) -> str:
-    sent = dateformat.format(timezone.localtime(invitation.created_at), "j M Y")
+    sent = formats.date_format(timezone.localtime(invitation.created_at), "DATE_FORMAT")
     if invitation.is_accepted:
-        return f"Already invited (on {sent}) and accepted."
-    return (
-        f"Already invited on {sent}, not accepted yet: resend that invitation from the "
+        return gettext("Already invited (on %(date)s) and accepted.") % {"date": sent}
+    return gettext(
+        "Already invited on %(date)s, not accepted yet: resend that invitation from the "
         "invitations list instead."
-    )
+    ) % {"date": sent}
 
 
 @transaction.atomic
@@ -265,11 +297,17 @@ def start_import(*, batch: ImportBatch, by: User, skip_invalid: bool) -> ImportB
     bad, good = batch.error_rows, batch.valid_rows
     if bad and not skip_invalid:
         raise ValidationError(
-            f"{len(bad)} row{'s have' if len(bad) != 1 else ' has'} errors. Fix the file and "
-            "upload it again, or choose to skip the bad rows."
+            ngettext(
+                "%(count)s row has errors. Fix the file and upload it again, or choose to "
+                "skip the bad rows.",
+                "%(count)s rows have errors. Fix the file and upload it again, or choose to "
+                "skip the bad rows.",
+                len(bad),
+            )
+            % {"count": len(bad)}
         )
     if not good:
-        raise ValidationError("There is nobody to import: every row has an error.")
+        raise ValidationError(gettext("There is nobody to import: every row has an error."))
     batch.status = ImportStatus.QUEUED
     batch.skip_invalid = skip_invalid
     batch.applied_by = by
@@ -380,8 +418,10 @@ def _finish(batch_id: int) -> int:
         for row in good:
             if row["email"] in mine:
                 continue
-            reason = "enrolled" if row["email"] in enrolled else "invited"
-            row["errors"].append(f"Skipped: {reason} in the meantime.")
+            if row["email"] in enrolled:
+                row["errors"].append(gettext("Skipped: enrolled in the meantime."))
+            else:
+                row["errors"].append(gettext("Skipped: invited in the meantime."))
             skipped_late += 1
         invitations.send_new_invitations(batch.invitations.filter(sent_count=0))
         imported = len(mine)
@@ -411,8 +451,9 @@ def _fail(batch_id: int, exc: Exception) -> None:
         batch.invitations.filter(sent_count=0, accepted_at__isnull=True).delete()
         batch.status = ImportStatus.FAILED
         batch.rows_done = 0
-        batch.error = (
-            f"The import stopped with an error ({type(exc).__name__}: {exc}"[:500]
-            + "). Nobody was invited from this file; you can try again."
-        )
+        # The exception's own words stay as Python wrote them; they are for whoever fixes it.
+        batch.error = gettext(
+            "The import stopped with an error (%(error)s). Nobody was invited from this file; "
+            "you can try again."
+        ) % {"error": f"{type(exc).__name__}: {exc}"[:460]}
         batch.save(update_fields=["status", "rows_done", "error"])

@@ -13,6 +13,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from allauth.account.models import EmailAddress
 
@@ -43,6 +44,25 @@ def enrolled_roles(*, cohort: Cohort, emails: Iterable[str]) -> dict[str, list[s
         if email.lower() in wanted:
             roles.setdefault(email.lower(), []).append(role)
     return roles
+
+
+def already_enrolled_message(roles: list[str], cohort_name: str | None = None) -> str:
+    """ "Already enrolled in Spring as mentee and mentor." (or "in this cohort" without a
+    name), whole for each set of roles, so that each language words it its own way."""
+    both = set(roles) == {Role.MENTEE, Role.MENTOR}
+    is_mentor = roles == [Role.MENTOR]
+    if cohort_name is None:
+        if both:
+            return gettext("Already enrolled in this cohort as mentee and mentor.")
+        if is_mentor:
+            return gettext("Already enrolled in this cohort as mentor.")
+        return gettext("Already enrolled in this cohort as mentee.")
+    words = {"cohort": cohort_name}
+    if both:
+        return gettext("Already enrolled in %(cohort)s as mentee and mentor.") % words
+    if is_mentor:
+        return gettext("Already enrolled in %(cohort)s as mentor.") % words
+    return gettext("Already enrolled in %(cohort)s as mentee.") % words
 
 
 def _check_admin(user: User, cohort: Cohort) -> None:
@@ -82,12 +102,15 @@ def create_invitation(
     email = email.strip().lower()
     validate_email(email)
     if role not in Role.values:
-        raise ValidationError({"role": "Choose mentor or mentee."})
+        raise ValidationError({"role": gettext("Choose mentor or mentee.")})
     if capacity is not None and (
         role != Role.MENTOR or not MIN_CAPACITY <= capacity <= MAX_CAPACITY
     ):
         raise ValidationError(
-            {"capacity": f"Capacity is for mentors only, from {MIN_CAPACITY} to {MAX_CAPACITY}."}
+            {
+                "capacity": gettext("Capacity is for mentors only, from %(low)s to %(high)s.")
+                % {"low": MIN_CAPACITY, "high": MAX_CAPACITY}
+            }
         )
     try:
         # A savepoint: losing a race on (cohort, email) must not spoil the caller's work.
@@ -102,7 +125,10 @@ def create_invitation(
                 invited_by=by,
             )
     except IntegrityError:
-        raise ValidationError({"email": f"{email} is already invited to {cohort.name}."}) from None
+        message = gettext("%(email)s is already invited to %(cohort)s.")
+        raise ValidationError(
+            {"email": message % {"email": email, "cohort": cohort.name}}
+        ) from None
     _send(invitation)
     return invitation
 
@@ -178,7 +204,8 @@ def invite(
     """One invitation added by hand in the admin."""
     _check_admin(by, cohort)
     if enrolled_roles(cohort=cohort, emails=[email]):
-        raise ValidationError({"email": f"{email} is already enrolled in {cohort.name}."})
+        message = gettext("%(email)s is already enrolled in %(cohort)s.")
+        raise ValidationError({"email": message % {"email": email, "cohort": cohort.name}})
     invitation = create_invitation(
         cohort=cohort, email=email, name=name, role=role, capacity=capacity, by=by
     )
@@ -200,7 +227,9 @@ def send_invitation(*, invitation: Invitation, by: User) -> Invitation:
         Invitation.objects.select_for_update().select_related("cohort").get(pk=invitation.pk)
     )
     if invitation.is_accepted:
-        raise ValidationError(f"{invitation.email} has already accepted this invitation.")
+        raise ValidationError(
+            gettext("%(email)s has already accepted this invitation.") % {"email": invitation.email}
+        )
     _send(invitation)
     audit.record(
         actor=by,
@@ -284,12 +313,12 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Enrollment:
     cohort = invitation.cohort
     if invitation.is_accepted:
         if invitation.accepted_by_id != user.pk:
-            raise ValidationError("This invitation has already been used.")
+            raise ValidationError(gettext("This invitation has already been used."))
         enrollment = Enrollment.objects.filter(
             user=user, cohort=cohort, role=invitation.role
         ).first()
         if enrollment is None:
-            raise ValidationError("This invitation has already been used.")
+            raise ValidationError(gettext("This invitation has already been used."))
         return enrollment
     if not email_matches(invitation, user):
         raise PermissionDenied(
@@ -297,7 +326,8 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Enrollment:
         )
     if cohort.closed_at is not None:
         raise ValidationError(
-            f"{cohort.name} has closed, so this invitation can no longer be used."
+            gettext("%(cohort)s has closed, so this invitation can no longer be used.")
+            % {"cohort": cohort.name}
         )
     # Not join_cohort: its public rules (enrollment open, invite code) give way to an
     # invitation. _enroll is where matching creates or reactivates an enrollment.
@@ -319,14 +349,16 @@ def sign_up_invited(*, invitation: Invitation, name: str, password: str) -> User
     theirs), enrolled as invited. The caller logs them in."""
     email = invitation.email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError("An account with this address already exists: log in instead.")
+        raise ValidationError(
+            gettext("An account with this address already exists: log in instead.")
+        )
     password_validation.validate_password(password, user=User(email=email))
     try:
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password)
     except IntegrityError:
         raise ValidationError(
-            "An account with this address already exists: log in instead."
+            gettext("An account with this address already exists: log in instead.")
         ) from None
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     accept_invitation(invitation=invitation, user=user)

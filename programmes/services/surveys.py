@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from core.outbox import services as outbox
@@ -59,12 +60,15 @@ def send_survey(*, cohort: Cohort, kind: str, by: User) -> int:
     Returns how many were sent."""
     require_cohort_admin(by, cohort)
     if kind not in SurveyKind.values:
-        raise ValidationError("Choose the mid-point or the end-of-cohort survey.")
+        raise ValidationError(gettext("Choose the mid-point or the end-of-cohort survey."))
     kind = SurveyKind(kind)
     # The cohort row lock queues concurrent sends, so the second one sees the first's rows.
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
     if kind == SurveyKind.MIDPOINT and cohort.closed_at is not None:
-        raise ValidationError(f"{cohort.name} is closed: a mid-point survey no longer fits.")
+        raise ValidationError(
+            gettext("%(cohort)s is closed: a mid-point survey no longer fits.")
+            % {"cohort": cohort.name}
+        )
     now = timezone.now()
     sent = 0
     for enrollment in survey_recipients(cohort=cohort, kind=kind):
@@ -115,20 +119,24 @@ def answer_survey(
     """Record the answers. A survey is answered once; a second answer is refused."""
     response = SurveyResponse.objects.select_for_update().get(pk=response.pk)
     if response.is_answered:
-        raise ValidationError("You have already answered this survey; answers can't be changed.")
+        raise ValidationError(
+            gettext("You have already answered this survey; answers can't be changed.")
+        )
     errors: dict[str, str] = {}
     score = _whole(satisfaction, 1, 5)
     if score is None:
-        errors["satisfaction"] = "Choose how satisfied you are, from 1 to 5."
+        errors["satisfaction"] = gettext("Choose how satisfied you are, from 1 to 5.")
     recommended = _whole(recommend, 0, 10)
     if recommended is None:
-        errors["recommend"] = "Choose how likely you are to recommend it, from 0 to 10."
+        errors["recommend"] = gettext("Choose how likely you are to recommend it, from 0 to 10.")
     progress = _whole(goal_progress, min(GoalProgress.values), max(GoalProgress.values))
     if progress is None:
-        errors["goal_progress"] = "Choose how far the goals have come."
+        errors["goal_progress"] = gettext("Choose how far the goals have come.")
     comments = (comments or "").strip()
     if len(comments) > MAX_COMMENTS:
-        errors["comments"] = f"Keep your comments under {MAX_COMMENTS} characters."
+        errors["comments"] = gettext("Keep your comments under %(count)s characters.") % {
+            "count": MAX_COMMENTS
+        }
     if errors:
         raise ValidationError(errors)
     response.satisfaction = score
