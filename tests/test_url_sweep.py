@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {
     "home",  # the landing page
     "healthz",  # load balancer probe
+    "javascript-catalog",  # the words of our scripts, for the pages that visitors see
+    "accounts:language",  # a visitor chooses the site's language (a POST)
     # allauth's ways in and back in:
     "account_login",
     "account_signup",
