@@ -825,7 +825,9 @@ def _number(value: Any) -> float | None:
 
 def compared_metrics(run_a: MatchRun, run_b: MatchRun) -> list[MetricRow]:
     return [
-        MetricRow(label, _number(run_a.metrics.get(key)), _number(run_b.metrics.get(key)), places)
+        MetricRow(
+            str(label), _number(run_a.metrics.get(key)), _number(run_b.metrics.get(key)), places
+        )
         for key, label, places in COMPARED_METRICS
     ]
 
@@ -920,7 +922,7 @@ def difference_rows(differences: Sequence[Difference]) -> list[DifferenceRow]:
     return [
         DifferenceRow(
             mentee=people[d.mentee_id],
-            kind=DIFFERENCE_LABELS[d.kind],
+            kind=str(DIFFERENCE_LABELS[d.kind]),
             a_mentor=people.get(d.a_mentor) if d.a_mentor is not None else None,
             a_score=d.a_score,
             b_mentor=people.get(d.b_mentor) if d.b_mentor is not None else None,

@@ -280,7 +280,7 @@ def post_request_message(*, request: MentorshipRequest, author: User, body: str)
 def _lock_pending(request: MentorshipRequest) -> MentorshipRequest:
     locked = MentorshipRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != RequestStatus.PENDING:
-        already = {
+        already: dict[str, str] = {
             RequestStatus.ACCEPTED: gettext("This request is already accepted."),
             RequestStatus.DECLINED: gettext("This request is already declined."),
             RequestStatus.WITHDRAWN: gettext("This request is already withdrawn."),

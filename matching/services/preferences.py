@@ -65,7 +65,8 @@ def local_time(moment: datetime, user: User) -> str:
     zone = profile.time_zone if profile else "UTC"
     # Django's date format, not strftime: the month is named in the active language.
     when = dateformat.format(
-        moment.astimezone(zoneinfo.ZoneInfo(zone)), pgettext("date and time format", "j F Y, H:i")
+        moment.astimezone(zoneinfo.ZoneInfo(zone)),
+        pgettext("date format: day, month, year and time", "j F Y, H:i"),
     )
     return f"{when} ({zone})"
 
