@@ -169,7 +169,10 @@ class GoalForm(OnceForm):
         help_text=_("How this moves you towards the career goals on your profile."),
     )
     target_date = forms.DateField(
-        label=_("Target date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Target date"),
+        required=False,
+        # ISO in every language: a date input takes nothing else (German would be 23.02.2027).
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args: Any, programme_ends: date | None, today: date, **kwargs: Any):

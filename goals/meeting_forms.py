@@ -44,7 +44,10 @@ def local_datetime(day: date, at: time, zone: str) -> tuple[datetime | None, str
 
 
 class MeetingForm(OnceForm):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date field's value is ISO in every language (the browser shows it localised).
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     time = forms.TimeField(
         label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
@@ -197,7 +200,9 @@ class ActionItemForm(OnceForm):
     title = forms.CharField(label=_("What will be done"), max_length=200)
     owner = _PersonChoice(queryset=User.objects.none(), empty_label=None, label=_("Who"))
     due_on = forms.DateField(
-        label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Due"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     goal = forms.ModelChoiceField(
         queryset=Goal.objects.none(),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from accounts.models import User
 from matching import languages, selectors
 from matching.directory import CACHE, Pool
+from matching.reasons import in_words
 
 # Where a cached card takes the viewer's fit line and the reply time; no user-written
 # text can contain them, since everything a mentor writes is escaped ("<" becomes "&lt;").
@@ -53,7 +54,7 @@ def fit_line(score: float | None, reasons: list[str] | None) -> SafeString:
     )
     if reasons:
         percent = format_html(
-            '{} <span class="text-body-secondary">{}</span>', percent, str(reasons[0])
+            '{} <span class="text-body-secondary">{}</span>', percent, in_words(reasons[0])
         )
     return format_html('<p class="small mb-2 fit">{}</p>', percent)
 

@@ -72,14 +72,17 @@ def fit(mine: Collection[str], theirs: Iterable[str], names: Mapping[str, str]) 
     """The fit of two sets of language codes; ``names``: code -> name, for the words.
     Names are in alphabetical order, so a card always reads alike."""
 
+    def said(code: str) -> str:
+        return gettext(names.get(code, code))
+
     def by_name(codes: Iterable[str]) -> list[str]:
-        return sorted(codes, key=lambda code: names.get(code, code))
+        return sorted(codes, key=said)
 
     spoken = by_name(theirs)
     return LanguageFit(
-        shared=tuple(names.get(c, c) for c in spoken if c in mine),
-        theirs=tuple(names.get(c, c) for c in spoken),
-        mine=tuple(names.get(c, c) for c in by_name(mine)),
+        shared=tuple(said(c) for c in spoken if c in mine),
+        theirs=tuple(said(c) for c in spoken),
+        mine=tuple(said(c) for c in by_name(mine)),
     )
 
 

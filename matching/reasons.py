@@ -12,7 +12,7 @@ notes); those are looked up in the catalogue as they are.
 import re
 from collections.abc import Callable, Sequence
 
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from profiles.models import Industry
 
@@ -44,13 +44,17 @@ def _industry_name(code: str) -> str:
     return label.lower() if _english() else label
 
 
-def _ordinal(number: int) -> str:
-    """'1st', '2nd' in English; '1.' in German (and the other languages we may add)."""
-    if not _english():
-        return f"{number}."
-    if 10 <= number % 100 <= 20:
-        return f"{number}th"
-    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
+def ordinal(n: int) -> str:
+    """1 -> "1st", 2 -> "2nd", 3 -> "3rd", 4 -> "4th" (German: "1.")."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    # Each suffix its own message: other languages write ordinals their own way ("1.").
+    words = {
+        "st": pgettext("ordinal number", "%(n)sst"),
+        "nd": pgettext("ordinal number", "%(n)snd"),
+        "rd": pgettext("ordinal number", "%(n)srd"),
+        "th": pgettext("ordinal number", "%(n)sth"),
+    }
+    return words[suffix] % {"n": n}
 
 
 def _shared_goals(shared: str, total: str, skills: str) -> str:
@@ -99,10 +103,10 @@ PHRASES: dict[str, Callable[..., str]] = {
     ),
     "free_place": lambda: gettext("Has a free place now"),
     "chosen_by_mentee": lambda rank: (
-        gettext("Chosen by the mentee (%(ordinal)s choice)") % {"ordinal": _ordinal(int(rank))}
+        gettext("Chosen by the mentee (%(ordinal)s choice)") % {"ordinal": ordinal(int(rank))}
     ),
     "chosen_by_mentor": lambda rank: (
-        gettext("Chosen by the mentor (%(ordinal)s choice)") % {"ordinal": _ordinal(int(rank))}
+        gettext("Chosen by the mentor (%(ordinal)s choice)") % {"ordinal": ordinal(int(rank))}
     ),
     "team_choice": lambda: gettext("Chosen by the programme team"),
 }

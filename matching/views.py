@@ -31,6 +31,7 @@ from matching.forms import (
     RequestForm,
 )
 from matching.models import MAX_PREFERENCES, Enrollment, IntroductionStatus, JoinMode, Role
+from matching.reasons import ordinal
 from matching.services import preferences, suggestions
 
 # --- Directory --------------------------------------------------------------
@@ -518,7 +519,7 @@ def add_choice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         name = chosen.user.get_full_name()
         return gettext("%(name)s is your %(ordinal)s choice.") % {
             "name": name,
-            "ordinal": preferences.ordinal(added.rank),
+            "ordinal": ordinal(added.rank),
         }
 
     return _change_choices(request, pk, PreferenceForm, add)
@@ -535,7 +536,7 @@ def move_choice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         name = chosen.user.get_full_name()
         return gettext("%(name)s is now your %(ordinal)s choice.") % {
             "name": name,
-            "ordinal": preferences.ordinal(moved.rank),
+            "ordinal": ordinal(moved.rank),
         }
 
     return _change_choices(request, pk, MovePreferenceForm, move, among=selectors.listed_by)

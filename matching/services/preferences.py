@@ -39,24 +39,12 @@ from matching.models import (
     PreferenceWindow,
     Role,
 )
+from matching.reasons import phrase
 from matching.services.suggestions import Problem, build_problem
 
 # Stable mode: a stated choice of rank r is lifted by (MAX_PREFERENCES + 1 - r) times this,
 # above any fit (fits run from 0 to 1), so stated choices come first, in their order.
 STATED_OFFSET = 2.0
-
-
-def ordinal(n: int) -> str:
-    """1 -> "1st", 2 -> "2nd", 3 -> "3rd", 4 -> "4th"."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    # Each suffix its own message: other languages write ordinals their own way ("1.").
-    words = {
-        "st": pgettext("ordinal number", "%(n)sst"),
-        "nd": pgettext("ordinal number", "%(n)snd"),
-        "rd": pgettext("ordinal number", "%(n)srd"),
-        "th": pgettext("ordinal number", "%(n)sth"),
-    }
-    return words[suffix] % {"n": n}
 
 
 def local_time(moment: datetime, user: User) -> str:
@@ -377,9 +365,9 @@ def note_stated_choices(
         key = (pair.mentee_enrollment.pk, pair.mentor_enrollment.pk)
         notes = []
         if key in by_mentee:
-            notes.append(f"Chosen by the mentee ({ordinal(by_mentee[key])} choice)")
+            notes.append(phrase("chosen_by_mentee", by_mentee[key]))
             honoured += 1
         if key in by_mentor:
-            notes.append(f"Chosen by the mentor ({ordinal(by_mentor[key])} choice)")
+            notes.append(phrase("chosen_by_mentor", by_mentor[key]))
         pair.reasons = [*notes, *pair.reasons]
     return {"stated_choosers": len(choosers & in_run), "stated_choices_honoured": honoured}

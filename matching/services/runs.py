@@ -30,6 +30,7 @@ from matching.models import (
     Role,
     UnmatchedReason,
 )
+from matching.reasons import phrase
 from matching.services import (
     close_pending_requests,
     lock_mentor_profile,
@@ -437,7 +438,7 @@ def change_mentor(*, pair: MatchRunPair, mentor_enrollment: Enrollment, by: User
     pair.mentor_enrollment = mentor_enrollment
     pair.score = fit.score
     pair.breakdown = fit.breakdown
-    pair.reasons = ["Chosen by the programme team", *fit.reasons]
+    pair.reasons = [phrase("team_choice"), *fit.reasons]
     pair.save(update_fields=["mentor_enrollment", "score", "breakdown", "reasons"])
     record(
         actor=by,
@@ -477,7 +478,7 @@ def add_pair(
         mentor_enrollment=mentor_enrollment,
         score=fit.score,
         breakdown=fit.breakdown,
-        reasons=["Chosen by the programme team", *fit.reasons],
+        reasons=[phrase("team_choice"), *fit.reasons],
     )
     waiting.delete()
     mentee, mentor = _person(mentee_enrollment), _person(mentor_enrollment)

@@ -5,8 +5,9 @@
 
 document.addEventListener("DOMContentLoaded", () => {
   if (typeof window.TomSelect !== "function") return;
-  // Django's script catalogue (/jsi18n/) gives gettext() in the page's language.
-  const say = typeof window.gettext === "function" ? window.gettext : (words) => words;
+  // Django's script catalogue (/jsi18n/) gives gettext() in the page's language; called
+  // by that name so that makemessages finds the words.
+  const gettext = typeof window.gettext === "function" ? window.gettext : (words) => words;
   const fill = (words, values) =>
     typeof window.interpolate === "function"
       ? window.interpolate(words, values, true)
@@ -15,7 +16,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("select[multiple][data-tag-picker]").forEach((select) => {
     const describedBy = select.getAttribute("aria-describedby");
     const picker = new window.TomSelect(select, {
-      plugins: { remove_button: { title: say("Remove") } },
+      plugins: { remove_button: { title: gettext("Remove") } },
       placeholder: select.dataset.pickerPlaceholder || "",
       hidePlaceholder: false,
       // Every match, not the first 50: the list is the skills the mentors teach.
@@ -46,7 +47,7 @@ document.addEventListener("DOMContentLoaded", () => {
         const button = item.querySelector(".remove");
         const option = picker.options[item.dataset.value];
         if (!button || !option) return;
-        const label = fill(say("Remove %(skill)s"), { skill: option[picker.settings.labelField] });
+        const label = fill(gettext("Remove %(skill)s"), { skill: option[picker.settings.labelField] });
         button.setAttribute("aria-label", label);
         button.title = label;
       });

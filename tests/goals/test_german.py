@@ -225,3 +225,20 @@ def test_the_review_board_counts_in_german(client, mentor, make_goal: MakeGoal):
     assert "1 Ziel wartet auf Ihre Prüfung." in html
     assert "Braucht Ihre Prüfung" in html and "Wartet auf Prüfung" in html
     assert "goal waits" not in html
+
+
+def test_date_fields_keep_their_values_in_german(client, german_mentee, mentorship, mentor):
+    """A date input takes ISO dates only: a German-formatted value ("23.02.2027") would
+    show an empty field, and saving it would lose the date."""
+    goal = Goal.objects.create(
+        mentorship=mentorship,
+        title="Speak at a meetup",
+        target_date=timezone.localdate() + timedelta(days=80),
+    )
+    client.force_login(german_mentee)
+    page = _page(client, reverse("goals:edit", args=[goal.pk]))
+    assert f'value="{goal.target_date.isoformat()}"' in page
+    meeting = _meeting(mentorship, mentor)
+    page = _page(client, reverse("goals:meeting-edit", args=[meeting.pk]))
+    local = timezone.localtime(meeting.starts_at, ZoneInfo(german_mentee.profile.time_zone))
+    assert f'value="{local.date().isoformat()}"' in page

@@ -81,7 +81,7 @@ def test_the_directory_speaks_german_and_caches_its_cards_per_language(
         "Spricht eine meiner Sprachen",
         "Filter anwenden",
         "Erfahrung",
-        "Sie sprechen beide English",  # a language's name is stored data
+        "Sie sprechen beide Englisch",  # a language's name is stored data
         "Nimmt keine Anfragen an",
         "Neue Mentor:in: noch keine Antworten zum Messen",
     ]:
@@ -160,9 +160,9 @@ def test_a_request_without_a_shared_language_is_refused_in_german(
     page = _text(client.get(url))
     assert (
         "Sie können Fleur Français in Community nicht anfragen: Sie haben keine gemeinsame "
-        "Sprache (Fleur Français spricht French; Ihr Profil nennt German)."
+        "Sprache (Fleur Français spricht Französisch; Ihr Profil nennt Deutsch)."
     ) in page
-    assert "Keine gemeinsame Sprache: spricht French" in page
+    assert "Keine gemeinsame Sprache: spricht Französisch" in page
     assert "Anfrage senden" not in page
 
     # Posted anyway (an old tab): the service's refusal, in German, above the form.
@@ -173,8 +173,8 @@ def test_a_request_without_a_shared_language_is_refused_in_german(
     assert response.status_code == 200
     page = _text(response)
     assert (
-        "Sie und Fleur Français haben keine gemeinsame Sprache: Fleur Français spricht French, "
-        "Ihr Profil nennt German. Community verlangt, dass Mentor:in und Mentee eine Sprache "
+        "Sie und Fleur Français haben keine gemeinsame Sprache: Fleur Français spricht Französisch, "
+        "Ihr Profil nennt Deutsch. Community verlangt, dass Mentor:in und Mentee eine Sprache "
         "teilen: Wählen Sie eine Mentor:in, die eine Ihrer Sprachen spricht"
     ) in page
     assert "Was Sie geschrieben haben, zum Wiederverwenden" in page

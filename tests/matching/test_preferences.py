@@ -18,10 +18,10 @@ from matching.models import (
     PreferenceWindow,
     Role,
 )
+from matching.reasons import ordinal
 from matching.services.preferences import (
     add_preference,
     move_preference,
-    ordinal,
     remove_preference,
 )
 from tests.factories import CohortFactory, EnrollmentFactory, ProfileFactory
