@@ -173,9 +173,9 @@ def test_a_request_without_a_shared_language_is_refused_in_german(
     assert response.status_code == 200
     page = _text(response)
     assert (
-        "Sie und Fleur Français haben keine gemeinsame Sprache: Fleur Français spricht Französisch, "
-        "Ihr Profil nennt Deutsch. Community verlangt, dass Mentor:in und Mentee eine Sprache "
-        "teilen: Wählen Sie eine Mentor:in, die eine Ihrer Sprachen spricht"
+        "Sie und Fleur Français haben keine gemeinsame Sprache: Fleur Français spricht "
+        "Französisch, Ihr Profil nennt Deutsch. Community verlangt, dass Mentor:in und "
+        "Mentee eine Sprache teilen: Wählen Sie eine Mentor:in, die eine Ihrer Sprachen spricht"
     ) in page
     assert "Was Sie geschrieben haben, zum Wiederverwenden" in page
     assert "have no language in common" not in page
