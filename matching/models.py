@@ -966,6 +966,8 @@ class AuditAction(models.TextChoices):
     SURVEY_SENT = "survey_sent", "Sent a survey"
     COHORT_CLOSED = "cohort_closed", "Closed the cohort"
     DATA_EXPORTED = "data_exported", "Exported personal data"
+    PERSON_DEACTIVATED = "person_deactivated", "Deactivated a person"
+    PERSON_REACTIVATED = "person_reactivated", "Reactivated a person"
 
 
 class AuditEntry(models.Model):
