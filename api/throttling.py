@@ -1,6 +1,7 @@
 from typing import Any
 
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiToken
@@ -11,6 +12,11 @@ class TokenRateThrottle(SimpleRateThrottle):
     cache so that every process shares the count."""
 
     scope = "api_token"
+
+    def get_rate(self) -> str | None:
+        # Read when asked, not at import time (DRF's default), so settings can change.
+        rate: str | None = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return rate
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         if isinstance(request.auth, ApiToken):
