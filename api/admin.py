@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.http import signed_in_user
 from api import services
@@ -99,6 +99,5 @@ class ApiTokenAdmin(ModelAdmin):
         for token in queryset:
             services.revoke_token(token=token, by=user)
             count += 1
-        self.message_user(
-            request, _("Revoked %(count)d token(s).") % {"count": count}, messages.SUCCESS
-        )
+        message = ngettext("Revoked %(count)d token.", "Revoked %(count)d tokens.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
