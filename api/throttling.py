@@ -15,8 +15,8 @@ class TokenRateThrottle(SimpleRateThrottle):
 
     def get_rate(self) -> str | None:
         # Read when asked, not at import time (DRF's default), so settings can change.
-        rate: str | None = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-        return rate
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return str(rate) if rate is not None else None
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         if isinstance(request.auth, ApiToken):

@@ -156,3 +156,14 @@ def test_bad_patches_answer_scim_errors(a: Programme):
         assert response.json()["status"] == "400"
     a.mentee.user.refresh_from_db()
     assert a.mentee.user.is_active
+
+
+def test_an_account_made_by_scim_sets_its_password_through_the_reset_email(superuser):
+    created = api(token_for(superuser)).post(
+        "/scim/v2/Users", {"userName": "new@example.org"}, content_type=SCIM
+    )
+    assert created.status_code == 201
+    # No password yet: the person signs in through SSO, or sets one by the reset email.
+    Client().post(reverse("account_reset_password"), {"email": "new@example.org"})
+    reset = OutboxEmail.objects.get(to=["new@example.org"])
+    assert "/accounts/password/reset/key/" in reset.body_text
