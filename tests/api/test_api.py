@@ -179,3 +179,9 @@ def test_the_report_costs_the_same_queries_as_the_data_grows(a: Programme):
         _mentor, _mentee, mentorship = pair_in(a.cohort)
         goal_in(mentorship)
     assert _queries(client, path) == before
+
+
+def test_a_programme_admin_who_never_onboarded_reads_the_docs(a: Programme, client):
+    client.force_login(a.admin)  # staff without a profile, like most programme admins
+    assert client.get(reverse("api:docs")).status_code == 200
+    assert client.get(reverse("api:schema")).status_code == 200
