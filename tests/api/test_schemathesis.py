@@ -7,7 +7,11 @@ two programmes (the token runs one). Examples are bounded (``MAX_EXAMPLES`` per
 operation) so the whole file takes well under two minutes.
 """
 
+from collections.abc import Iterator
 from typing import Any
+
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 import pytest
 import schemathesis
@@ -34,6 +38,18 @@ CHECKS = [
     response_schema_conformance,
     response_headers_conformance,
 ]
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Iterator[None]:
+    # The WSGI handler closes database connections when a request ends, as in
+    # production; here that would be the test's own, inside its transaction (Django's
+    # test client disconnects the same receiver).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
