@@ -26,3 +26,13 @@ def set_language(*, user: User, language: str) -> User:
         user.language = language
         user.save(update_fields=["language"])
     return user
+
+
+def set_active(*, user: User, active: bool) -> User:
+    """Let a person sign in, or stop them: allauth and Django refuse an inactive account,
+    and its sessions no longer load a user. Callers decide what else follows (see
+    matching.services.deactivation)."""
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+    return user

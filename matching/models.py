@@ -1044,6 +1044,8 @@ class AuditAction(models.TextChoices):
     SURVEY_SENT = "survey_sent", _("Sent a survey")
     COHORT_CLOSED = "cohort_closed", _("Closed the cohort")
     DATA_EXPORTED = "data_exported", _("Exported personal data")
+    PERSON_DEACTIVATED = "person_deactivated", _("Deactivated a person")
+    PERSON_REACTIVATED = "person_reactivated", _("Reactivated a person")
 
 
 class AuditEntry(models.Model):

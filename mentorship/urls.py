@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("goals.urls")),
     path("", include("programmes.urls")),
     path("", include("privacy.urls")),
+    path("", include("api.urls")),
 ]
 
 handler404 = "pages.views.page_not_found"

@@ -9,6 +9,8 @@ from django.urls import reverse
 # pages (to verify, log out, change a password), their data (download, delete the
 # account), the email settings every email links to, invitation and survey links,
 # onboarding itself, the admin, and the language switch (and its script catalogue).
+# The API and SCIM take tokens, not sessions; their docs page is read by programme
+# admins, who often never onboard.
 EXEMPT_PREFIXES = (
     "/accounts/",
     "/invitations/",
@@ -21,6 +23,8 @@ EXEMPT_PREFIXES = (
     "/healthz",
     "/language/",
     "/jsi18n/",
+    "/api/",
+    "/scim/",
 )
 
 

@@ -38,7 +38,12 @@ PUBLIC = {
     "mfa_trust",
     "mfa_login_webauthn",
     "mfa_signup_webauthn",
+    # The API's description and its docs page: every call they describe needs a token.
+    "api:schema",
+    "api:docs",
 }
+# The REST API and SCIM take tokens only, never a session: anonymous callers get 401.
+TOKEN_ONLY = "api:"
 
 
 def _walk(patterns, prefix=""):
@@ -74,6 +79,10 @@ NON_PUBLIC = [(route, name) for route, name in ROUTES if name not in PUBLIC]
 @pytest.mark.parametrize(("route", "name"), NON_PUBLIC, ids=[r for r, _ in NON_PUBLIC])
 def test_anonymous_visitors_are_sent_to_login(client, route, name):
     path = _concrete(route)
+    if name and name.startswith(TOKEN_ONLY):
+        assert client.get(path).status_code == 401, path
+        assert client.post(path).status_code in (401, 405), f"POST {path}"
+        return
     response = client.get(path, follow=True)
     final = response.request["PATH_INFO"]
     # A dummy id that matches nothing (404) is as closed as a login page.

@@ -102,6 +102,13 @@ def _leave(enrollment: Enrollment) -> None:
     enrollment.status = EnrollmentStatus.LEFT
     enrollment.save(update_fields=["status"])
     request_recompute(cohort_ids=[enrollment.cohort_id])
+    close_open_requests(enrollment)
+
+
+def close_open_requests(enrollment: Enrollment) -> None:
+    """Close the requests this enrollment has open, telling the other side kindly: a
+    mentor's received requests are declined for lack of places, a mentee's sent ones
+    withdrawn. For someone who leaves a cohort or whose account is deactivated."""
     now = timezone.now()
     if enrollment.role == Role.MENTOR:
         received = MentorshipRequest.objects.select_for_update(of=("self",)).filter(
