@@ -9,6 +9,7 @@ from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import two_factor
 from accounts.models import User
@@ -135,6 +136,15 @@ class Cohort(models.Model):
             "Off: a mentee cannot ask, and a mentor cannot accept, someone they share no "
             "language with (when both have listed theirs). Turn on for a programme that "
             "provides interpreters or pairs people on purpose across languages."
+        ),
+    )
+    requires_sso = models.BooleanField(
+        _("requires single sign-on"),
+        default=False,
+        help_text=_(
+            "People in this programme sign in through your organisation's identity "
+            "provider: a password sign-in or password reset is refused (staff excepted). "
+            "Takes effect only while the site offers single sign-on."
         ),
     )
     has_mentor_preferences = models.BooleanField(

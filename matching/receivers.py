@@ -4,7 +4,9 @@ a service: the rules (who is enrolled where, when suggestions are recomputed) li
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from matching import services
+from accounts.models import User
+from accounts.signals import single_sign_on_required
+from matching import selectors, services
 from matching.services import suggestions
 from profiles.models import Profile
 from profiles.signals import intent_changed, matching_profile_changed
@@ -18,7 +20,12 @@ def _profile_changed(sender: type[Profile], *, profile: Profile, **kwargs: objec
     suggestions.profile_changed(profile=profile)
 
 
+def _single_sign_on_required(sender: type[User], *, user: User, **kwargs: object) -> list[str]:
+    return selectors.programmes_requiring_sso(user=user)
+
+
 def connect() -> None:
+    single_sign_on_required.connect(_single_sign_on_required, dispatch_uid="matching-sso")
     intent_changed.connect(_intent_changed, dispatch_uid="matching-intent")
     matching_profile_changed.connect(_profile_changed, dispatch_uid="matching-profile")
 
