@@ -151,3 +151,29 @@ def test_saml_button_sends_the_browser_to_the_idp(client: Client, saml: None) ->
 @pytest.mark.django_db
 def test_unknown_saml_organisation_is_not_found(client: Client, saml: None) -> None:
     assert client.get("/accounts/saml/globex/metadata/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_idp_whose_metadata_does_not_answer_gets_a_failure_page(
+    client: Client, settings
+) -> None:
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, HOST]
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "saml": {
+            "APPS": [
+                {
+                    "client_id": "acme",
+                    "name": "Acme SAML",
+                    "settings": {
+                        "idp": {
+                            "entity_id": "https://idp.acme.example/saml",
+                            "metadata_url": "http://127.0.0.1:9/metadata",  # nothing listens
+                        }
+                    },
+                }
+            ]
+        }
+    }
+    response = client.post("/accounts/saml/acme/login/", HTTP_HOST=HOST)
+    assert response.status_code == 503
+    assert "Third-Party Login Failure" in response.content.decode()

@@ -12,7 +12,7 @@ from allauth.socialaccount.models import SocialAccount
 from accounts.models import User
 from core.outbox.models import OutboxEmail
 from tests.factories import ProfileFactory, UserFactory
-from tests.sso.oidc import PROVIDER_ID, Provider, sign_in_at_provider
+from tests.sso.oidc import PROVIDER_ID, Provider, configure, sign_in_at_provider
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +98,10 @@ def test_an_address_the_provider_does_not_vouch_for_takes_over_no_account(
     assert User.objects.filter(email__iexact=target.email).get() == target
     assert not SocialAccount.objects.filter(user=target).exists()
     assert not client.get(reverse("dashboard")).wsgi_request.user.is_authenticated
+
+
+def test_a_provider_that_is_down_gets_a_failure_page_not_a_500(client: Client, settings) -> None:
+    configure(settings, Provider(issuer="http://127.0.0.1:9"))  # nothing listens there
+    response = client.post(LOGIN_URL)
+    assert response.status_code == 503
+    assert "Third-Party Login Failure" in response.content.decode()
