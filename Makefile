@@ -44,7 +44,9 @@ test: install-dev browser node_modules/axe-core/axe.min.js
 browser:
 	@command -v chromium >/dev/null 2>&1 || [ -n "$$CHROMIUM_PATH" ] || ./scripts/install-chromium.sh
 
-# axe-core, which the accessibility browser tests inject into each page; pinned in package-lock.json.
+# axe-core, which the accessibility browser tests inject into each page, and oidc-provider, the
+# OpenID Connect provider the single sign-on tests start; pinned in package-lock.json. A change
+# to either file reinstalls both.
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || ./scripts/install-npm.sh
 	npm ci --no-audit --no-fund

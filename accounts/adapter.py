@@ -6,6 +6,8 @@ from django.utils import translation
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialLogin
 
 from accounts import services
 from core.email import language_for
@@ -55,3 +57,17 @@ class AccountAdapter(DefaultAccountAdapter):
         from django.contrib.sites.shortcuts import get_current_site
 
         return get_current_site(request)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Single sign-on: an account made on the spot keeps the language of the page, and
+    is welcomed like one whose address was verified by link (the provider verified it)."""
+
+    def save_user(self, request: HttpRequest, sociallogin: SocialLogin, form: Any = None) -> Any:
+        spoken = translation.get_language_from_request(request)
+        if spoken in dict(settings.LANGUAGES):
+            sociallogin.user.language = spoken
+        user = super().save_user(request, sociallogin, form=form)
+        if EmailAddress.objects.filter(user=user, verified=True).exists():
+            services.send_welcome(user=user)
+        return user

@@ -36,3 +36,15 @@ def set_active(*, user: User, active: bool) -> User:
         user.is_active = active
         user.save(update_fields=["is_active"])
     return user
+
+
+def send_single_sign_on_reminder(
+    *, user: User, programmes: list[str], providers: list[str]
+) -> None:
+    """Answer a password reset of someone who signs in through their organisation: the
+    email says how to sign in instead of carrying a reset link."""
+    outbox.enqueue(
+        "password_reset_sso",
+        to=[user.email],
+        context={"user": user, "programmes": ", ".join(programmes), "provider": providers[0]},
+    )

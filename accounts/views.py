@@ -1,9 +1,15 @@
-"""Choosing the site's language, for visitors and signed-in people alike."""
+"""Choosing the site's language, for visitors and signed-in people alike; allauth's single
+sign-on buttons, answering politely when the identity provider is down."""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+
+from allauth.socialaccount.adapter import get_adapter
+from allauth.socialaccount.helpers import render_authentication_error
+from allauth.socialaccount.providers.openid_connect import views as openid_connect_views
+from allauth.socialaccount.providers.saml import views as saml_views
 
 from accounts import services
 
@@ -37,3 +43,30 @@ def choose_language(request: HttpRequest) -> HttpResponse:
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
+
+
+def _provider_unreachable(request: HttpRequest, provider: object, error: OSError) -> HttpResponse:
+    # allauth's "Third-Party Login Failure" page, as when the provider refuses a sign-in.
+    response = render_authentication_error(request, provider, exception=error)
+    response.status_code = 503
+    return response
+
+
+def sign_in_with_openid_connect(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """allauth's OpenID Connect button. It reads the provider's discovery document first;
+    a provider that is down or unreachable gets allauth's failure page, not a 500."""
+    try:
+        return openid_connect_views.login(request, provider_id)
+    except OSError as error:  # requests' errors are OSErrors
+        provider = get_adapter().get_provider(request, provider_id)
+        return _provider_unreachable(request, provider, error)
+
+
+def sign_in_with_saml(request: HttpRequest, organization_slug: str) -> HttpResponse:
+    """allauth's SAML button; an IdP whose metadata address does not answer gets
+    allauth's failure page, not a 500."""
+    try:
+        return saml_views.login(request, organization_slug=organization_slug)
+    except OSError as error:  # urllib's URLError, requests' errors
+        provider = get_adapter().get_provider(request, "saml", client_id=organization_slug)
+        return _provider_unreachable(request, provider, error)

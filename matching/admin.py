@@ -131,7 +131,13 @@ class CohortAdmin(CohortScopedAdmin):
         "join_mode",
         "is_closed",
     )
-    list_filter = ("is_enrollment_open", "join_mode", "matching_mode", ClosedFilter)
+    list_filter = (
+        "is_enrollment_open",
+        "join_mode",
+        "matching_mode",
+        "requires_sso",
+        ClosedFilter,
+    )
     search_fields = ("name", "slug")
     date_hierarchy = "starts_on"
     prepopulated_fields = {"slug": ("name",)}

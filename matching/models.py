@@ -147,6 +147,15 @@ class Cohort(models.Model):
             )
         ),
     )
+    requires_sso = models.BooleanField(
+        _("requires single sign-on"),
+        default=False,
+        help_text=_(
+            "People in this programme sign in through your organisation's identity "
+            "provider: a password sign-in or password reset is refused (staff excepted). "
+            "Takes effect only while the site offers single sign-on."
+        ),
+    )
     has_mentor_preferences = models.BooleanField(
         _("mentors rank too"),
         default=False,

@@ -62,6 +62,19 @@ SLOW_REQUEST_DAYS = 7
 RECENTLY_VIEWED_KEY = "recently_viewed_mentors"
 
 
+def programmes_requiring_sso(*, user: User) -> list[str]:
+    """The names of the programmes this person is active in that require single sign-on."""
+    return list(
+        Cohort.objects.filter(
+            requires_sso=True,
+            enrollments__user=user,
+            enrollments__status=EnrollmentStatus.ACTIVE,
+        )
+        .distinct()
+        .values_list("name", flat=True)
+    )
+
+
 def mentee_cohort_ids(user: User) -> list[int]:
     return list(
         Enrollment.objects.active()

@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Single sign-on (see "Single sign-on" below); no provider shows until one is configured.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "core",
     "core.outbox",
     "accounts",
@@ -150,7 +154,13 @@ LOGIN_REDIRECT_URL = "dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.SignupForm",
+    # Password sign-in and reset refuse people whose programme requires single sign-on.
+    "login": "accounts.forms.LoginForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -190,6 +200,88 @@ MFA_TOTP_ISSUER = SITE_NAME
 # Staff (superusers, programme admins) set up an authenticator app before the admin opens
 # and before they read a cohort's goals on the site. Off only for a throwaway local demo.
 ADMIN_REQUIRES_TWO_FACTOR = env.bool("ADMIN_REQUIRES_TWO_FACTOR", default=True)
+
+# --- Single sign-on ---------------------------------------------------------
+
+# A company's identity provider, through allauth's own providers: OpenID Connect (Entra
+# ID, Okta, Google Workspace, Keycloak...) and SAML 2.0, each configured here when its
+# variables are set, or in the admin (Social applications). People sign in with the
+# address the provider vouches for: a new person gets an account on the spot, and an
+# existing account with that verified address is signed in and connected, not duplicated.
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {}
+# Where the sign-in buttons send the browser: CSP's form-action must allow it.
+SSO_ORIGINS: list[str] = []
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+if env.str("OIDC_SERVER_URL", default="") and env.str("OIDC_CLIENT_ID", default=""):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "APPS": [
+            {
+                "provider_id": env.str("OIDC_PROVIDER_ID", default="company"),
+                "name": env.str("OIDC_NAME", default="your company account"),
+                "client_id": env.str("OIDC_CLIENT_ID"),
+                "secret": env.str("OIDC_CLIENT_SECRET", default=""),
+                "settings": {
+                    "server_url": env.str("OIDC_SERVER_URL"),
+                    "oauth_pkce_enabled": True,
+                    # Trust the provider's email_verified claim to find an existing account.
+                    "email_authentication": env.bool("SSO_EMAIL_AUTHENTICATION", default=True),
+                },
+            }
+        ]
+    }
+    SSO_ORIGINS.append(_origin(env.str("OIDC_SERVER_URL")))
+
+if env.str("SAML_IDP_ENTITY_ID", default=""):
+    _saml_idp = {"entity_id": env.str("SAML_IDP_ENTITY_ID")}
+    if env.str("SAML_IDP_METADATA_URL", default=""):
+        _saml_idp["metadata_url"] = env.str("SAML_IDP_METADATA_URL")
+    else:
+        _saml_idp["sso_url"] = env.str("SAML_IDP_SSO_URL")
+        _saml_idp["x509cert"] = env.str("SAML_IDP_X509CERT")
+    SOCIALACCOUNT_PROVIDERS["saml"] = {
+        "APPS": [
+            {
+                # The organisation's slug in the addresses: /accounts/saml/<slug>/...
+                "client_id": env.str("SAML_ORGANIZATION", default="company"),
+                "name": env.str("SAML_NAME", default="your company account"),
+                "settings": {
+                    "idp": _saml_idp,
+                    # SAML has no email_verified: the company's IdP vouches for its addresses.
+                    "verified_email": env.bool("SAML_EMAIL_VERIFIED", default=True),
+                    "email_authentication": env.bool("SSO_EMAIL_AUTHENTICATION", default=True),
+                    "attribute_mapping": {
+                        "uid": env.list(
+                            "SAML_ATTRIBUTE_UID",
+                            default=["urn:oasis:names:tc:SAML:attribute:subject-id"],
+                        ),
+                        "email": env.list(
+                            "SAML_ATTRIBUTE_EMAIL",
+                            default=[
+                                "urn:oid:0.9.2342.19200300.100.1.3",
+                                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+                            ],
+                        ),
+                        "first_name": ["urn:oid:2.5.4.42"],
+                        "last_name": ["urn:oid:2.5.4.4"],
+                    },
+                    "use_nameid_for_email": env.bool("SAML_NAMEID_IS_EMAIL", default=False),
+                },
+            }
+        ]
+    }
+    SSO_ORIGINS.append(_origin(_saml_idp.get("sso_url") or _saml_idp["metadata_url"]))
+SSO_ORIGINS += env.list("SSO_EXTRA_ORIGINS", default=[])
 
 # --- Email ------------------------------------------------------------------
 
@@ -353,7 +445,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # The single sign-on buttons post here and are sent on to the identity provider.
+        "form-action": ["'self'", *SSO_ORIGINS],
         "frame-ancestors": ["'none'"],
     },
 }

@@ -4,6 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from allauth.account.decorators import secure_admin_login
 
+from accounts import views as accounts_views
 from matching.admin_scoping import view_on_site
 
 # The admin signs in through allauth's login, so it shares allauth's rate limits
@@ -20,6 +21,18 @@ urlpatterns = [
         name="admin-view-on-site",
     ),
     path("admin/", admin.site.urls),
+    # allauth's single sign-on buttons, ahead of its own addresses for them: an identity
+    # provider that is down gets allauth's failure page instead of a 500.
+    path(
+        "accounts/oidc/<str:provider_id>/login/",
+        accounts_views.sign_in_with_openid_connect,
+        name="sso-oidc-login",
+    ),
+    path(
+        "accounts/saml/<str:organization_slug>/login/",
+        accounts_views.sign_in_with_saml,
+        name="sso-saml-login",
+    ),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     # The words of our scripts (static/js) in the visitor's language, for gettext() there.

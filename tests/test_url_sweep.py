@@ -34,6 +34,9 @@ PUBLIC = {
     "account_confirm_login_code",
     "account_confirm_password_reset_code",
     "account_email_verification_code",
+    # Single sign-on: allauth's pages for a sign-in cancelled or failed at the provider.
+    "socialaccount_login_cancelled",
+    "socialaccount_login_error",
     "mfa_authenticate",
     "mfa_trust",
     "mfa_login_webauthn",
@@ -73,7 +76,23 @@ def test_the_sweep_finds_the_project_views():
     assert {"dashboard", "profiles:detail", "profiles:onboarding-role", "admin:index"} <= names
 
 
-NON_PUBLIC = [(route, name) for route, name in ROUTES if name not in PUBLIC]
+# allauth's old addresses of its single sign-on pages, each a permanent redirect to its
+# /accounts/3rdparty/ address, which the sweep checks.
+LEGACY_PREFIX = "accounts/social/"
+NON_PUBLIC = [
+    (route, name)
+    for route, name in ROUTES
+    if name not in PUBLIC and not route.startswith(LEGACY_PREFIX)
+]
+
+
+def test_legacy_single_sign_on_addresses_redirect_to_the_checked_ones(client):
+    legacy = [route for route, _ in ROUTES if route.startswith(LEGACY_PREFIX)]
+    assert legacy
+    for route in legacy:
+        response = client.get("/" + route)
+        assert response.status_code == 301
+        assert response.url.startswith("/accounts/3rdparty/"), response.url
 
 
 @pytest.mark.parametrize(("route", "name"), NON_PUBLIC, ids=[r for r, _ in NON_PUBLIC])

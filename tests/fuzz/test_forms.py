@@ -741,6 +741,44 @@ ENDPOINTS: list[Endpoint] = [
         examples=3,
     ),
     Endpoint("mfa_generate_recovery_codes", actor="totp_user", examples=3),
+    # Single sign-on, with no provider configured here: every button is a 404, and the
+    # pages allauth keeps for it answer hostile posts (tests/sso signs in for real).
+    Endpoint(
+        "sso-oidc-login",
+        actor="anonymous",
+        args=lambda w: ["acme"],
+        examples=3,
+        also=frozenset({404}),
+    ),
+    Endpoint(
+        "sso-saml-login",
+        actor="anonymous",
+        args=lambda w: ["acme"],
+        examples=3,
+        also=frozenset({404}),
+    ),
+    Endpoint(
+        "openid_connect_login",
+        actor="anonymous",
+        args=lambda w: ["acme"],
+        examples=3,
+        also=frozenset({404}),
+    ),
+    Endpoint(
+        "openid_connect_callback",
+        actor="anonymous",
+        args=lambda w: ["acme"],
+        fields=lambda w: {"code": text(0, 50), "state": text(0, 50)},
+        examples=5,
+        also=frozenset({404}),
+    ),
+    Endpoint("socialaccount_connections", fields=lambda w: {"account": text(0, 10)}, examples=5),
+    Endpoint(
+        "socialaccount_signup",
+        actor="anonymous",
+        fields=lambda w: {"email": text(0, 60)},
+        examples=5,
+    ),
     # The admin pages the project adds, and the stock ones that run project code
     Endpoint(
         "admin:programmes_cohort_import",
