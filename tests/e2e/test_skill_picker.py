@@ -13,7 +13,11 @@ from profiles.models import SkillKind
 from tests.e2e.test_accessibility import axe_violations, describe
 from tests.e2e.test_layout import PHONE
 from tests.e2e.test_mentoring_journey import log_in, make_mentor, person
+from tests.e2e.words import t, tn
 from tests.factories import PASSWORD
+
+# Every journey here runs in English and in German.
+pytestmark = pytest.mark.parametrize("journey_language", ["en", "de"])
 
 
 @pytest.fixture
@@ -32,20 +36,25 @@ def mentee() -> str:
 
 
 def filters(page: Page) -> Locator:
-    return page.get_by_role("search", name="Filter mentors")
+    return page.get_by_role("search", name=t("Filter mentors"))
 
 
 def skills_box(page: Page) -> Locator:
     """The picker's text box, which the field's label names."""
-    return filters(page).get_by_role("combobox", name="Skills")
+    return filters(page).get_by_role("combobox", name=t("Skills"))
 
 
 def chips(page: Page) -> Locator:
     return filters(page).locator(".ts-control [data-ts-item]")
 
 
+def matches(count: int) -> str:
+    """The directory's count of the mentors it found."""
+    return tn("%(counter)s match.", "%(counter)s matches.", count)
+
+
 def mentor_links(page: Page) -> Locator:
-    return page.get_by_role("region", name="Mentors").get_by_role("link")
+    return page.get_by_role("region", name=t("Mentors")).get_by_role("link")
 
 
 def test_mentee_types_to_pick_two_skills_and_sees_their_mentors(
@@ -55,11 +64,15 @@ def test_mentee_types_to_pick_two_skills_and_sees_their_mentors(
     page.goto("/mentors/")
     box = skills_box(page)
     # No Ctrl-click: the hint under the field speaks of typing.
-    expect(filters(page).get_by_text("Type to search; pick as many as you like.")).to_be_visible()
+    expect(
+        filters(page).get_by_text(
+            t("Mentors who can teach any of these. Type to search; pick as many as you like.")
+        )
+    ).to_be_visible()
 
     # Part of a name narrows the list; Enter picks the first match.
     box.fill("syst")
-    listbox = filters(page).get_by_role("listbox", name="Skills")
+    listbox = filters(page).get_by_role("listbox", name=t("Skills"))
     expect(listbox.get_by_role("option", name="System design")).to_be_visible()
     expect(listbox.get_by_role("option", name="Marketing")).to_have_count(0)
     box.press("Enter")
@@ -69,9 +82,9 @@ def test_mentee_types_to_pick_two_skills_and_sees_their_mentors(
     listbox.get_by_role("option", name="Public speaking").click()
     expect(chips(page)).to_have_text(["System design×", "Public speaking×"])
     screenshot(page, "two-skills-picked")
-    filters(page).get_by_role("button", name="Apply filters").click()
+    filters(page).get_by_role("button", name=t("Apply filters")).click()
 
-    expect(page.get_by_text("2 matches.")).to_be_visible()
+    expect(page.get_by_text(matches(2))).to_be_visible()
     expect(mentor_links(page).filter(has_text="Marta Kowalska")).to_have_count(1)
     expect(mentor_links(page).filter(has_text="Ama Mensah")).to_have_count(1)
     expect(mentor_links(page).filter(has_text="Kenji Watanabe")).to_have_count(0)
@@ -79,21 +92,21 @@ def test_mentee_types_to_pick_two_skills_and_sees_their_mentors(
     expect(chips(page)).to_have_count(2)
 
     # A chip's × takes it off; Backspace in the empty box takes off the last one.
-    filters(page).get_by_role("button", name="Remove Public speaking").click()
+    filters(page).get_by_role("button", name=t("Remove %(name)s", name="Public speaking")).click()
     expect(chips(page)).to_have_text(["System design×"])
     skills_box(page).press("Backspace")
     expect(chips(page)).to_have_count(0)
     skills_box(page).fill("mark")
     skills_box(page).press("Enter")
-    filters(page).get_by_role("button", name="Apply filters").click()
-    expect(page.get_by_text("1 match.")).to_be_visible()
+    filters(page).get_by_role("button", name=t("Apply filters")).click()
+    expect(page.get_by_text(matches(1))).to_be_visible()
     expect(mentor_links(page).filter(has_text="Kenji Watanabe")).to_have_count(1)
 
 
 def test_the_picker_works_from_the_keyboard_alone(page: Page, mentee: str) -> None:
     log_in(page, mentee, PASSWORD)
     page.goto("/mentors/")
-    filters(page).get_by_label("Sort").focus()
+    filters(page).get_by_label(t("Sort")).focus()
     page.keyboard.press("Tab")
     expect(skills_box(page)).to_be_focused()
     page.keyboard.type("sys")
@@ -103,7 +116,7 @@ def test_the_picker_works_from_the_keyboard_alone(page: Page, mentee: str) -> No
     expect(chips(page)).to_have_text(["System design×", "Marketing×"])
     # Tab leaves the picker for the next filter, and comes back to it.
     page.keyboard.press("Tab")
-    expect(filters(page).get_by_label("Industry")).to_be_focused()
+    expect(filters(page).get_by_label(t("Industry"))).to_be_focused()
     page.keyboard.press("Shift+Tab")
     expect(skills_box(page)).to_be_focused()
     page.keyboard.press("Backspace")
@@ -111,7 +124,7 @@ def test_the_picker_works_from_the_keyboard_alone(page: Page, mentee: str) -> No
     # Enter with nothing typed and the list closed submits the form, as in any field.
     page.keyboard.press("Escape")
     page.keyboard.press("Enter")
-    expect(page.get_by_text("1 match.")).to_be_visible()
+    expect(page.get_by_text(matches(1))).to_be_visible()
     expect(mentor_links(page).filter(has_text="Marta Kowalska")).to_have_count(1)
 
 
@@ -119,7 +132,7 @@ def test_the_picker_works_on_a_phone(page: Page, mentee: str, screenshot) -> Non
     log_in(page, mentee, PASSWORD)
     page.set_viewport_size(PHONE)
     page.goto("/mentors/")
-    page.get_by_role("button", name="Filters").click()
+    page.get_by_role("button", name=t("Filters")).click()
     skills_box(page).fill("design")
     skills_box(page).press("Enter")
     skills_box(page).fill("market")
@@ -129,8 +142,8 @@ def test_the_picker_works_on_a_phone(page: Page, mentee: str, screenshot) -> Non
     wrapper = filters(page).locator(".ts-wrapper").bounding_box()
     assert wrapper and wrapper["x"] >= 0 and wrapper["x"] + wrapper["width"] <= PHONE["width"]
     screenshot(page, "picker-phone")
-    filters(page).get_by_role("button", name="Apply filters").click()
-    expect(page.get_by_text("2 matches.")).to_be_visible()
+    filters(page).get_by_role("button", name=t("Apply filters")).click()
+    expect(page.get_by_text(matches(2))).to_be_visible()
 
 
 def test_the_directory_with_the_picker_open_is_accessible(page: Page, mentee: str) -> None:
@@ -140,7 +153,7 @@ def test_the_directory_with_the_picker_open_is_accessible(page: Page, mentee: st
     skills_box(page).fill("design")
     skills_box(page).press("Enter")
     skills_box(page).fill("s")
-    listbox = filters(page).get_by_role("listbox", name="Skills")
+    listbox = filters(page).get_by_role("listbox", name=t("Skills"))
     expect(listbox.get_by_role("option", name="Public speaking")).to_be_visible()
     expect(chips(page)).to_have_count(1)
     violations = axe_violations(page)
@@ -148,8 +161,12 @@ def test_the_directory_with_the_picker_open_is_accessible(page: Page, mentee: st
 
 
 @pytest.fixture
-def page_without_js(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+def page_without_js(
+    browser: Browser, live_server: LiveServer, journey_language: str, _journey_words: None
+) -> Iterator[Page]:
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, locale=journey_language
+    )
     yield context.new_page()
     context.close()
 
@@ -158,7 +175,7 @@ def test_without_javascript_the_plain_select_filters(page_without_js: Page, ment
     page = page_without_js
     log_in(page, mentee, PASSWORD)
     page.goto("/mentors/")
-    filters(page).get_by_label("Skills").select_option(label=["System design", "Marketing"])
-    filters(page).get_by_role("button", name="Apply filters").click()
-    expect(page.get_by_text("2 matches.")).to_be_visible()
+    filters(page).get_by_label(t("Skills")).select_option(label=["System design", "Marketing"])
+    filters(page).get_by_role("button", name=t("Apply filters")).click()
+    expect(page.get_by_text(matches(2))).to_be_visible()
     expect(mentor_links(page).filter(has_text="Ama Mensah")).to_have_count(0)
