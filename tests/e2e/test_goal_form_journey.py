@@ -107,6 +107,8 @@ def test_a_vague_goal_is_coached_then_fixed_with_no_stale_errors(page: Page, scr
     )
     page.get_by_label(t("Target date")).fill((today + timedelta(days=60)).isoformat())
 
+    # The page came back with every criterion unmet: these words are the script's, from
+    # the JavaScript catalogue (/jsi18n/), in the person's language.
     checklist = page.get_by_role("region", name=t("SMART checklist"))
     for criterion in CRITERIA:
         expect(checklist.locator(f'[data-criterion="{criterion}"] .smart-state')).to_have_text(
