@@ -4,20 +4,29 @@ mentorship page, and after the meeting she keeps a private note and an action it
 
 import email
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.core import mail
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 import icalendar
+import pytest
 from playwright.sync_api import Page, expect
 
 from goals.models import ActionItem, Meeting, MeetingNote
 from matching.services import accept_request, send_request
 from tests.e2e.test_mentoring_journey import REQUEST_MESSAGE, log_in
+from tests.e2e.words import t, tc
 from tests.factories import PASSWORD, ProfileFactory
 
 
+def link_words(sentence: str) -> str:
+    """The words of the one link in a translated sentence (``<a href=...>words</a>``)."""
+    return re.search(r"<a [^>]*>(.*?)</a>", sentence).group(1)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("journey_language", ["en", "de"])
 def test_a_meeting_is_scheduled_in_one_zone_and_seen_in_another(
     page: Page, second_page: Page, screenshot
 ) -> None:
@@ -49,13 +58,23 @@ def test_a_meeting_is_scheduled_in_one_zone_and_seen_in_another(
     # The mentor schedules 09:30 in Berlin.
     log_in(second_page, mentor.email, PASSWORD)
     second_page.goto(mentorship.get_absolute_url())
-    second_page.get_by_role("link", name="Schedule one").click()
-    expect(second_page.get_by_text("in your own time zone, Europe/Berlin")).to_be_visible()
-    second_page.get_by_label("Date").fill(day.isoformat())
-    second_page.get_by_label("Time").fill("09:30")
-    second_page.get_by_label("Place or link").fill("https://meet.example.org/bea-mika")
-    second_page.get_by_label("Agenda").fill("Your first goal and how we will work together.")
-    second_page.get_by_role("button", name="Schedule and send invitations").click()
+    schedule_one = link_words(
+        t(
+            'No meeting planned. <a href="%(create_url)s">Schedule one</a>: both of you get '
+            "a calendar invitation."
+        )
+    )
+    second_page.get_by_role("link", name=schedule_one).click()
+    expect(
+        second_page.get_by_text(
+            t("Type the date and time in your own time zone, %(zone)s.", zone="Europe/Berlin")
+        )
+    ).to_be_visible()
+    second_page.get_by_label(t("Date")).fill(day.isoformat())
+    second_page.get_by_label(t("Time")).fill("09:30")
+    second_page.get_by_label(t("Place or link")).fill("https://meet.example.org/bea-mika")
+    second_page.get_by_label(t("Agenda")).fill("Your first goal and how we will work together.")
+    second_page.get_by_role("button", name=t("Schedule and send invitations")).click()
     expect(second_page.get_by_role("heading", name=re.compile("09:30"))).to_be_visible()
 
     # Each person gets an invitation in their own zone, with the same UTC time in the .ics.
@@ -78,21 +97,25 @@ def test_a_meeting_is_scheduled_in_one_zone_and_seen_in_another(
     log_in(page, mentee.email, PASSWORD)
     page.goto(mentorship.get_absolute_url())
     expect(page.locator("#next-meeting")).to_contain_text("17:30")
+    in_tokyo = datetime.combine(day, time(17, 30), tzinfo=ZoneInfo("Asia/Tokyo"))
+    expect(page.locator("#next-meeting")).to_contain_text(
+        dateformat.format(in_tokyo, tc("date format", "l j F Y, H:i"))
+    )
     expect(page.locator("#next-meeting")).to_contain_text("Asia/Tokyo")
 
     # After the meeting she keeps a private note and an action item for herself.
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(hours=2))
     page.goto(meeting.get_absolute_url())
-    page.get_by_role("textbox", name=re.compile(r"^Note")).fill(
+    page.get_by_role("textbox", name=re.compile("^" + re.escape(t("Note")))).fill(
         "I felt nervous about the talk; Bea suggested a lightning talk."
     )
-    page.get_by_label("Only for me").check()
-    page.get_by_role("button", name="Save note").click()
-    expect(page.get_by_text("Only you can see this")).to_be_visible()
-    page.get_by_text("Add an action item").click()
-    page.get_by_label("What will be done").fill("Submit a lightning talk proposal")
-    page.get_by_label("Due").fill((today + timedelta(days=7)).isoformat())
-    page.get_by_role("button", name="Add", exact=True).click()
+    page.get_by_label(t("Only for me")).check()
+    page.get_by_role("button", name=t("Save note")).click()
+    expect(page.get_by_text(t("Only you can see this"))).to_be_visible()
+    page.get_by_text(t("Add an action item")).click()
+    page.get_by_label(t("What will be done")).fill("Submit a lightning talk proposal")
+    page.get_by_label(t("Due")).fill((today + timedelta(days=7)).isoformat())
+    page.get_by_role("button", name=t("Add"), exact=True).click()
     expect(page.get_by_text("Submit a lightning talk proposal")).to_be_visible()
     screenshot(page, "meeting-notes")
     assert MeetingNote.objects.get().is_private
