@@ -35,6 +35,8 @@ from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from accounts.http import signed_in_user
@@ -101,11 +103,11 @@ def _count_per_cohort(rows: QuerySet) -> Coalesce:
 
 
 class ClosedFilter(admin.SimpleListFilter):
-    title = "closed"
+    title = _("closed")
     parameter_name = "closed"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("no", "Running"), ("yes", "Closed")]
+        return [("no", pgettext("cohort", "Running")), ("yes", pgettext("cohort", "Closed"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Cohort]) -> QuerySet[Cohort]:
         if self.value() in ("yes", "no"):
@@ -186,29 +188,29 @@ class CohortAdmin(CohortScopedAdmin):
             kwargs["queryset"] = User.objects.filter(is_staff=True).order_by("email")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    @admin.display(description="mentors", ordering="mentor_count")
+    @admin.display(description=_("mentors"), ordering="mentor_count")
     def mentors(self, cohort: "WithAnnotations[Cohort, _CohortCounts]") -> int:
         return cohort.mentor_count
 
-    @admin.display(description="mentees", ordering="mentee_count")
+    @admin.display(description=_("mentees"), ordering="mentee_count")
     def mentees(self, cohort: "WithAnnotations[Cohort, _CohortCounts]") -> int:
         return cohort.mentee_count
 
-    @admin.display(description="matched", ordering="matched_percent")
+    @admin.display(description=_("matched"), ordering="matched_percent")
     def matched(self, cohort: "WithAnnotations[Cohort, _CohortCounts]") -> str:
         if cohort.matched_percent is None:
             return "–"
         return f"{cohort.matched_percent:.0f}%"
 
-    @admin.display(description="pending requests", ordering="pending_count")
+    @admin.display(description=_("pending requests"), ordering="pending_count")
     def pending_requests(self, cohort: "WithAnnotations[Cohort, _CohortCounts]") -> int:
         return cohort.pending_count
 
-    @admin.display(description="active mentorships", ordering="active_count")
+    @admin.display(description=_("active mentorships"), ordering="active_count")
     def active_mentorships(self, cohort: "WithAnnotations[Cohort, _CohortCounts]") -> int:
         return cohort.active_count
 
-    @admin.display(description="closed", boolean=True, ordering="closed_at")
+    @admin.display(description=_("closed"), boolean=True, ordering="closed_at")
     def is_closed(self, cohort: Cohort) -> bool:
         return cohort.closed_at is not None
 
@@ -220,17 +222,20 @@ class CohortAdmin(CohortScopedAdmin):
             try:
                 run = runs.start_run(cohort=cohort, mode=mode, by=signed_in_user(request))
             except PermissionDenied:
-                self.message_user(request, "You may not run matching.", messages.ERROR)
+                self.message_user(request, gettext("You may not run matching."), messages.ERROR)
                 return None
             started.append(run)
             url = reverse("admin:matching_matchrun_change", args=[run.pk])
             self.message_user(
                 request,
                 format_html(
-                    '{}: {} matching started. <a href="{}">Open the draft</a> to follow it.',
-                    cohort,
-                    run.mode,
-                    url,
+                    gettext(
+                        '{cohort}: {mode} matching started. <a href="{url}">Open the draft</a> '
+                        "to follow it."
+                    ),
+                    cohort=cohort,
+                    mode=run.mode,
+                    url=url,
                 ),
             )
         # One cohort (the button on its page): straight to the run, which shows progress.
@@ -238,15 +243,15 @@ class CohortAdmin(CohortScopedAdmin):
             return redirect("admin:matching_matchrun_change", started[0].pk)
         return None
 
-    @admin.action(description="Run optimal matching (draft for review)")
+    @admin.action(description=_("Run optimal matching (draft for review)"))
     def run_optimal(self, request: HttpRequest, queryset: QuerySet[Cohort]) -> HttpResponse | None:
         return self._start(request, queryset, MatchMode.OPTIMAL)
 
-    @admin.action(description="Run stable matching (draft for review)")
+    @admin.action(description=_("Run stable matching (draft for review)"))
     def run_stable(self, request: HttpRequest, queryset: QuerySet[Cohort]) -> HttpResponse | None:
         return self._start(request, queryset, MatchMode.STABLE)
 
-    @admin.action(description="Recompute mentor suggestions")
+    @admin.action(description=_("Recompute mentor suggestions"))
     def recompute_suggestions(self, request: HttpRequest, queryset: QuerySet[Cohort]) -> None:
         # ``queryset`` is the admin's own cohorts among those ticked, nothing else.
         cohort_ids = list(queryset.values_list("pk", flat=True))
@@ -255,19 +260,21 @@ class CohortAdmin(CohortScopedAdmin):
         request_recompute(cohort_ids=cohort_ids)
         self.message_user(
             request,
-            "Suggestions will be recomputed in a moment, in the background: a cohort's page "
-            "shows how far it got, and you can leave it meanwhile.",
+            gettext(
+                "Suggestions will be recomputed in a moment, in the background: a cohort's page "
+                "shows how far it got, and you can leave it meanwhile."
+            ),
         )
 
 
 class MatchedFilter(admin.SimpleListFilter):
     """Whether the person has an active mentorship in the enrollment's cohort."""
 
-    title = "matched"
+    title = _("matched")
     parameter_name = "matched"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "In a mentorship"), ("no", "Without a mentorship")]
+        return [("yes", gettext("In a mentorship")), ("no", gettext("Without a mentorship"))]
 
     def queryset(
         self, request: HttpRequest, queryset: QuerySet[Enrollment]
@@ -284,11 +291,11 @@ class MatchedFilter(admin.SimpleListFilter):
 class WaitingFilter(admin.SimpleListFilter):
     """Requests still waiting after SLOW_REQUEST_DAYS days."""
 
-    title = "waiting"
+    title = _("waiting")
     parameter_name = "waiting"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("slow", f"More than {SLOW_REQUEST_DAYS} days")]
+        return [("slow", gettext("More than %(days)s days") % {"days": SLOW_REQUEST_DAYS})]
 
     def queryset(
         self, request: HttpRequest, queryset: QuerySet[MentorshipRequest]
@@ -325,16 +332,16 @@ class EnrollmentAdmin(CohortScopedAdmin):
         # cohort of 20 or of 12,000.
         return cast(EnrollmentQuerySet, super().get_queryset(request)).with_load()
 
-    @admin.display(description="name", ordering="user__profile__display_name")
+    @admin.display(description=_("name"), ordering="user__profile__display_name")
     def name(self, enrollment: Enrollment) -> str:
         profile = getattr(enrollment.user, "profile", None)
         return profile.display_name if profile else "–"
 
-    @admin.display(description="capacity")
+    @admin.display(description=_("capacity"))
     def capacity(self, enrollment: Enrollment) -> object:
         return enrollment.capacity if enrollment.role == Role.MENTOR else "–"
 
-    @admin.display(description="mentees now")
+    @admin.display(description=_("mentees now"))
     def load(self, enrollment: Enrollment) -> object:
         return enrollment.active_mentorship_count() if enrollment.role == Role.MENTOR else "–"
 
@@ -538,7 +545,7 @@ def _posted_mentor(run: MatchRun, data: QueryDict) -> Enrollment:
             else None
         )
         if mentor is None:
-            raise ValidationError("Pick a mentor of this cohort.")
+            raise ValidationError(gettext("Pick a mentor of this cohort."))
         return mentor
     return selectors.mentor_by_text(run, data.get("mentor", ""))
 
@@ -553,12 +560,12 @@ class MatchRunAdmin(CohortScopedAdmin):
     list_filter = (cohort_filter("cohort"), "mode", "status")
     list_select_related = ("cohort", "created_by")
 
-    @admin.display(description="coverage")
+    @admin.display(description=_("coverage"))
     def coverage(self, run: MatchRun) -> str:
         value = run.metrics.get("coverage")
         return f"{value:.0%}" if isinstance(value, (int, float)) else "–"
 
-    @admin.display(description="total score")
+    @admin.display(description=_("total score"))
     def total(self, run: MatchRun) -> str:
         value = run.metrics.get("total_score")
         return f"{value:.1f}" if isinstance(value, (int, float)) else "–"
@@ -640,14 +647,20 @@ class MatchRunAdmin(CohortScopedAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"Match run: {run}",
+            "title": gettext("Match run: %(run)s") % {"run": run},
             "run": run,
             "pairs": pairs,
             "pair_count": run.pairs.count() if search else pairs.paginator.count,
             "unmatched": unmatched,
-            "pairs_nav": _page_nav(request, pairs, "page", "Pages of pairs", "pairs-heading"),
+            "pairs_nav": _page_nav(
+                request, pairs, "page", gettext("Pages of pairs"), "pairs-heading"
+            ),
             "unmatched_nav": _page_nav(
-                request, unmatched, "upage", "Pages of unmatched mentees", "unmatched-heading"
+                request,
+                unmatched,
+                "upage",
+                gettext("Pages of unmatched mentees"),
+                "unmatched-heading",
             ),
             "search": search,
             "ascending": ascending,
@@ -675,7 +688,7 @@ class MatchRunAdmin(CohortScopedAdmin):
         if run_a.cohort_id != run_b.cohort_id:
             raise Http404("These two runs are of different cohorts.")
         if run_a.pk == run_b.pk:
-            self.message_user(request, "Pick another run of this cohort to compare with.")
+            self.message_user(request, gettext("Pick another run of this cohort to compare with."))
             return redirect("admin:matching_matchrun_change", run_a.pk)
         search = _search_term(request.GET)
         raw_kind = request.GET.get("kind", "")
@@ -689,7 +702,7 @@ class MatchRunAdmin(CohortScopedAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Compare two match runs",
+            "title": gettext("Compare two match runs"),
             "run_a": run_a,
             "run_b": run_b,
             "metrics": selectors.compared_metrics(run_a, run_b),
@@ -699,7 +712,9 @@ class MatchRunAdmin(CohortScopedAdmin):
             "differing": sum(n for key, n in counts.items() if key != selectors.SAME),
             "rows": selectors.difference_rows(list(rows)),
             "page": rows,
-            "nav": _page_nav(request, rows, "page", "Pages of differences", "differences-heading"),
+            "nav": _page_nav(
+                request, rows, "page", gettext("Pages of differences"), "differences-heading"
+            ),
             "search": search,
             "kind": kind,
             "url": url,
@@ -722,15 +737,20 @@ class MatchRunAdmin(CohortScopedAdmin):
         def publish() -> None:
             was = run.status
             published = runs.publish_run(run=run, by=signed_in_user(request))
+            count = published.metrics.get("published_pairs", 0)
             if was == MatchRunStatus.PUBLISHED:
                 self.message_user(
-                    request, "This run was already published; nothing was sent again."
+                    request, gettext("This run was already published; nothing was sent again.")
                 )
             else:
                 self.message_user(
                     request,
-                    f"Published: {published.metrics.get('published_pairs', 0)} mentorships "
-                    f"created, introductions on their way.",
+                    ngettext(
+                        "Published: %(count)s mentorship created, introductions on their way.",
+                        "Published: %(count)s mentorships created, introductions on their way.",
+                        count,
+                    )
+                    % {"count": count},
                 )
 
         return self._act(request, run_id, publish)
@@ -755,8 +775,12 @@ class MatchRunAdmin(CohortScopedAdmin):
             )
             self.message_user(
                 request,
-                f"{changed.mentee_enrollment.user.get_full_name()} now has the mentor "
-                f"{mentor.user.get_full_name()} (score {changed.score:.3f}).",
+                gettext("%(mentee)s now has the mentor %(mentor)s (score %(score)s).")
+                % {
+                    "mentee": changed.mentee_enrollment.user.get_full_name(),
+                    "mentor": mentor.user.get_full_name(),
+                    "score": f"{changed.score:.3f}",
+                },
             )
 
         return self._act(request, run_id, change)
@@ -789,14 +813,18 @@ class MatchRunAdmin(CohortScopedAdmin):
             else:
                 self.message_user(
                     request,
-                    f"Paired {mentee.user.get_full_name()} with {mentor.user.get_full_name()} "
-                    f"(score {pair.score:.3f}).",
+                    gettext("Paired %(mentee)s with %(mentor)s (score %(score)s).")
+                    % {
+                        "mentee": mentee.user.get_full_name(),
+                        "mentor": mentor.user.get_full_name(),
+                        "score": f"{pair.score:.3f}",
+                    },
                 )
                 return redirect(_review_url(run_id, request.POST))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"A mentor for {mentee.user.get_full_name()}",
+            "title": gettext("A mentor for %(name)s") % {"name": mentee.user.get_full_name()},
             "run": run,
             "waiting": waiting,
             "options": selectors.mentor_options(run, mentee=mentee, allowed_only=True)
@@ -825,7 +853,9 @@ class MatchRunAdmin(CohortScopedAdmin):
                     .first()
                 )
             if mentee is None:
-                return JsonResponse({"error": "No such mentee in this cohort."}, status=400)
+                return JsonResponse(
+                    {"error": gettext("No such mentee in this cohort.")}, status=400
+                )
         options = selectors.mentor_options(run, mentee=mentee, search=_search_term(request.GET))
         return JsonResponse(
             {
@@ -863,11 +893,11 @@ class AuditEntryAdmin(CohortScopedAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="object")
+    @admin.display(description=_("object"))
     def object_link(self, entry: AuditEntry) -> str:
         if not entry.object_type or entry.object_id is None:
             return "–"
-        app_label, _, model_name = entry.object_type.partition(".")
+        app_label, _dot, model_name = entry.object_type.partition(".")
         try:
             url = reverse(f"admin:{app_label}_{model_name}_change", args=[entry.object_id])
         except NoReverseMatch:

@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from accounts.http import signed_in_user
@@ -53,7 +55,7 @@ def scope_queryset(qs: QuerySet, user: User, cohort_path: str) -> QuerySet:
 class CohortFilter(admin.SimpleListFilter):
     """A cohort filter listing only the cohorts the admin runs."""
 
-    title = "cohort"
+    title = _("cohort")
     parameter_name = "cohort"
     cohort_path = "cohort"
 
@@ -81,8 +83,9 @@ class UserByEmailField(forms.ModelChoiceField):
 
     widget = forms.EmailInput
     default_error_messages = {
-        "invalid_choice": "Nobody in your programmes uses this email address. "
-        "Invite the person instead."
+        "invalid_choice": _(
+            "Nobody in your programmes uses this email address. Invite the person instead."
+        )
     }
 
     def prepare_value(self, value: Any) -> Any:
@@ -177,7 +180,9 @@ class CohortScopedAdmin(ScopedFormfieldsMixin, ModelAdmin):
         # form) would crash the list page instead of being refused.
         ticked = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
         if not all(pk.isascii() and pk.isdigit() and len(pk) <= 18 for pk in ticked):
-            self.message_user(request, "Tick the rows to act on in the list.", messages.ERROR)
+            self.message_user(
+                request, gettext("Tick the rows to act on in the list."), messages.ERROR
+            )
             return None
         return super().response_action(request, queryset, *args, **kwargs)
 

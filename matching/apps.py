@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MatchingConfig(AppConfig):
     name = "matching"
-    verbose_name = "Matching"
+    verbose_name = _("Matching")
 
     def ready(self) -> None:
         from matching import receivers, versions

@@ -15,6 +15,7 @@ from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from accounts.models import User
 from matching import languages, selectors
@@ -47,8 +48,8 @@ def fit_line(score: float | None, reasons: list[str] | None) -> SafeString:
     if score is None:
         return mark_safe("")
     percent = format_html(
-        '<span class="badge text-bg-primary-subtle text-primary-emphasis">{}% fit</span>',
-        round(score * 100),
+        '<span class="badge text-bg-primary-subtle text-primary-emphasis">{}</span>',
+        gettext("%(percent)s%% fit") % {"percent": round(score * 100)},
     )
     if reasons:
         percent = format_html(

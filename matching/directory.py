@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 from django.core.cache import caches
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 
 from matching import versions
 from matching.models import DirectoryVersion, Enrollment, Role, places_taken_of
@@ -109,11 +110,13 @@ class Pool:
     def card_key(self, e: Entry) -> str | None:
         """The cache key of this mentor's rendered card (matching/cards.py): what the
         card shows is the person's (``version``), their cohort's, and how many of their
-        places are taken. None: not to be cached."""
+        places are taken, in the language it was rendered in. None: not to be cached."""
         stamp = self.stamps.get(e.cohort_id)
         if stamp is None:
             return None
-        return f"card:{e.pk}:{stamp}.{e.version}:{self.active.get(e.pk, 0)}"
+        # A card's words are in the viewer's language: a German card is not an English one.
+        language = get_language() or "-"
+        return f"card:{language}:{e.pk}:{stamp}.{e.version}:{self.active.get(e.pk, 0)}"
 
     def has_free_place(self, e: Entry) -> bool:
         return e.accepting and e.capacity > self.active.get(e.pk, 0)

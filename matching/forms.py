@@ -2,6 +2,9 @@ from typing import Any
 
 from django import forms
 from django.forms.renderers import Jinja2
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import OnceForm, model_choice_field
 from matching.models import (
@@ -46,8 +49,9 @@ class DirectoryFilterForm(forms.Form):
     # directory page. Crispy's layout around each widget stays a Django template.
     default_renderer = Jinja2()  # one instance: it compiles each widget template once
 
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     skills = IdMultipleChoiceField(
+        label=_("Skills"),
         queryset=Skill.objects.none(),
         required=False,
         # The native multi-select is what submits; static/js/tag-picker.js turns it into a
@@ -55,44 +59,54 @@ class DirectoryFilterForm(forms.Form):
         widget=forms.SelectMultiple(
             attrs={
                 "data-tag-picker": "skills",
-                "data-picker-placeholder": "Type a skill",
-                "data-picker-help": "Mentors who can teach any of these. Type to search; "
-                "pick as many as you like.",
+                "data-picker-placeholder": _("Type a skill"),
+                "data-picker-help": _(
+                    "Mentors who can teach any of these. Type to search; pick as many as you like."
+                ),
             }
         ),
-        help_text="Mentors who can teach any of these. Hold Ctrl (⌘ on a Mac) to pick several.",
+        help_text=_("Mentors who can teach any of these. Hold Ctrl (⌘ on a Mac) to pick several."),
     )
-    industry = forms.ChoiceField(choices=[("", "Any industry"), *Industry.choices], required=False)
+    industry = forms.ChoiceField(
+        label=_("Industry"), choices=[("", _("Any industry")), *Industry.choices], required=False
+    )
     language = forms.ModelChoiceField(
         queryset=Language.objects.all(),
+        label=_("Language"),
         required=False,
-        empty_label="Any language",
+        empty_label=_("Any language"),
     )
     overlap = forms.TypedChoiceField(
-        label="Working hours overlap",
-        choices=[("", "Any time zone"), ("2", "2+ hours"), ("4", "4+ hours"), ("6", "6+ hours")],
+        label=_("Working hours overlap"),
+        choices=[
+            ("", _("Any time zone")),
+            ("2", _("2+ hours")),
+            ("4", _("4+ hours")),
+            ("6", _("6+ hours")),
+        ],
         coerce=int,
         empty_value=None,
         required=False,
     )
     meeting_format = forms.ChoiceField(
-        label="Meets by",
-        choices=[("", "Any format"), *MeetingFormat.choices],
+        label=_("Meets by"),
+        choices=[("", _("Any format")), *MeetingFormat.choices],
         required=False,
     )
-    free_only = forms.BooleanField(label="Has a free place", required=False)
+    free_only = forms.BooleanField(label=_("Has a free place"), required=False)
     shared_language = forms.BooleanField(
-        label="Speaks a language I speak",
+        label=_("Speaks a language I speak"),
         required=False,
         initial=True,
-        help_text="Untick to see mentors you share no language with, too.",
+        help_text=_("Untick to see mentors you share no language with, too."),
     )
     cohort = forms.ModelChoiceField(
         queryset=Cohort.objects.none(),
+        label=_("Cohort"),
         required=False,
-        empty_label="All my programmes",
+        empty_label=_("All my programmes"),
     )
-    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
+    sort = forms.ChoiceField(label=_("Sort"), choices=list(SORTS.items()), required=False)
 
     # A hidden input the form sends with every submission (templates/matching/directory.html).
     SUBMITTED = "filtered"
@@ -123,7 +137,7 @@ class DirectoryFilterForm(forms.Form):
         skills = model_choice_field(self, "skills")
         skills.queryset = Skill.objects.filter(pk__in=[pk for pk, _ in skill_choices])
         skills.widget.choices = skill_choices
-        self.fields["language"].widget.choices = [("", "Any language"), *language_choices]
+        self.fields["language"].widget.choices = [("", gettext("Any language")), *language_choices]
 
     def filters(self) -> dict[str, Any]:
         if not self.is_valid():
@@ -134,67 +148,74 @@ class DirectoryFilterForm(forms.Form):
 
 class RequestForm(OnceForm):
     message = forms.CharField(
-        label="Your message",
+        label=_("Your message"),
         widget=forms.Textarea(attrs={"rows": 6}),
         min_length=MIN_REQUEST_MESSAGE,
         max_length=3000,
-        help_text=(
-            "Why this mentor, and what you hope to achieve together. A few sentences "
-            f"(at least {MIN_REQUEST_MESSAGE} characters) help them say yes."
+        help_text=format_lazy(
+            _(
+                "Why this mentor, and what you hope to achieve together. A few sentences "
+                "(at least {count} characters) help them say yes."
+            ),
+            count=MIN_REQUEST_MESSAGE,
         ),
         error_messages={
             "min_length": (
-                "Tell them a bit more: at least %(limit_value)d characters "
-                "(you have %(show_value)d)."
+                _(
+                    "Tell them a bit more: at least %(limit_value)d characters "
+                    "(you have %(show_value)d)."
+                )
             ),
         },
     )
     first_goal = forms.CharField(
-        label="A first goal idea (optional)",
+        label=_("A first goal idea (optional)"),
         required=False,
         max_length=300,
-        help_text="For example: 'Lead a design review at work by March'.",
+        help_text=_("For example: 'Lead a design review at work by March'."),
     )
 
 
 class MessageForm(OnceForm):
     body = forms.CharField(
-        label="Message",
+        label=_("Message"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=3000,
-        error_messages={"required": "Write a message first."},
+        error_messages={"required": _("Write a message first.")},
     )
 
 
 class DeclineForm(forms.Form):
     reason = forms.ChoiceField(
+        label=_("Reason"),
         choices=DeclineReason.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Pick the reason closest to yours."},
+        error_messages={"required": _("Pick the reason closest to yours.")},
     )
     note = forms.CharField(
-        label="A kind word (optional)",
+        label=_("A kind word (optional)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Shown to the mentee. A suggestion of who else to ask goes a long way.",
+        help_text=_("Shown to the mentee. A suggestion of who else to ask goes a long way."),
     )
 
 
 class EndMentorshipForm(forms.Form):
     outcome = forms.ChoiceField(
+        label=_("Outcome"),
         choices=[
-            (MentorshipStatus.COMPLETED, "We reached what we set out to do"),
-            (MentorshipStatus.ENDED_EARLY, "It's ending early"),
+            (MentorshipStatus.COMPLETED, _("We reached what we set out to do")),
+            (MentorshipStatus.ENDED_EARLY, _("It's ending early")),
         ],
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label="What happened?",
+        label=_("What happened?"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Needed when ending early; shown to the other side.",
+        help_text=_("Needed when ending early; shown to the other side."),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -204,29 +225,33 @@ class EndMentorshipForm(forms.Form):
             data.get("outcome") == MentorshipStatus.ENDED_EARLY
             and not data.get("reason", "").strip()
         ):
-            self.add_error("reason", "Say briefly why it is ending early.")
+            self.add_error("reason", gettext("Say briefly why it is ending early."))
         return data
 
 
 class FeedbackForm(forms.Form):
     rating = forms.TypedChoiceField(
+        label=_("Rating"),
         choices=[(n, str(n)) for n in range(5, 0, -1)],
         coerce=int,
         widget=forms.RadioSelect,
-        help_text="5 is excellent. Only programme admins see your feedback.",
+        help_text=_("5 is excellent. Only programme admins see your feedback."),
     )
     comment = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class IntroductionForm(OnceForm):
     contact_email = forms.EmailField(
-        label="Their email",
-        help_text="Someone in one of your programmes. They accept before anything is shared.",
+        label=_("Their email"),
+        help_text=_("Someone in one of your programmes. They accept before anything is shared."),
     )
     message = forms.CharField(
-        label="Why they should meet",
+        label=_("Why they should meet"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -234,8 +259,8 @@ class IntroductionForm(OnceForm):
 
 class JoinCohortForm(forms.Form):
     cohort = forms.ModelChoiceField(queryset=Cohort.objects.joinable(), widget=forms.HiddenInput)
-    role = forms.ChoiceField(choices=Role.choices)
-    invite_code = forms.CharField(required=False, max_length=40)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    invite_code = forms.CharField(label=_("Invite code"), required=False, max_length=40)
 
 
 class AcceptingForm(forms.Form):
@@ -248,7 +273,7 @@ class PreferenceForm(forms.Form):
 
     chosen = forms.ModelChoiceField(
         queryset=Enrollment.objects.none(),
-        error_messages={"invalid_choice": "That person can't be chosen here."},
+        error_messages={"invalid_choice": _("That person can't be chosen here.")},
     )
 
 

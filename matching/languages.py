@@ -10,6 +10,8 @@ common": the pages then say what is missing instead of refusing.
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from accounts.models import User
 from matching.models import Cohort
 from profiles.models import Profile
@@ -20,7 +22,7 @@ def spoken_list(names: Iterable[str]) -> str:
     items = list(names)
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+    return gettext("%(first)s and %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
 
 
 @dataclass(frozen=True)
@@ -54,12 +56,16 @@ class LanguageFit:
 
     def phrase(self) -> str:
         if self.shared:
-            return f"You both speak {spoken_list(self.shared)}"
+            return gettext("You both speak %(languages)s") % {"languages": spoken_list(self.shared)}
         if not self.theirs:
-            return "They haven't listed the languages they speak"
+            return gettext("They haven't listed the languages they speak")
         if not self.has_mine:
-            return f"They speak {spoken_list(self.theirs)}; add yours to your profile"
-        return f"No language in common: they speak {spoken_list(self.theirs)}"
+            return gettext("They speak %(languages)s; add yours to your profile") % {
+                "languages": spoken_list(self.theirs)
+            }
+        return gettext("No language in common: they speak %(languages)s") % {
+            "languages": spoken_list(self.theirs)
+        }
 
 
 def fit(mine: Collection[str], theirs: Iterable[str], names: Mapping[str, str]) -> LanguageFit:
@@ -108,14 +114,22 @@ def request_refusal(*, cohort: Cohort, mentee: User, mentor: User, by_mentor: bo
         return ""
     mentee_speaks = spoken_list(between.mine)
     if by_mentor:
-        return (
-            f"You and {mentee.get_full_name()} have no language in common: they speak "
-            f"{mentee_speaks}, and your profile lists {spoken_list(between.theirs)}. "
-            f"{cohort.name} asks mentor and mentee to share a language."
-        )
-    return (
-        f"You and {mentor.get_full_name()} have no language in common: they speak "
-        f"{spoken_list(between.theirs)}, and your profile lists {mentee_speaks}. "
-        f"{cohort.name} asks mentor and mentee to share a language: choose a mentor who "
-        "speaks one of yours, or add a language you speak to your profile."
-    )
+        return gettext(
+            "You and %(name)s have no language in common: they speak %(theirs)s, and your "
+            "profile lists %(mine)s. %(cohort)s asks mentor and mentee to share a language."
+        ) % {
+            "name": mentee.get_full_name(),
+            "theirs": mentee_speaks,
+            "mine": spoken_list(between.theirs),
+            "cohort": cohort.name,
+        }
+    return gettext(
+        "You and %(name)s have no language in common: they speak %(theirs)s, and your "
+        "profile lists %(mine)s. %(cohort)s asks mentor and mentee to share a language: "
+        "choose a mentor who speaks one of yours, or add a language you speak to your profile."
+    ) % {
+        "name": mentor.get_full_name(),
+        "theirs": spoken_list(between.theirs),
+        "mine": mentee_speaks,
+        "cohort": cohort.name,
+    }

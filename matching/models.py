@@ -9,20 +9,22 @@ from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts import two_factor
 from accounts.models import User
 
 
 class JoinMode(models.TextChoices):
-    OPEN = "open", "Anyone can join"
-    INVITE = "invite", "Invite code needed"
+    OPEN = "open", _("Anyone can join")
+    INVITE = "invite", _("Invite code needed")
 
 
 class MatchingMode(models.TextChoices):
-    MENTEE_CHOICE = "mentee_choice", "Mentees choose their mentor"
-    ADMIN_ASSIGN = "admin_assign", "Admins assign mentors"
-    BOTH = "both", "Both"
+    MENTEE_CHOICE = "mentee_choice", _("Mentees choose their mentor")
+    ADMIN_ASSIGN = "admin_assign", _("Admins assign mentors")
+    BOTH = "both", _("Both")
 
 
 class CohortQuerySet(models.QuerySet["Cohort"]):
@@ -66,11 +68,13 @@ class Cohort(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
     starts_on = models.DateField(default=timezone.localdate)
-    ends_on = models.DateField(null=True, blank=True, help_text="Empty for an ongoing programme.")
-    is_enrollment_open = models.BooleanField("enrollment open", default=True)
+    ends_on = models.DateField(
+        null=True, blank=True, help_text=_("Empty for an ongoing programme.")
+    )
+    is_enrollment_open = models.BooleanField(_("enrollment open"), default=True)
     join_mode = models.CharField(max_length=10, choices=JoinMode.choices, default=JoinMode.OPEN)
     invite_code = models.CharField(
-        max_length=40, blank=True, help_text="Required to join when the join mode is 'invite'."
+        max_length=40, blank=True, help_text=_("Required to join when the join mode is 'invite'.")
     )
     matching_mode = models.CharField(
         max_length=20, choices=MatchingMode.choices, default=MatchingMode.MENTEE_CHOICE
@@ -79,7 +83,7 @@ class Cohort(models.Model):
         default=2, validators=[MaxValueValidator(10)]
     )
     max_pending_requests = models.PositiveSmallIntegerField(
-        "max pending requests per mentee",
+        _("max pending requests per mentee"),
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(10)],
     )
@@ -87,83 +91,95 @@ class Cohort(models.Model):
         default=7, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
     is_default = models.BooleanField(
-        default=False, help_text="The community cohort everyone joins during onboarding."
+        default=False, help_text=_("The community cohort everyone joins during onboarding.")
     )
     admins = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="administered_cohorts",
-        verbose_name="programme admins",
-        help_text="People who run this cohort: they see its goals, meetings and reports.",
+        verbose_name=_("programme admins"),
+        help_text=_("People who run this cohort: they see its goals, meetings and reports."),
     )
     closed_at = models.DateTimeField(
-        null=True, blank=True, help_text="Set by closing the cohort: mentorships complete."
+        null=True, blank=True, help_text=_("Set by closing the cohort: mentorships complete.")
     )
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     suggestions_computed_at = models.DateTimeField(
-        "suggestions computed at",
+        _("suggestions computed at"),
         null=True,
         blank=True,
         editable=False,
-        help_text="When the mentor suggestions of this cohort were last recomputed.",
+        help_text=_("When the mentor suggestions of this cohort were last recomputed."),
     )
     preferences_open_at = models.DateTimeField(
-        "choices open at",
+        _("choices open at"),
         null=True,
         blank=True,
         help_text=(
-            "From then until the closing time, mentees rank up to five mentors they would "
-            "like; cohort-wide matching takes their choices into account. Leave both times "
-            "empty for no preference window."
+            _(
+                "From then until the closing time, mentees rank up to five mentors they would "
+                "like; cohort-wide matching takes their choices into account. Leave both times "
+                "empty for no preference window."
+            )
         ),
     )
     preferences_close_at = models.DateTimeField(
-        "choices close at",
+        _("choices close at"),
         null=True,
         blank=True,
         help_text=(
-            "After this, choices can no longer be changed. Run the matching after it. "
-            "People who have not chosen yet are reminded by email two days before."
+            _(
+                "After this, choices can no longer be changed. Run the matching after it. "
+                "People who have not chosen yet are reminded by email two days before."
+            )
         ),
     )
     allow_requests_without_shared_language = models.BooleanField(
-        "allow requests without a shared language",
+        _("allow requests without a shared language"),
         default=False,
         help_text=(
-            "Off: a mentee cannot ask, and a mentor cannot accept, someone they share no "
-            "language with (when both have listed theirs). Turn on for a programme that "
-            "provides interpreters or pairs people on purpose across languages."
+            _(
+                "Off: a mentee cannot ask, and a mentor cannot accept, someone they share no "
+                "language with (when both have listed theirs). Turn on for a programme that "
+                "provides interpreters or pairs people on purpose across languages."
+            )
         ),
     )
     has_mentor_preferences = models.BooleanField(
-        "mentors rank too",
+        _("mentors rank too"),
         default=False,
         help_text=(
-            "Mentors may also rank mentees who listed them; stable matching then uses "
-            "their order instead of the fit score."
+            _(
+                "Mentors may also rank mentees who listed them; stable matching then uses "
+                "their order instead of the fit score."
+            )
         ),
     )
     # Relationship health: how often pairs are asked how it is going, and whether pairs
     # that have gone silent are closed for them.
     pulse_interval_days = models.PositiveSmallIntegerField(
-        "pulse every (days)",
+        _("pulse every (days)"),
         default=30,
         validators=[MaxValueValidator(180)],
         help_text=(
-            "After the fit check two weeks in, both sides are asked how it is going this "
-            "often. 0 switches the pulse off."
+            _(
+                "After the fit check two weeks in, both sides are asked how it is going this "
+                "often. 0 switches the pulse off."
+            )
         ),
     )
     end_after_idle_days = models.PositiveSmallIntegerField(
-        "end after idle (days)",
+        _("end after idle (days)"),
         null=True,
         blank=True,
         validators=[MinValueValidator(30), MaxValueValidator(365)],
         help_text=(
-            "End mentorships with no meeting or message for this many days. Both sides "
-            "are warned a week before. Empty: never."
+            _(
+                "End mentorships with no meeting or message for this many days. Both sides "
+                "are warned a week before. Empty: never."
+            )
         ),
     )
     created_at = models.DateTimeField(default=timezone.now)
@@ -206,11 +222,13 @@ class Cohort(models.Model):
         super().clean()
         opens, closes = self.preferences_open_at, self.preferences_close_at
         if opens is None and closes is not None:
-            raise ValidationError({"preferences_open_at": "Say when choices open, too."})
+            raise ValidationError({"preferences_open_at": gettext("Say when choices open, too.")})
         if closes is None and opens is not None:
-            raise ValidationError({"preferences_close_at": "Say when choices close, too."})
+            raise ValidationError({"preferences_close_at": gettext("Say when choices close, too.")})
         if opens is not None and closes is not None and closes <= opens:
-            raise ValidationError({"preferences_close_at": "Choices must close after they open."})
+            raise ValidationError(
+                {"preferences_close_at": gettext("Choices must close after they open.")}
+            )
 
     @property
     def mentees_choose(self) -> bool:
@@ -236,20 +254,20 @@ class Cohort(models.Model):
 
 
 class PreferenceWindow(models.TextChoices):
-    NONE = "none", "No preference window"
-    UPCOMING = "upcoming", "Not open yet"
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
+    NONE = "none", _("No preference window")
+    UPCOMING = "upcoming", _("Not open yet")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
 
 
 class Role(models.TextChoices):
-    MENTOR = "mentor", "Mentor"
-    MENTEE = "mentee", "Mentee"
+    MENTOR = "mentor", _("Mentor")
+    MENTEE = "mentee", _("Mentee")
 
 
 class EnrollmentStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    LEFT = "left", "Left"
+    ACTIVE = "active", _("Active")
+    LEFT = "left", _("Left")
 
 
 def active_mentorships_of(enrollment_ref: str = "pk") -> Coalesce:
@@ -335,7 +353,7 @@ class Enrollment(models.Model):
         null=True,
         blank=True,
         validators=[MaxValueValidator(10)],
-        help_text="Mentees at a time in this cohort; empty uses the mentor's own setting.",
+        help_text=_("Mentees at a time in this cohort; empty uses the mentor's own setting."),
     )
     joined_at = models.DateTimeField(default=timezone.now)
 
@@ -398,18 +416,18 @@ class Enrollment(models.Model):
 
 
 class RequestStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for the mentor"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    EXPIRED = "expired", "Expired"
+    PENDING = "pending", _("Waiting for the mentor")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
 
 
 class DeclineReason(models.TextChoices):
-    NO_CAPACITY = "no_capacity", "I don't have enough time right now"
-    NOT_A_FIT = "not_a_fit", "My experience isn't the best fit for your goals"
-    BETTER_MATCH = "better_match", "I think another mentor could help you more"
-    OTHER = "other", "Another reason"
+    NO_CAPACITY = "no_capacity", _("I don't have enough time right now")
+    NOT_A_FIT = "not_a_fit", _("My experience isn't the best fit for your goals")
+    BETTER_MATCH = "better_match", _("I think another mentor could help you more")
+    OTHER = "other", _("Another reason")
 
 
 def either_side(user: User, path: str = "") -> Q:
@@ -470,7 +488,7 @@ class MentorshipRequest(BetweenTwo, models.Model):
         Enrollment, on_delete=models.CASCADE, related_name="requests_received"
     )
     message = models.TextField(max_length=3000)
-    first_goal = models.CharField("a first goal idea", max_length=300, blank=True)
+    first_goal = models.CharField(_("a first goal idea"), max_length=300, blank=True)
     status = models.CharField(
         max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
     )
@@ -534,9 +552,9 @@ class RequestMessage(Message):
 
 
 class MentorshipStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    COMPLETED = "completed", "Completed"
-    ENDED_EARLY = "ended_early", "Ended early"
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    ENDED_EARLY = "ended_early", _("Ended early")
 
 
 class MentorshipQuerySet(models.QuerySet["Mentorship"]):
@@ -592,7 +610,10 @@ class Mentorship(BetweenTwo, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.mentor_enrollment.user} mentors {self.mentee_enrollment.user}"
+        return gettext("%(mentor)s mentors %(mentee)s") % {
+            "mentor": self.mentor_enrollment.user,
+            "mentee": self.mentee_enrollment.user,
+        }
 
     def get_absolute_url(self) -> str:
         return reverse("matching:mentorship-detail", args=[self.pk])
@@ -639,13 +660,16 @@ class MentorshipFeedback(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.author} rated {self.rating}/5"
+        return gettext("%(author)s rated %(rating)s/5") % {
+            "author": self.author,
+            "rating": self.rating,
+        }
 
 
 class IntroductionStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for an answer"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
 
 
 class IntroductionQuerySet(models.QuerySet["Introduction"]):
@@ -666,7 +690,7 @@ class Introduction(models.Model):
     contact = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="introductions_received"
     )
-    message = models.TextField("why they should meet", max_length=2000)
+    message = models.TextField(_("why they should meet"), max_length=2000)
     status = models.CharField(
         max_length=10, choices=IntroductionStatus.choices, default=IntroductionStatus.PENDING
     )
@@ -705,36 +729,38 @@ class MatchWeights(models.Model):
     experience = models.FloatField(default=0.15, validators=[MinValueValidator(0)])
     # Not "timezone": the name would hide django.utils.timezone in this class body.
     time_overlap = models.FloatField(
-        "time-zone overlap", default=0.10, validators=[MinValueValidator(0)]
+        _("time-zone overlap"), default=0.10, validators=[MinValueValidator(0)]
     )
-    format = models.FloatField("meeting format", default=0.05, validators=[MinValueValidator(0)])
+    format = models.FloatField(_("meeting format"), default=0.05, validators=[MinValueValidator(0)])
     availability = models.FloatField(default=0.05, validators=[MinValueValidator(0)])
     broaden = models.FloatField(
-        "broaden my perspective",
+        _("broaden my perspective"),
         default=0.05,
         validators=[MinValueValidator(0)],
-        help_text="Used only for mentees who ask for a mentor from another industry or region.",
+        help_text=_("Used only for mentees who ask for a mentor from another industry or region."),
     )
     experience_min_gap = models.FloatField(
         default=3,
         validators=[MinValueValidator(0)],
-        help_text="Mentor ideally this many years ahead…",
+        help_text=_("Mentor ideally this many years ahead…"),
     )
     experience_max_gap = models.FloatField(
-        default=15, validators=[MinValueValidator(0)], help_text="…and at most this many."
+        default=15, validators=[MinValueValidator(0)], help_text=_("…and at most this many.")
     )
     block_same_organisation = models.BooleanField(
-        default=False, help_text="Never pair people from the same organisation."
+        default=False, help_text=_("Never pair people from the same organisation.")
     )
     preference_bonus = models.FloatField(
-        "bonus for a stated choice",
+        _("bonus for a stated choice"),
         default=0.2,
         validators=[MinValueValidator(0)],
         help_text=(
-            "Optimal matching only: added to a pair's fit (which runs from 0 to 1) when the "
-            "mentee ranked the mentor, and again when the mentor ranked the mentee (if "
-            "mentors rank too). A first choice earns the whole bonus, each lower place a "
-            "fifth less. 0 ignores stated choices; 1 makes them win over almost any fit."
+            _(
+                "Optimal matching only: added to a pair's fit (which runs from 0 to 1) when the "
+                "mentee ranked the mentor, and again when the mentor ranked the mentee (if "
+                "mentors rank too). A first choice earns the whole bonus, each lower place a "
+                "fifth less. 0 ignores stated choices; 1 makes them win over almost any fit."
+            )
         ),
     )
     created_at = models.DateTimeField(default=timezone.now)
@@ -756,8 +782,8 @@ class MatchWeights(models.Model):
 
     class Meta:
         ordering = ["cohort", "-version"]
-        verbose_name = "matching weights"
-        verbose_name_plural = "matching weights"
+        verbose_name = _("matching weights")
+        verbose_name_plural = _("matching weights")
         constraints = [
             models.UniqueConstraint(fields=["cohort", "version"], name="matching_weights_version"),
             models.CheckConstraint(
@@ -770,7 +796,10 @@ class MatchWeights(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.cohort} weights v{self.version}"
+        return gettext("%(cohort)s weights v%(version)s") % {
+            "cohort": self.cohort,
+            "version": self.version,
+        }
 
 
 class Suggestion(models.Model):
@@ -803,7 +832,11 @@ class Suggestion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.rank} {self.mentor_enrollment.user} for {self.mentee_enrollment.user}"
+        return gettext("#%(rank)s %(mentor)s for %(mentee)s") % {
+            "rank": self.rank,
+            "mentor": self.mentor_enrollment.user,
+            "mentee": self.mentee_enrollment.user,
+        }
 
     @property
     def percent(self) -> int:
@@ -895,16 +928,16 @@ class Preference(models.Model):
 
 
 class MatchMode(models.TextChoices):
-    OPTIMAL = "optimal", "Optimal (best total fit)"
-    STABLE = "stable", "Stable (no pair would rather swap)"
+    OPTIMAL = "optimal", _("Optimal (best total fit)")
+    STABLE = "stable", _("Stable (no pair would rather swap)")
 
 
 class MatchRunStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DRAFT = "draft", "Draft, ready for review"
-    PUBLISHED = "published", "Published"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DRAFT = "draft", _("Draft, ready for review")
+    PUBLISHED = "published", _("Published")
+    FAILED = "failed", _("Failed")
 
 
 class MatchRun(models.Model):
@@ -968,11 +1001,11 @@ class MatchRunPair(models.Model):
 class UnmatchedReason(models.TextChoices):
     NO_ALLOWED_MENTOR = (
         "no_allowed_mentor",
-        "No mentor they may be paired with (a shared language, a free place, not blocked)",
+        _("No mentor they may be paired with (a shared language, a free place, not blocked)"),
     )
-    ALLOWED_MENTORS_FULL = "allowed_mentors_full", "Every mentor they may be paired with is full"
-    NOT_CHOSEN = "not_chosen", "An allowed mentor has a place left, but the engine chose none"
-    REMOVED = "removed", "Their pair was removed from the draft"
+    ALLOWED_MENTORS_FULL = "allowed_mentors_full", _("Every mentor they may be paired with is full")
+    NOT_CHOSEN = "not_chosen", _("An allowed mentor has a place left, but the engine chose none")
+    REMOVED = "removed", _("Their pair was removed from the draft")
 
 
 class MatchRunUnmatched(models.Model):
@@ -1001,16 +1034,16 @@ class MatchRunUnmatched(models.Model):
 
 
 class AuditAction(models.TextChoices):
-    RUN_STARTED = "run_started", "Started a match run"
-    RUN_EDITED = "run_edited", "Edited a match run"
-    RUN_PUBLISHED = "run_published", "Published a match run"
-    WEIGHTS_CHANGED = "weights_changed", "Changed the match weights"
-    IMPORT_APPLIED = "import_applied", "Imported participants"
-    INVITATIONS_SENT = "invitations_sent", "Sent invitations"
-    REMINDERS_SENT = "reminders_sent", "Reminded mentors"
-    SURVEY_SENT = "survey_sent", "Sent a survey"
-    COHORT_CLOSED = "cohort_closed", "Closed the cohort"
-    DATA_EXPORTED = "data_exported", "Exported personal data"
+    RUN_STARTED = "run_started", _("Started a match run")
+    RUN_EDITED = "run_edited", _("Edited a match run")
+    RUN_PUBLISHED = "run_published", _("Published a match run")
+    WEIGHTS_CHANGED = "weights_changed", _("Changed the match weights")
+    IMPORT_APPLIED = "import_applied", _("Imported participants")
+    INVITATIONS_SENT = "invitations_sent", _("Sent invitations")
+    REMINDERS_SENT = "reminders_sent", _("Reminded mentors")
+    SURVEY_SENT = "survey_sent", _("Sent a survey")
+    COHORT_CLOSED = "cohort_closed", _("Closed the cohort")
+    DATA_EXPORTED = "data_exported", _("Exported personal data")
 
 
 class AuditEntry(models.Model):
@@ -1031,8 +1064,8 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = "audit entry"
-        verbose_name_plural = "audit log"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor}: {self.summary}"

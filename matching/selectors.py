@@ -24,6 +24,8 @@ from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.timezones import zones_overlapping
@@ -213,9 +215,9 @@ def directory(*, user: User, filters: dict[str, Any], limit: int | None = None) 
 
 
 SORTS = {
-    "best_fit": "Best fit",
-    "experience": "Most experienced",
-    "recent": "Recently active",
+    "best_fit": _("Best fit"),
+    "experience": _("Most experienced"),
+    "recent": _("Recently active"),
 }
 
 
@@ -241,12 +243,17 @@ class CapacitySummary:
         said = []
         if self.is_shared_anywhere:
             said.append(
-                f"You mentor {self.taken} of {self.capacity} across your programmes"
+                gettext("You mentor %(taken)s of %(capacity)s across your programmes")
+                % {"taken": self.taken, "capacity": self.capacity}
                 if self.capacity
-                else f"You mentor {self.taken}; your own limit is 0, so no new mentees"
+                else gettext("You mentor %(taken)s; your own limit is 0, so no new mentees")
+                % {"taken": self.taken}
             )
         for own in self.own_limits:
-            said.append(f"{own.cohort} sets its own limit of {own.limit} ({own.taken} taken there)")
+            said.append(
+                gettext("%(cohort)s sets its own limit of %(limit)s (%(taken)s taken there)")
+                % {"cohort": own.cohort, "limit": own.limit, "taken": own.taken}
+            )
         return said
 
 
@@ -300,11 +307,11 @@ def typical_response_days(mentor_user_ids: list[int]) -> dict[int, float]:
 
 def response_phrase(days: float | None) -> str:
     if days is None:
-        return "New mentor: no replies to measure yet"
+        return gettext("New mentor: no replies to measure yet")
     if days <= 1:
-        return "Usually replies within a day"
+        return gettext("Usually replies within a day")
     n = math.ceil(days)
-    return f"Usually replies within {n} days"
+    return gettext("Usually replies within %(days)s days") % {"days": n}
 
 
 def open_request_between(user: User, mentor: Enrollment) -> MentorshipRequest | None:
@@ -756,18 +763,22 @@ def mentor_by_text(run: MatchRun, text: str) -> Enrollment:
     """The run cohort's mentor someone typed: their email, or a name only one has."""
     text = text.strip()
     if not text:
-        raise ValidationError("Type the new mentor's name or email.")
+        raise ValidationError(gettext("Type the new mentor's name or email."))
     if "\x00" in text or len(text) > 254:
-        raise ValidationError("That is not a name or email.")
+        raise ValidationError(gettext("That is not a name or email."))
     mentors = (
         Enrollment.objects.mentors().filter(cohort_id=run.cohort_id).select_related("user__profile")
     )
     exact = Q(user__email__iexact=text) | Q(user__profile__display_name__iexact=text)
     found = list(mentors.filter(exact)[:2]) or list(mentors.filter(_person_matches("", text))[:2])
     if not found:
-        raise ValidationError(f"No mentor of this cohort is called “{text}”.")
+        raise ValidationError(
+            gettext("No mentor of this cohort is called “%(text)s”.") % {"text": text}
+        )
     if len(found) > 1:
-        raise ValidationError(f"More than one mentor matches “{text}”: type their email.")
+        raise ValidationError(
+            gettext("More than one mentor matches “%(text)s”: type their email.") % {"text": text}
+        )
     return found[0]
 
 
@@ -776,22 +787,22 @@ def mentor_by_text(run: MatchRun, text: str) -> Enrollment:
 # How a mentee fares in run A against run B; the numbers order the compare page's list.
 SAME, CHANGED, ONLY_A, ONLY_B = 0, 1, 2, 3
 DIFFERENCE_LABELS = {
-    SAME: "Same mentor",
-    CHANGED: "Different mentor",
-    ONLY_A: "Matched in A only",
-    ONLY_B: "Matched in B only",
+    SAME: _("Same mentor"),
+    CHANGED: _("Different mentor"),
+    ONLY_A: _("Matched in A only"),
+    ONLY_B: _("Matched in B only"),
 }
 # The metrics the compare page puts side by side: key, label, decimals.
 COMPARED_METRICS = (
-    ("mentees", "Mentees looking", 0),
-    ("matched", "Matched", 0),
-    ("coverage", "Coverage", 4),
-    ("total_score", "Total score", 2),
-    ("min_score", "Lowest pair score", 3),
-    ("p10_score", "10th percentile pair score", 3),
-    ("blocking_pairs", "Blocking pairs", 0),
-    ("load_std", "Mentor load spread", 3),
-    ("price_of_stability", "Price of stability", 4),
+    ("mentees", _("Mentees looking"), 0),
+    ("matched", _("Matched"), 0),
+    ("coverage", _("Coverage"), 4),
+    ("total_score", _("Total score"), 2),
+    ("min_score", _("Lowest pair score"), 3),
+    ("p10_score", _("10th percentile pair score"), 3),
+    ("blocking_pairs", _("Blocking pairs"), 0),
+    ("load_std", _("Mentor load spread"), 3),
+    ("price_of_stability", _("Price of stability"), 4),
 )
 
 
@@ -814,7 +825,9 @@ def _number(value: Any) -> float | None:
 
 def compared_metrics(run_a: MatchRun, run_b: MatchRun) -> list[MetricRow]:
     return [
-        MetricRow(label, _number(run_a.metrics.get(key)), _number(run_b.metrics.get(key)), places)
+        MetricRow(
+            str(label), _number(run_a.metrics.get(key)), _number(run_b.metrics.get(key)), places
+        )
         for key, label, places in COMPARED_METRICS
     ]
 
@@ -909,7 +922,7 @@ def difference_rows(differences: Sequence[Difference]) -> list[DifferenceRow]:
     return [
         DifferenceRow(
             mentee=people[d.mentee_id],
-            kind=DIFFERENCE_LABELS[d.kind],
+            kind=str(DIFFERENCE_LABELS[d.kind]),
             a_mentor=people.get(d.a_mentor) if d.a_mentor is not None else None,
             a_score=d.a_score,
             b_mentor=people.get(d.b_mentor) if d.b_mentor is not None else None,

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from allauth.core import ratelimit
@@ -117,7 +118,8 @@ def send_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         lambda: services.send_request(
             mentee=request.user, mentor_enrollment=mentor, **form.cleaned_data
         ),
-        success=f"Your request is on its way to {mentor.user.get_full_name()}.",
+        success=gettext("Your request is on its way to %(name)s.")
+        % {"name": mentor.user.get_full_name()},
     ):
         return done
     return _mentor_page(request, mentor, form)
@@ -175,7 +177,7 @@ def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             lambda: services.post_request_message(
                 request=mentorship_request, author=request.user, body=form.cleaned_data["body"]
             ),
-            success="Message sent.",
+            success=gettext("Message sent."),
             then=mentorship_request,
         ):
             return done
@@ -192,7 +194,7 @@ def accept_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(mentorship_request)
-    messages.success(request, "You accepted. We've introduced you both by email.")
+    messages.success(request, gettext("You accepted. We've introduced you both by email."))
     return redirect(mentorship)
 
 
@@ -207,7 +209,7 @@ def decline_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         lambda: services.decline_request(
             request=mentorship_request, by=request.user, **form.cleaned_data
         ),
-        success="You declined the request. We've let them know, kindly.",
+        success=gettext("You declined the request. We've let them know, kindly."),
         level=messages.INFO,
         then="matching:requests",
     ):
@@ -224,7 +226,7 @@ def withdraw_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(mentorship_request)
-    messages.info(request, "Your request is withdrawn.")
+    messages.info(request, gettext("Your request is withdrawn."))
     return redirect("matching:requests")
 
 
@@ -320,7 +322,7 @@ def end_mentorship(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         form_class=EndMentorshipForm,
         form_name="end_form",
         service=services.end_mentorship,
-        success="The mentorship has ended. Please leave a short feedback.",
+        success=gettext("The mentorship has ended. Please leave a short feedback."),
     )
 
 
@@ -333,7 +335,7 @@ def leave_feedback(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         form_class=FeedbackForm,
         form_name="feedback_form",
         service=services.leave_feedback,
-        success="Thank you for your feedback.",
+        success=gettext("Thank you for your feedback."),
     )
 
 
@@ -346,7 +348,7 @@ def introduce(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         form_class=IntroductionForm,
         form_name="intro_form",
         service=services.introduce,
-        success="We've asked them. Once they accept, all three of you get an email.",
+        success=gettext("We've asked them. Once they accept, all three of you get an email."),
     )
 
 
@@ -378,9 +380,9 @@ def answer_introduction(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         messages.error(request, " ".join(exc.messages))
     else:
         if answered.status == IntroductionStatus.ACCEPTED:
-            messages.success(request, "Done: we've introduced you all by email.")
+            messages.success(request, gettext("Done: we've introduced you all by email."))
         else:
-            messages.info(request, "Thanks for letting us know. Nothing was shared.")
+            messages.info(request, gettext("Thanks for letting us know. Nothing was shared."))
     return redirect(introduction)
 
 
@@ -390,7 +392,7 @@ def dismiss_suggestion(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     suggestion = selectors.suggestion_for(request.user, pk)
     suggestions.dismiss(suggestion=suggestion, by=request.user)
     name = suggestion.mentor_enrollment.user.get_full_name()
-    messages.info(request, f"We won't suggest {name} again.")
+    messages.info(request, gettext("We won't suggest %(name)s again.") % {"name": name})
     return redirect("dashboard")
 
 
@@ -403,7 +405,9 @@ def cohorts(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if _out_of_invite_code_tries(request, form):
-            form.add_error("invite_code", "Too many tries. Wait a few minutes and try again.")
+            form.add_error(
+                "invite_code", gettext("Too many tries. Wait a few minutes and try again.")
+            )
             status = 429
         elif done := submit_form(
             request,
@@ -415,7 +419,12 @@ def cohorts(request: AuthenticatedHttpRequest) -> HttpResponse:
                 invite_code=form.cleaned_data["invite_code"],
             ),
             success=lambda joined: (
-                f"You joined {joined.cohort.name} as {joined.get_role_display().lower()}."
+                (
+                    gettext("You joined %(cohort)s as mentor.")
+                    if joined.role == Role.MENTOR
+                    else gettext("You joined %(cohort)s as mentee.")
+                )
+                % {"cohort": joined.cohort.name}
             ),
             then="matching:cohorts",
         ):
@@ -443,9 +452,12 @@ def set_accepting(request: AuthenticatedHttpRequest) -> HttpResponse:
     form.is_valid()
     profile = services.set_accepting(user=request.user, accepting=form.cleaned_data["accepting"])
     if profile.is_accepting_requests:
-        messages.success(request, "You're open to new requests.")
+        messages.success(request, gettext("You're open to new requests."))
     else:
-        messages.info(request, "New requests are paused. Your current mentees are not affected.")
+        messages.info(
+            request,
+            gettext("New requests are paused. Your current mentees are not affected."),
+        )
     return redirect("dashboard")
 
 
@@ -504,7 +516,10 @@ def add_choice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         chosen = form.cleaned_data["chosen"]
         added = preferences.add_preference(chooser=chooser, chosen=chosen, by=request.user)
         name = chosen.user.get_full_name()
-        return f"{name} is your {preferences.ordinal(added.rank)} choice."
+        return gettext("%(name)s is your %(ordinal)s choice.") % {
+            "name": name,
+            "ordinal": preferences.ordinal(added.rank),
+        }
 
     return _change_choices(request, pk, PreferenceForm, add)
 
@@ -518,7 +533,10 @@ def move_choice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             chooser=chooser, chosen=chosen, rank=form.cleaned_data["rank"], by=request.user
         )
         name = chosen.user.get_full_name()
-        return f"{name} is now your {preferences.ordinal(moved.rank)} choice."
+        return gettext("%(name)s is now your %(ordinal)s choice.") % {
+            "name": name,
+            "ordinal": preferences.ordinal(moved.rank),
+        }
 
     return _change_choices(request, pk, MovePreferenceForm, move, among=selectors.listed_by)
 
@@ -529,7 +547,9 @@ def remove_choice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def remove(chooser: Enrollment, form: PreferenceForm) -> str:
         chosen = form.cleaned_data["chosen"]
         preferences.remove_preference(chooser=chooser, chosen=chosen, by=request.user)
-        return f"{chosen.user.get_full_name()} is no longer among your choices."
+        return gettext("%(name)s is no longer among your choices.") % {
+            "name": chosen.user.get_full_name()
+        }
 
     # Whoever is listed, even someone who has left the programme since.
     return _change_choices(request, pk, PreferenceForm, remove, among=selectors.listed_by)

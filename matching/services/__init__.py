@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Subquery
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from core.outbox import services as outbox
@@ -137,16 +138,23 @@ def _leave(enrollment: Enrollment) -> None:
 @transaction.atomic
 def join_cohort(*, user: User, cohort: Cohort, role: Role, invite_code: str = "") -> Enrollment:
     if role not in Role.values:
-        raise ValidationError({"role": "Choose to join as mentor or mentee."})
+        raise ValidationError({"role": gettext("Choose to join as mentor or mentee.")})
     role = Role(role)
     if not cohort.is_enrollment_open:
-        raise ValidationError("Enrollment in this programme is closed.")
+        raise ValidationError(gettext("Enrollment in this programme is closed."))
     if cohort.join_mode == JoinMode.INVITE and (
         not invite_code or invite_code.strip().lower() != cohort.invite_code.strip().lower()
     ):
-        raise ValidationError({"invite_code": "That invite code doesn't match this programme."})
+        raise ValidationError(
+            {"invite_code": gettext("That invite code doesn't match this programme.")}
+        )
     if Enrollment.objects.active().filter(user=user, cohort=cohort, role=role).exists():
-        raise ValidationError(f"You are already a {role.label.lower()} in {cohort.name}.")
+        already = (
+            gettext("You are already a mentor in %(cohort)s.")
+            if role == Role.MENTOR
+            else gettext("You are already a mentee in %(cohort)s.")
+        )
+        raise ValidationError(already % {"cohort": cohort.name})
     enrollment = _enroll(user=user, cohort=cohort, role=role)
     request_recompute(cohort_ids=[cohort.pk])
     return enrollment
@@ -171,33 +179,49 @@ def send_request(
         .first()
     )
     if cohort.closed_at is not None:
-        raise ValidationError(f"{cohort.name} has closed; no new requests can be sent in it.")
+        raise ValidationError(
+            gettext("%(cohort)s has closed; no new requests can be sent in it.")
+            % {"cohort": cohort.name}
+        )
     if mentee_enrollment is None:
-        raise ValidationError("You can only ask mentors in a programme you have joined as mentee.")
+        raise ValidationError(
+            gettext("You can only ask mentors in a programme you have joined as mentee.")
+        )
     if mentor_enrollment.user_id == mentee.pk:
-        raise ValidationError("You can't ask yourself to be your mentor.")
+        raise ValidationError(gettext("You can't ask yourself to be your mentor."))
     if mentor_enrollment.role != Role.MENTOR or mentor_enrollment.status != EnrollmentStatus.ACTIVE:
-        raise ValidationError("This person is not mentoring in this programme.")
+        raise ValidationError(gettext("This person is not mentoring in this programme."))
     if not cohort.mentees_choose:
-        raise ValidationError("In this programme, mentors are assigned by the programme team.")
+        raise ValidationError(
+            gettext("In this programme, mentors are assigned by the programme team.")
+        )
     if Mentorship.objects.active().filter(mentee_enrollment=mentee_enrollment).exists():
         raise ValidationError(
-            f"You already have a mentor in {cohort.name}. One mentor per programme keeps the "
-            "focus; end that mentorship first if you want to change."
+            gettext(
+                "You already have a mentor in %(cohort)s. One mentor per programme keeps the "
+                "focus; end that mentorship first if you want to change."
+            )
+            % {"cohort": cohort.name}
         )
     pending = MentorshipRequest.objects.pending().filter(mentee_enrollment=mentee_enrollment)
     if pending.filter(mentor_enrollment=mentor_enrollment).exists():
-        raise ValidationError("You already have an open request with this mentor.")
+        raise ValidationError(gettext("You already have an open request with this mentor."))
     if pending.count() >= cohort.max_pending_requests:
         raise ValidationError(
-            f"You have {cohort.max_pending_requests} open requests, the most this programme "
-            "allows. Wait for an answer or withdraw one first."
+            ngettext(
+                "You have %(count)s open request, the most this programme allows. Wait for "
+                "an answer or withdraw it first.",
+                "You have %(count)s open requests, the most this programme allows. Wait for "
+                "an answer or withdraw one first.",
+                cohort.max_pending_requests,
+            )
+            % {"count": cohort.max_pending_requests}
         )
     profile = Profile.objects.filter(user_id=mentor_enrollment.user_id).first()
     if profile is None or not profile.is_accepting_requests:
-        raise ValidationError("This mentor has paused new requests for now.")
+        raise ValidationError(gettext("This mentor has paused new requests for now."))
     if mentor_enrollment.places_left() <= 0:
-        raise ValidationError("This mentor has no free places right now.")
+        raise ValidationError(gettext("This mentor has no free places right now."))
     if refusal := languages.request_refusal(
         cohort=cohort, mentee=mentee, mentor=mentor_enrollment.user, by_mentor=False
     ):
@@ -205,7 +229,10 @@ def send_request(
     message = message.strip()
     if len(message) < MIN_REQUEST_MESSAGE:
         raise ValidationError(
-            {"message": f"Write at least {MIN_REQUEST_MESSAGE} characters to introduce yourself."}
+            {
+                "message": gettext("Write at least %(count)s characters to introduce yourself.")
+                % {"count": MIN_REQUEST_MESSAGE}
+            }
         )
     request = MentorshipRequest.objects.create(
         cohort=cohort,
@@ -231,10 +258,10 @@ def send_request(
 def post_request_message(*, request: MentorshipRequest, author: User, body: str) -> RequestMessage:
     side = request.required_side(author)
     if not request.is_pending:
-        raise ValidationError("This request is closed; the conversation has ended.")
+        raise ValidationError(gettext("This request is closed; the conversation has ended."))
     body = body.strip()
     if not body:
-        raise ValidationError({"body": "Write a message first."})
+        raise ValidationError({"body": gettext("Write a message first.")})
     message = RequestMessage.objects.create(request=request, author=author, body=body)
     other = request.mentor_enrollment.user if side == "mentee" else request.mentee_enrollment.user
     outbox.enqueue(
@@ -254,7 +281,13 @@ def post_request_message(*, request: MentorshipRequest, author: User, body: str)
 def _lock_pending(request: MentorshipRequest) -> MentorshipRequest:
     locked = MentorshipRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != RequestStatus.PENDING:
-        raise ValidationError(f"This request is already {locked.get_status_display().lower()}.")
+        already: dict[str, str] = {
+            RequestStatus.ACCEPTED: gettext("This request is already accepted."),
+            RequestStatus.DECLINED: gettext("This request is already declined."),
+            RequestStatus.WITHDRAWN: gettext("This request is already withdrawn."),
+            RequestStatus.EXPIRED: gettext("This request is already expired."),
+        }
+        raise ValidationError(already.get(locked.status, gettext("This request is closed.")))
     return locked
 
 
@@ -274,11 +307,11 @@ def accept_request(*, request: MentorshipRequest, by: User) -> Mentorship:
     mentee = Enrollment.objects.select_for_update().get(pk=request.mentee_enrollment_id)
     request = _lock_pending(request)
     if mentor.status != EnrollmentStatus.ACTIVE:
-        raise ValidationError("You are no longer mentoring in this programme.")
+        raise ValidationError(gettext("You are no longer mentoring in this programme."))
     if mentee.status != EnrollmentStatus.ACTIVE:
-        raise ValidationError("This mentee has left the programme.")
+        raise ValidationError(gettext("This mentee has left the programme."))
     if Mentorship.objects.active().filter(mentee_enrollment=mentee).exists():
-        raise ValidationError("This mentee already has a mentor in this programme.")
+        raise ValidationError(gettext("This mentee already has a mentor in this programme."))
     if mentor.places_left() <= 0:
         raise ValidationError(_no_places_left(mentor))
     if refusal := languages.request_refusal(
@@ -315,21 +348,20 @@ def lock_mentor_profile(mentor_enrollment_id: int) -> None:
 
 def _no_places_left(mentor: Enrollment) -> str:
     if mentor.has_own_limit:
-        return (
-            f"You have no free places left in this programme: {mentor.cohort.name} sets its "
-            f"own limit of {mentor.capacity} for you. End a mentorship here first, or ask "
-            "the programme team."
-        )
+        return gettext(
+            "You have no free places left in this programme: %(cohort)s sets its own limit "
+            "of %(capacity)s for you. End a mentorship here first, or ask the programme team."
+        ) % {"cohort": mentor.cohort.name, "capacity": mentor.capacity}
     if mentor.capacity == 0:
-        return (
+        return gettext(
             "You have no free places left in this programme: your capacity on your profile "
             "is 0. Raise it to take on a mentee."
         )
-    return (
-        "You have no free places left in this programme: you already mentor "
-        f"{mentor.places_taken()} of {mentor.capacity} across all your programmes. Raise "
-        "your capacity on your profile or end a mentorship first."
-    )
+    return gettext(
+        "You have no free places left in this programme: you already mentor %(taken)s of "
+        "%(capacity)s across all your programmes. Raise your capacity on your profile or end "
+        "a mentorship first."
+    ) % {"taken": mentor.places_taken(), "capacity": mentor.capacity}
 
 
 def close_pending_requests(
@@ -383,7 +415,7 @@ def decline_request(
     if by.pk != request.mentor_enrollment.user_id:
         raise PermissionDenied
     if reason not in DeclineReason.values:
-        raise ValidationError({"reason": "Pick a reason from the list."})
+        raise ValidationError({"reason": gettext("Pick a reason from the list.")})
     request = _lock_pending(request)
     now = timezone.now()
     request.status = RequestStatus.DECLINED
@@ -468,10 +500,10 @@ def post_mentorship_message(
     if not mentorship.has_participant(author):
         raise PermissionDenied
     if not mentorship.is_active:
-        raise ValidationError("This mentorship has ended; its conversation is read-only.")
+        raise ValidationError(gettext("This mentorship has ended; its conversation is read-only."))
     body = body.strip()
     if not body:
-        raise ValidationError({"body": "Write a message first."})
+        raise ValidationError({"body": gettext("Write a message first.")})
     message = MentorshipMessage.objects.create(mentorship=mentorship, author=author, body=body)
     other = mentorship.other_side(author)
     outbox.enqueue(
@@ -491,12 +523,12 @@ def end_mentorship(
         raise PermissionDenied
     mentorship = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
     if not mentorship.is_active:
-        raise ValidationError("This mentorship has already ended.")
+        raise ValidationError(gettext("This mentorship has already ended."))
     if outcome not in (MentorshipStatus.COMPLETED, MentorshipStatus.ENDED_EARLY):
-        raise ValidationError({"outcome": "Choose how the mentorship ended."})
+        raise ValidationError({"outcome": gettext("Choose how the mentorship ended.")})
     reason = reason.strip()
     if outcome == MentorshipStatus.ENDED_EARLY and not reason:
-        raise ValidationError({"reason": "Say briefly why it is ending early."})
+        raise ValidationError({"reason": gettext("Say briefly why it is ending early.")})
     return _close_mentorship(mentorship, by=by, outcome=outcome, reason=reason)
 
 
@@ -507,7 +539,7 @@ def end_idle_mentorship(*, mentorship: Mentorship, reason: str) -> Mentorship:
     job tells both sides itself, in words that say why and follow its notice."""
     mentorship = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
     if not mentorship.is_active:
-        raise ValidationError("This mentorship has already ended.")
+        raise ValidationError(gettext("This mentorship has already ended."))
     return _close_mentorship(
         mentorship,
         by=None,
@@ -555,15 +587,15 @@ def leave_feedback(
     if not mentorship.has_participant(by):
         raise PermissionDenied
     if mentorship.is_active:
-        raise ValidationError("Feedback opens when the mentorship ends.")
+        raise ValidationError(gettext("Feedback opens when the mentorship ends."))
     try:
         rating = int(rating)
     except (TypeError, ValueError):
         rating = 0
     if not 1 <= rating <= 5:
-        raise ValidationError({"rating": "Choose a rating from 1 to 5."})
+        raise ValidationError({"rating": gettext("Choose a rating from 1 to 5.")})
     if MentorshipFeedback.objects.filter(mentorship=mentorship, author=by).exists():
-        raise ValidationError("You have already left feedback for this mentorship.")
+        raise ValidationError(gettext("You have already left feedback for this mentorship."))
     return MentorshipFeedback.objects.create(
         mentorship=mentorship, author=by, rating=rating, comment=comment.strip()
     )
@@ -579,7 +611,7 @@ def introduce(
     if by.pk != mentorship.mentor_enrollment.user_id:
         raise PermissionDenied
     if not mentorship.is_active:
-        raise ValidationError("Introductions are for active mentorships.")
+        raise ValidationError(gettext("Introductions are for active mentorships."))
     # Only people the mentor shares a programme with: the site never confirms
     # whether some other address has an account.
     mentor_cohorts = Enrollment.objects.active().filter(user=by).values("cohort")
@@ -595,14 +627,14 @@ def introduce(
     )
     if contact is None:
         raise ValidationError(
-            {"contact_email": "Nobody with that email shares a programme with you."}
+            {"contact_email": gettext("Nobody with that email shares a programme with you.")}
         )
     if contact.pk in (mentorship.mentor.pk, mentorship.mentee.pk):
-        raise ValidationError({"contact_email": "Introduce your mentee to someone else."})
+        raise ValidationError({"contact_email": gettext("Introduce your mentee to someone else.")})
     if Introduction.objects.filter(mentorship=mentorship, contact=contact).exists():
-        raise ValidationError({"contact_email": "You have already introduced them."})
+        raise ValidationError({"contact_email": gettext("You have already introduced them.")})
     if not message.strip():
-        raise ValidationError({"message": "Say why they should meet."})
+        raise ValidationError({"message": gettext("Say why they should meet.")})
     try:
         # A savepoint: two identical posts at once pass the check above together, and
         # the database's constraint decides; the loser is told, not shown a 500.
@@ -611,7 +643,9 @@ def introduce(
                 mentorship=mentorship, contact=contact, message=message.strip()
             )
     except IntegrityError:
-        raise ValidationError({"contact_email": "You have already introduced them."}) from None
+        raise ValidationError(
+            {"contact_email": gettext("You have already introduced them.")}
+        ) from None
     outbox.enqueue(
         "introduction_request",
         to=[contact.email],
@@ -632,7 +666,7 @@ def answer_introduction(*, introduction: Introduction, by: User, accept: bool) -
         raise PermissionDenied
     introduction = Introduction.objects.select_for_update().get(pk=introduction.pk)
     if introduction.status != IntroductionStatus.PENDING:
-        raise ValidationError("You have already answered this introduction.")
+        raise ValidationError(gettext("You have already answered this introduction."))
     introduction.status = IntroductionStatus.ACCEPTED if accept else IntroductionStatus.DECLINED
     introduction.responded_at = timezone.now()
     introduction.save(update_fields=["status", "responded_at"])

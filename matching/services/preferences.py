@@ -19,7 +19,8 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext, pgettext
 
 import numpy as np
 
@@ -48,14 +49,26 @@ STATED_OFFSET = 2.0
 def ordinal(n: int) -> str:
     """1 -> "1st", 2 -> "2nd", 3 -> "3rd", 4 -> "4th"."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+    # Each suffix its own message: other languages write ordinals their own way ("1.").
+    words = {
+        "st": pgettext("ordinal number", "%(n)sst"),
+        "nd": pgettext("ordinal number", "%(n)snd"),
+        "rd": pgettext("ordinal number", "%(n)srd"),
+        "th": pgettext("ordinal number", "%(n)sth"),
+    }
+    return words[suffix] % {"n": n}
 
 
 def local_time(moment: datetime, user: User) -> str:
     """A moment as this person reads it: in their profile's time zone, named."""
     profile = getattr(user, "profile", None)
     zone = profile.time_zone if profile else "UTC"
-    return f"{moment.astimezone(zoneinfo.ZoneInfo(zone)):%-d %B %Y, %H:%M} ({zone})"
+    # Django's date format, not strftime: the month is named in the active language.
+    when = dateformat.format(
+        moment.astimezone(zoneinfo.ZoneInfo(zone)),
+        pgettext("date format: day, month, year and time", "j F Y, H:i"),
+    )
+    return f"{when} ({zone})"
 
 
 def other_role(role: str) -> Role:
@@ -82,24 +95,36 @@ def _locked_chooser(chooser: Enrollment, by: User, now: datetime | None) -> Enro
     )
     cohort = locked.cohort
     if locked.status != EnrollmentStatus.ACTIVE:
-        raise ValidationError(f"You are no longer taking part in {cohort.name}.")
+        raise ValidationError(
+            gettext("You are no longer taking part in %(cohort)s.") % {"cohort": cohort.name}
+        )
     if not cohort.ranks(locked.role):
-        raise ValidationError(f"In {cohort.name}, only mentees choose.")
+        raise ValidationError(
+            gettext("In %(cohort)s, only mentees choose.") % {"cohort": cohort.name}
+        )
     window = cohort.preference_window(now)
     if window == PreferenceWindow.NONE:
-        raise ValidationError(f"{cohort.name} is not asking for choices.")
+        raise ValidationError(
+            gettext("%(cohort)s is not asking for choices.") % {"cohort": cohort.name}
+        )
     if window == PreferenceWindow.UPCOMING:
         assert cohort.preferences_open_at is not None  # set whenever there is a window
         raise ValidationError(
-            f"Choices for {cohort.name} open on {local_time(cohort.preferences_open_at, by)}."
+            gettext("Choices for %(cohort)s open on %(when)s.")
+            % {"cohort": cohort.name, "when": local_time(cohort.preferences_open_at, by)}
         )
     if window == PreferenceWindow.CLOSED:
-        raise ValidationError(f"Choices for {cohort.name} have closed; they can't be changed.")
+        raise ValidationError(
+            gettext("Choices for %(cohort)s have closed; they can't be changed.")
+            % {"cohort": cohort.name}
+        )
     if (
         locked.role == Role.MENTEE
         and Mentorship.objects.active().filter(mentee_enrollment=locked).exists()
     ):
-        raise ValidationError(f"You already have a mentor in {cohort.name}.")
+        raise ValidationError(
+            gettext("You already have a mentor in %(cohort)s.") % {"cohort": cohort.name}
+        )
     return locked
 
 
@@ -136,35 +161,54 @@ def _check_choosable(chooser: Enrollment, chosen: Enrollment) -> None:
         or chosen.role != wanted
         or chosen.status != EnrollmentStatus.ACTIVE
     ):
-        raise ValidationError(f"Pick a {wanted.label.lower()} of {cohort.name}.")
+        pick = (
+            gettext("Pick a mentor of %(cohort)s.")
+            if wanted == Role.MENTOR
+            else gettext("Pick a mentee of %(cohort)s.")
+        )
+        raise ValidationError(pick % {"cohort": cohort.name})
     if chosen.user_id == chooser.user_id:
-        raise ValidationError("You can't choose yourself.")
+        raise ValidationError(gettext("You can't choose yourself."))
     if not chosen.user.is_active:
-        raise ValidationError(f"{_name(chosen)} is no longer on the site.")
+        raise ValidationError(
+            gettext("%(name)s is no longer on the site.") % {"name": _name(chosen)}
+        )
     mentee, mentor = (chooser, chosen) if chooser.role == Role.MENTEE else (chosen, chooser)
     if chooser.role == Role.MENTOR:
         if not Preference.objects.filter(chooser=chosen, chosen=chooser).exists():
-            raise ValidationError("You can choose among the mentees who listed you.")
+            raise ValidationError(gettext("You can choose among the mentees who listed you."))
         if Mentorship.objects.active().filter(mentee_enrollment=mentee).exists():
-            raise ValidationError(f"{_name(chosen)} already has a mentor in {cohort.name}.")
+            raise ValidationError(
+                gettext("%(name)s already has a mentor in %(cohort)s.")
+                % {"name": _name(chosen), "cohort": cohort.name}
+            )
     problem = build_problem(cohort, mentees=[mentee], mentors=[mentor], read_only=True)
     if problem is None:
-        raise ValidationError(f"{_name(chosen)} has not finished setting up their profile.")
+        raise ValidationError(
+            gettext("%(name)s has not finished setting up their profile.") % {"name": _name(chosen)}
+        )
     if problem.allowed[0, 0]:
         return
     if problem.free_places[0] <= 0:
         raise ValidationError(
-            f"{_name(mentor)} has no free place in {cohort.name} right now."
+            gettext("%(name)s has no free place in %(cohort)s right now.")
+            % {"name": _name(mentor), "cohort": cohort.name}
             if chooser.role == Role.MENTEE
-            else f"You have no free place in {cohort.name} right now."
+            else gettext("You have no free place in %(cohort)s right now.")
+            % {"cohort": cohort.name}
         )
     languages = {lang.pk for lang in problem.mentees.profiles[0].languages.all()}
     if not languages & {lang.pk for lang in problem.mentors.profiles[0].languages.all()}:
-        raise ValidationError(f"You and {_name(chosen)} share no language.")
+        raise ValidationError(
+            gettext("You and %(name)s share no language.") % {"name": _name(chosen)}
+        )
     raise ValidationError(
-        f"The matching can't pair you with {_name(chosen)}: you work for the same "
-        "organisation, a request between you was declined or is still waiting, a "
-        "mentorship between you ended, or the suggestion was hidden."
+        gettext(
+            "The matching can't pair you with %(name)s: you work for the same "
+            "organisation, a request between you was declined or is still waiting, a "
+            "mentorship between you ended, or the suggestion was hidden."
+        )
+        % {"name": _name(chosen)}
     )
 
 
@@ -182,7 +226,8 @@ def add_preference(
     _check_choosable(chooser, chosen)
     if len(listed) >= MAX_PREFERENCES:
         raise ValidationError(
-            f"You have {MAX_PREFERENCES} choices already, the most there can be. Remove one first."
+            gettext("You have %(count)s choices already, the most there can be. Remove one first.")
+            % {"count": MAX_PREFERENCES}
         )
     return Preference.objects.create(
         cohort_id=chooser.cohort_id, chooser=chooser, chosen=chosen, rank=len(listed) + 1
@@ -199,7 +244,9 @@ def move_preference(
     listed = _listed(chooser)
     order = [p.chosen_id for p in listed]
     if chosen.pk not in order:
-        raise ValidationError(f"{_name(chosen)} is not among your choices.")
+        raise ValidationError(
+            gettext("%(name)s is not among your choices.") % {"name": _name(chosen)}
+        )
     order.remove(chosen.pk)
     order.insert(min(max(int(rank), 1), len(listed)) - 1, chosen.pk)
     if order != [p.chosen_id for p in listed]:

@@ -7,6 +7,7 @@ from functools import partial
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 import numpy as np
 
@@ -63,7 +64,7 @@ def start_run(*, cohort: Cohort, mode: str, by: User) -> MatchRun:
     """Queue a run; the work happens in a Celery task after this transaction commits."""
     _check_admin(by, "matching.add_matchrun", cohort)
     if mode not in MatchMode.values:
-        raise ValidationError("Choose optimal or stable matching.")
+        raise ValidationError(gettext("Choose optimal or stable matching."))
     run = MatchRun.objects.create(cohort=cohort, mode=mode, created_by=by)
     record(
         actor=by,
@@ -259,7 +260,7 @@ def _plain(value: object) -> object:
 def _lock_draft(run: MatchRun) -> MatchRun:
     run = MatchRun.objects.select_for_update().get(pk=run.pk)
     if run.status != MatchRunStatus.DRAFT:
-        raise ValidationError("Only a draft can be changed.")
+        raise ValidationError(gettext("Only a draft can be changed."))
     return run
 
 
@@ -288,16 +289,18 @@ def _fit(
         or mentor.role != Role.MENTOR
         or mentor.status != EnrollmentStatus.ACTIVE
     ):
-        raise ValidationError("Pick a mentor of this cohort.")
+        raise ValidationError(gettext("Pick a mentor of this cohort."))
     if mentor.user_id == mentee.user_id:
-        raise ValidationError("A mentee cannot mentor themselves.")
+        raise ValidationError(gettext("A mentee cannot mentor themselves."))
     others = run.pairs.filter(mentor_enrollment=mentor)
     planned = (others.exclude(pk=pair.pk) if pair else others).count()
     problem = build_problem(run.cohort, mentees=[mentee], mentors=[mentor], read_only=True)
     if problem is None:
-        raise ValidationError(f"{_name(mentor)} has not finished setting up their profile.")
+        raise ValidationError(
+            gettext("%(name)s has not finished setting up their profile.") % {"name": _name(mentor)}
+        )
     if problem.free_places[0] - planned <= 0:
-        raise ValidationError(f"{_name(mentor)} has no free place left.")
+        raise ValidationError(gettext("%(name)s has no free place left.") % {"name": _name(mentor)})
     if not problem.allowed[0, 0]:
         raise ValidationError(_forbidden(run, problem, mentee, mentor))
     (explained,) = explain(problem, np.array([0]), np.array([0]))
@@ -306,7 +309,7 @@ def _fit(
 
 def _forbidden(run: MatchRun, problem: Problem, mentee: Enrollment, mentor: Enrollment) -> str:
     """Why the engine rules a pair out, in the words of its rules."""
-    who = f"{_name(mentee)} and {_name(mentor)}"
+    names = {"mentee": _name(mentee), "mentor": _name(mentor)}
     mentee_profile, mentor_profile = problem.mentees.profiles[0], problem.mentors.profiles[0]
 
     def organisation(text: str) -> str:
@@ -317,13 +320,23 @@ def _forbidden(run: MatchRun, problem: Problem, mentee: Enrollment, mentor: Enro
         and organisation(mentee_profile.organisation)
         and organisation(mentee_profile.organisation) == organisation(mentor_profile.organisation)
     ):
-        return f"{who} work for the same organisation, which this cohort's matching rules out."
+        return (
+            gettext(
+                "%(mentee)s and %(mentor)s work for the same organisation, which this "
+                "cohort's matching rules out."
+            )
+            % names
+        )
     languages = {lang.pk for lang in mentee_profile.languages.all()}
     if not languages & {lang.pk for lang in mentor_profile.languages.all()}:
-        return f"{who} share no language."
+        return gettext("%(mentee)s and %(mentor)s share no language.") % names
     return (
-        f"The matching rules out {who}: a request between them was declined or is pending, "
-        f"a mentorship between them ended, or the suggestion was dismissed."
+        gettext(
+            "The matching rules out %(mentee)s and %(mentor)s: a request between them was "
+            "declined or is pending, a mentorship between them ended, or the suggestion was "
+            "dismissed."
+        )
+        % names
     )
 
 
@@ -454,7 +467,8 @@ def add_pair(
     waiting = run.unmatched.filter(mentee_enrollment=mentee_enrollment).first()
     if waiting is None:
         raise ValidationError(
-            f"{_name(mentee_enrollment)} is not among this draft's unmatched mentees."
+            gettext("%(name)s is not among this draft's unmatched mentees.")
+            % {"name": _name(mentee_enrollment)}
         )
     fit = _fit(run, mentee_enrollment, mentor_enrollment)
     pair = MatchRunPair.objects.create(
@@ -495,7 +509,7 @@ def publish_run(*, run: MatchRun, by: User) -> MatchRun:
     if run.status == MatchRunStatus.PUBLISHED:
         return run
     if run.status != MatchRunStatus.DRAFT:
-        raise ValidationError("Only a draft can be published.")
+        raise ValidationError(gettext("Only a draft can be published."))
     now = timezone.now()
     skipped = 0
     pairs = run.pairs.select_related("mentee_enrollment", "mentor_enrollment").order_by("pk")

@@ -6,9 +6,20 @@
 
   var WAIT_MS = 200;
 
+  // Django's JavaScript catalogue (loaded before this file) gives gettext and friends;
+  // without it the words stay English.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (text, values) {
+    var i = 0;
+    return text.replace(/%s/g, function () { return String(values[i++]); });
+  };
+
   function label(mentor) {
-    var score = mentor.score === null ? "not allowed for this mentee" : "score " + mentor.score.toFixed(3);
-    var places = mentor.places + (mentor.places === 1 ? " place" : " places") + " left";
+    var score = mentor.score === null
+      ? gettext("not allowed for this mentee")
+      : interpolate(gettext("score %s"), [mentor.score.toFixed(3)]);
+    var places = interpolate(ngettext("%s place left", "%s places left", mentor.places), [mentor.places]);
     return mentor.name + " · " + score + " · " + places;
   }
 

@@ -5,11 +5,17 @@
 
 document.addEventListener("DOMContentLoaded", () => {
   if (typeof window.TomSelect !== "function") return;
+  // Django's script catalogue (/jsi18n/) gives gettext() in the page's language.
+  const say = typeof window.gettext === "function" ? window.gettext : (words) => words;
+  const fill = (words, values) =>
+    typeof window.interpolate === "function"
+      ? window.interpolate(words, values, true)
+      : words.replace(/%\((\w+)\)s/g, (_, name) => values[name]);
 
   document.querySelectorAll("select[multiple][data-tag-picker]").forEach((select) => {
     const describedBy = select.getAttribute("aria-describedby");
     const picker = new window.TomSelect(select, {
-      plugins: { remove_button: { title: "Remove" } },
+      plugins: { remove_button: { title: say("Remove") } },
       placeholder: select.dataset.pickerPlaceholder || "",
       hidePlaceholder: false,
       // Every match, not the first 50: the list is the skills the mentors teach.
@@ -40,7 +46,7 @@ document.addEventListener("DOMContentLoaded", () => {
         const button = item.querySelector(".remove");
         const option = picker.options[item.dataset.value];
         if (!button || !option) return;
-        const label = `Remove ${option[picker.settings.labelField]}`;
+        const label = fill(say("Remove %(skill)s"), { skill: option[picker.settings.labelField] });
         button.setAttribute("aria-label", label);
         button.title = label;
       });

@@ -180,7 +180,7 @@ def test_request_declined_gives_the_reason_without_blame(
 
     email = _email("request_declined")
     assert email.subject == f"{PREFIX}Otto Mentor can't be your mentor this time"
-    assert reason.label in email.body_text
+    assert str(reason.label) in email.body_text
     assert "Try asking Ana Lopez." in email.body_text
     assert "http://testserver/mentors/" in email.body_text
     text = f"{email.subject}\n{email.body_text}".lower()

@@ -769,7 +769,7 @@ def test_declining_tells_the_mentee_kindly_with_the_reason_and_note(
     (email,) = emails("request_declined")
     assert email.to == [mentee.email]
     assert email.key == f"request-declined:{request.pk}"
-    assert DeclineReason.NOT_A_FIT.label in email.body_text
+    assert str(DeclineReason.NOT_A_FIT.label) in email.body_text
     assert "Ask Ana: she has given many conference talks." in email.body_text
     assert "says nothing about you" in email.body_text
 

@@ -1106,7 +1106,7 @@ def test_decline_with_a_reason_shows_the_mentee_a_kind_explanation(
     page = _text(client.get(pending_request.get_absolute_url()))
     assert (
         f"{cast.mentor.get_full_name()} can't take you on right now: "
-        "i don't have enough time right now."
+        "I don't have enough time right now."
     ) in page
     assert "This says nothing about you." in page
     assert "“Ask Bo, she ran this programme.”" in page
