@@ -20,7 +20,7 @@ from matching.services import default_cohort
 from matching.services.suggestions import recompute_suggestions
 from profiles.models import SkillKind
 from tests.e2e.test_mentoring_journey import log_in, main_nav, make_mentor, person
-from tests.e2e.words import t, tc
+from tests.e2e.words import t, tc, tn
 from tests.factories import PASSWORD
 
 Screenshot = Callable[[Page, str], Path]
@@ -120,8 +120,18 @@ def test_mentee_chooses_and_orders_her_mentors(page: Page, screenshot: Screensho
     )
     screenshot(page, "choices-empty")
 
-    # From her suggestions: Marta, the closest fit.
+    # From her suggestions, each saying why: Marta, the closest fit.
     suggested = page.get_by_role("region", name=t("Suggested for you"))
+    expect(suggested.get_by_role("listitem").filter(has_text="Marta Kowalska")).to_contain_text(
+        tn(
+            "Shares %(shared)s of your %(total)s learning goal: %(skills)s",
+            "Shares %(shared)s of your %(total)s learning goals: %(skills)s",
+            1,
+            shared=1,
+            total=1,
+            skills="System design",
+        )
+    )
     add_marta = suggested.get_by_role(
         "button", name=re.compile(rf"^{re.escape(t('Add to my choices'))}\W+Marta Kowalska$")
     )

@@ -210,6 +210,17 @@ def test_an_admin_imports_matches_and_publishes_a_cohort(
         )
     )
     expect(page.get_by_text("Lea Mentee")).to_be_visible()
+    # Each pair says why, in the admin's language.
+    expect(page.locator("#pairs .reasons").first).to_contain_text(
+        tn(
+            "Shares %(shared)s of your %(total)s learning goal: %(skills)s",
+            "Shares %(shared)s of your %(total)s learning goals: %(skills)s",
+            1,
+            shared=1,
+            total=1,
+            skills="Python",
+        )
+    )
 
     # One mentor has a place left: a pair of the other moves to them, found by typing.
     run = MatchRun.objects.get(cohort=cohort)
@@ -232,6 +243,7 @@ def test_an_admin_imports_matches_and_publishes_a_cohort(
     )
     moved.refresh_from_db()
     assert moved.mentor_enrollment.user.email == roomy
+    expect(row.locator(".reasons")).to_contain_text(t("Chosen by the programme team"))
     expect(page.locator("#metrics")).to_contain_text(
         t("%(percent)s%% (%(matched)s matched)", percent=100, matched=3)
     )
