@@ -59,6 +59,10 @@ def test_mentee_says_not_a_good_fit_ends_kindly_and_sees_suggestions_again(
 
     assert health.send_fit_checks() == 2
     [email] = [e for e in emails("fit_check") if e.to == [priya.email]]
+    # The question reaches her in her language.
+    assert email.subject.endswith(
+        t("Is your mentorship with %(other)s working?", other="Marta Kowalska")
+    )
 
     log_in(page, priya.email, PASSWORD)
     # The question also waits on the mentorship page.
