@@ -27,8 +27,10 @@ from goals.services import meetings
 from matching.models import Mentorship
 from matching.services import accept_request, send_request
 from tests.e2e.test_mentoring_journey import REQUEST_MESSAGE, log_in, make_mentor
-from tests.factories import PASSWORD, ProfileFactory, UserFactory
+from tests.e2e.words import t
+from tests.factories import PASSWORD, ProfileFactory, UserFactory, site_programme_admin
 from tests.goals.conftest import metric_draft
+from tests.helpers import totp_code
 
 AXE_PATH = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
@@ -111,9 +113,9 @@ def mentorship_between(mentee: User, mentor: User) -> Mentorship:
 def log_in_to(page: Page, email: str) -> None:
     """Log in without expecting the dashboard: newcomers land on onboarding."""
     page.goto(reverse("account_login"))
-    page.get_by_label("Email").fill(email)
+    page.get_by_label(t("Email")).fill(email)
     page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name=t("Sign In")).click()
     page.wait_for_load_state()
 
 
@@ -323,3 +325,37 @@ def test_language_states_are_accessible(page: Page, audit: Audit) -> None:
     expect(page.get_by_text("No language in common: they speak Chinese")).to_be_visible()
     audit(page, reverse("matching:mentor-detail", args=[wei.enrollments.get(role="mentor").pk]))
     expect(page.get_by_text(re.compile(r"You can't ask Wei Chen"))).to_be_visible()
+
+
+@pytest.mark.parametrize("journey_language", ["de"])
+def test_german_pages_are_accessible(page: Page, second_page: Page, audit: Audit) -> None:
+    """The pages people spend most time on, in German: longer words, other labels, the
+    page's language said in its markup."""
+    mentee = ProfileFactory(user__email="ada@example.org", wants_mentoring=True).user
+    mentor = make_mentor(
+        "Marta Kowalska", "marta@example.org", "System design", headline="Principal engineer"
+    )
+    make_mentor("Olu Adeyemi", "olu@example.org", "Marketing", is_accepting_requests=False)
+    mentorship = mentorship_between(mentee, mentor)
+    goal = services.save_goal(mentorship=mentorship, by=mentee, draft=metric_draft())
+    goal = services.submit_goal(goal=goal, by=mentee)
+    goal = services.review_goal(goal=goal, by=mentor, approve=True)
+    services.log_progress(goal=goal, by=mentee, value=Decimal(26), note="First survey back.")
+
+    log_in(page, mentee.email, PASSWORD)
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    audit(page)  # the mentee's dashboard, with a mentor and a goal
+    audit(page, reverse("goals:detail", args=[goal.pk]))
+    expect(page.locator("svg.progress-chart")).to_be_visible()
+    audit(page, reverse("matching:directory"))
+
+    # The programme admin of the cohort, at the admin's home.
+    admin = site_programme_admin(mentorship.cohort)
+    log_in_to(second_page, admin.email)
+    second_page.get_by_label(t("Code")).fill(totp_code())
+    second_page.get_by_role("button", name=t("Sign In")).click()
+    expect(second_page).to_have_url(re.compile(r"/dashboard/$"))
+    audit(second_page, reverse("admin:index"))
+    expect(second_page.get_by_role("heading", name=t("Your running programmes"))).to_be_visible()
+    expect(second_page.locator("html")).to_have_attribute("lang", "de")
+    audit.assert_clean()

@@ -3,20 +3,24 @@ accepted opens the mentorship's thread; she logs yesterday's meeting with its no
 an action item, and the mentorship page shows that meeting and what is still to do."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from goals.models import ActionItem, Meeting
 from matching.services import accept_request, post_request_message, send_request
 from tests.e2e.conftest import Screenshot
 from tests.e2e.test_mentoring_journey import ANSWER, QUESTION, REQUEST_MESSAGE, log_in
+from tests.e2e.words import t, tc
 from tests.factories import PASSWORD, ProfileFactory
 from tests.helpers import emails
 
 
+@pytest.mark.parametrize("journey_language", ["en", "de"])
 def test_a_past_meeting_is_logged_and_followed_through_on_the_mentorship_page(
     page: Page, second_page: Page, screenshot: Screenshot
 ) -> None:
@@ -45,31 +49,36 @@ def test_a_past_meeting_is_logged_and_followed_through_on_the_mentorship_page(
     log_in(page, mentee.email, PASSWORD)
     page.goto(mentorship.get_absolute_url())
     before = page.locator("#before-mentorship")
-    expect(before).to_contain_text("Before the mentorship started")
+    expect(before).to_contain_text(t("Before the mentorship started"))
     expect(before).to_contain_text(REQUEST_MESSAGE[:40])
     expect(before).to_contain_text(QUESTION)
     expect(before).to_contain_text(ANSWER)
-    expect(page.locator("#last-meeting")).to_contain_text("No meeting yet.")
+    expect(page.locator("#last-meeting")).to_contain_text(t("No meeting yet."))
     screenshot(page, "mentorship-before")
 
     # They met yesterday evening; she writes it down afterwards.
     yesterday = timezone.localdate() - timedelta(days=1)
-    page.locator("#follow-through").get_by_role("link", name="Log a past meeting").click()
-    page.get_by_label("Date").fill(yesterday.isoformat())
-    page.get_by_label("Time").fill("18:30")
-    page.get_by_role("textbox", name=re.compile(r"^Shared notes")).fill(
+    page.locator("#follow-through").get_by_role("link", name=t("Log a past meeting")).click()
+    page.get_by_label(t("Date")).fill(yesterday.isoformat())
+    page.get_by_label(t("Time")).fill("18:30")
+    page.get_by_role("textbox", name=re.compile(rf"^{t('Shared notes')}")).fill(
         "We mapped the checkout path; Omar suggested timing each call first."
     )
     screenshot(page, "log-form")
-    page.get_by_role("button", name="Log the meeting").click()
-    expect(page.get_by_role("alert").filter(has_text="Meeting logged.")).to_be_visible()
+    page.get_by_role("button", name=t("Log the meeting")).click()
+    expect(
+        page.get_by_role("alert").filter(
+            has_text=t("Meeting logged. Add what each of you will do next below.")
+        )
+    ).to_be_visible()
     expect(page.get_by_text("We mapped the checkout path")).to_be_visible()
-    expect(page.locator(".badge", has_text="Past")).to_be_visible()
+    expect(page.locator(".badge", has_text=tc("a meeting", "Past"))).to_be_visible()
 
     # Straight on to the action item: its form stands open.
-    page.get_by_label("What will be done").fill("Time each call on the checkout path")
-    page.get_by_label("Due").fill((timezone.localdate() + timedelta(days=5)).isoformat())
-    page.get_by_role("button", name="Add", exact=True).click()
+    due = timezone.localdate() + timedelta(days=5)
+    page.get_by_label(t("What will be done")).fill("Time each call on the checkout path")
+    page.get_by_label(t("Due")).fill(due.isoformat())
+    page.get_by_role("button", name=t("Add"), exact=True).click()
     expect(page.get_by_text("Time each call on the checkout path")).to_be_visible()
     screenshot(page, "logged-meeting")
     meeting = Meeting.objects.get()
@@ -79,10 +88,13 @@ def test_a_past_meeting_is_logged_and_followed_through_on_the_mentorship_page(
 
     # The mentorship page: the last meeting, and what is still to do, with who and when.
     page.goto(mentorship.get_absolute_url())
-    expect(page.locator("#last-meeting")).to_contain_text(f"Last: {yesterday:%A} {yesterday.day}")
-    items = page.get_by_role("list", name="Open action items")
+    # Shown in her time zone, as she typed it.
+    met = format_date(datetime.combine(yesterday, time(18, 30)), tc("date format", "l j F Y, H:i"))
+    expect(page.locator("#last-meeting")).to_contain_text(f"{t('Last:')} {met}")
+    items = page.get_by_role("list", name=t("Open action items"))
     expect(items).to_contain_text("Time each call on the checkout path")
-    expect(items).to_contain_text("You · due")
+    due_on = t("due %(date)s", date=format_date(due, tc("date format", "j M Y")))
+    expect(items).to_contain_text(f"{t('You')} · {due_on}")
     screenshot(page, "mentorship-after")
     items.get_by_role("link", name="Time each call on the checkout path").click()
     expect(page).to_have_url(re.compile(rf"{meeting.get_absolute_url()}#action-\d+$"))
@@ -90,6 +102,6 @@ def test_a_past_meeting_is_logged_and_followed_through_on_the_mentorship_page(
     # The mentor sees the same, with her name as the owner.
     log_in(second_page, mentor.email, PASSWORD)
     second_page.goto(mentorship.get_absolute_url())
-    mentor_items = second_page.get_by_role("list", name="Open action items")
+    mentor_items = second_page.get_by_role("list", name=t("Open action items"))
     expect(mentor_items).to_contain_text("Lena Mentee")
     expect(second_page.locator("#before-mentorship")).to_contain_text(QUESTION)

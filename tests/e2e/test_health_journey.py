@@ -10,13 +10,16 @@ from urllib.parse import urlsplit
 
 from django.utils import timezone
 
+import pytest
 from playwright.sync_api import Page, expect
 
+from accounts.models import User
 from goals.models import CheckAnswer, FitCheck
 from goals.services import health
 from matching.models import Mentorship, MentorshipStatus
 from profiles.models import SkillKind
 from tests.e2e.test_mentoring_journey import log_in, make_mentor, person
+from tests.e2e.words import t
 from tests.factories import PASSWORD, UserFactory, mentorship_between
 from tests.helpers import emails
 
@@ -31,8 +34,9 @@ def _link(body: str, label: str) -> str:
     return f"{url.path}?{url.query}"
 
 
+@pytest.mark.parametrize("journey_language", ["en", "de"])
 def test_mentee_says_not_a_good_fit_ends_kindly_and_sees_suggestions_again(
-    page: Page, screenshot: Screenshot
+    page: Page, screenshot: Screenshot, journey_language: str
 ) -> None:
     priya = person(
         name="Priya Raman",
@@ -44,6 +48,8 @@ def test_mentee_says_not_a_good_fit_ends_kindly_and_sees_suggestions_again(
     )
     marta = make_mentor("Marta Kowalska", "marta@example.org", "System design")
     make_mentor("Kenji Watanabe", "kenji@example.org", "System design")
+    # Priya reads the site, and her email, in the journey's language.
+    User.objects.filter(pk=priya.pk).update(language=journey_language)
     mentorship = mentorship_between(priya, marta)
     Mentorship.objects.filter(pk=mentorship.pk).update(
         started_at=timezone.now() - timedelta(days=15)
@@ -53,41 +59,49 @@ def test_mentee_says_not_a_good_fit_ends_kindly_and_sees_suggestions_again(
 
     assert health.send_fit_checks() == 2
     [email] = [e for e in emails("fit_check") if e.to == [priya.email]]
+    # The question reaches her in her language.
+    assert email.subject.endswith(
+        t("Is your mentorship with %(other)s working?", other="Marta Kowalska")
+    )
 
     log_in(page, priya.email, PASSWORD)
     # The question also waits on the mentorship page.
     page.goto(mentorship.get_absolute_url())
-    prompt = page.get_by_role("region", name="Is this working?")
-    expect(prompt.get_by_role("link", name="Not a good fit")).to_be_visible()
+    prompt = page.get_by_role("region", name=t("Is this working?"))
+    expect(prompt.get_by_role("link", name=t("Not a good fit"))).to_be_visible()
     screenshot(page, "prompt-on-mentorship-page")
 
-    page.goto(_link(email.body_text, "Not a good fit"))
-    expect(page.get_by_role("heading", name="Is this working?")).to_be_visible()
-    expect(page.get_by_role("radio", name="Not a good fit")).to_be_checked()
+    page.goto(_link(email.body_text, t("Not a good fit")))
+    expect(page.get_by_role("heading", name=t("Is this working?"))).to_be_visible()
+    expect(page.get_by_role("radio", name=t("Not a good fit"))).to_be_checked()
     # Opening the link answered nothing yet.
     assert not FitCheck.objects.get(person=priya).is_answered
     screenshot(page, "confirm-answer")
 
-    page.get_by_label("Anything to add? (optional)").fill("We want different things.")
-    page.get_by_role("button", name="Send my answer").click()
-    expect(page.get_by_role("alert").filter(has_text="Thank you for your answer.")).to_be_visible()
-    ending = page.get_by_role("region", name="End the mentorship kindly")
+    page.get_by_label(t("Anything to add? (optional)")).fill("We want different things.")
+    page.get_by_role("button", name=t("Send my answer")).click()
+    expect(
+        page.get_by_role("alert").filter(has_text=t("Thank you for your answer."))
+    ).to_be_visible()
+    ending = page.get_by_role("region", name=t("End the mentorship kindly"))
     expect(ending).to_be_visible()
     assert FitCheck.objects.get(person=priya).answer == CheckAnswer.POOR_FIT
     assert [e.to for e in emails("fit_concern")] == [[admin.email]]
     screenshot(page, "offer-to-end")
 
     # The ending form comes filled in with a kind reason; she keeps it.
-    expect(ending.get_by_label("It's ending early")).to_be_checked()
-    ending.get_by_role("button", name="End mentorship").click()
-    expect(page.get_by_text("The mentorship has ended.")).to_be_visible()
+    expect(ending.get_by_label(t("It's ending early"))).to_be_checked()
+    ending.get_by_role("button", name=t("End mentorship")).click()
+    expect(
+        page.get_by_text(t("The mentorship has ended. Please leave a short feedback."))
+    ).to_be_visible()
     mentorship.refresh_from_db()
     assert mentorship.status == MentorshipStatus.ENDED_EARLY
-    assert "wasn't a good fit" in mentorship.end_reason
+    assert mentorship.end_reason == t("It wasn't a good fit for us. Thank you for your time.")
     screenshot(page, "ended")
 
     # Her search is open again: the dashboard suggests another mentor.
     page.goto("/dashboard/")
-    expect(page.get_by_text("Suggested for you")).to_be_visible()
+    expect(page.get_by_text(t("Suggested for you"))).to_be_visible()
     expect(page.get_by_role("link", name="Kenji Watanabe")).to_be_visible()
     screenshot(page, "suggestions-again")

@@ -6,9 +6,12 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
+import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from accounts.models import User
@@ -17,6 +20,7 @@ from matching.services import default_cohort
 from matching.services.suggestions import recompute_suggestions
 from profiles.models import SkillKind
 from tests.e2e.test_mentoring_journey import log_in, main_nav, make_mentor, person
+from tests.e2e.words import t, tc, tn
 from tests.factories import PASSWORD
 
 Screenshot = Callable[[Page, str], Path]
@@ -25,6 +29,12 @@ Screenshot = Callable[[Page, str], Path]
 def said(page: Page, text: str) -> Locator:
     """The message the site shows after a change."""
     return page.get_by_role("alert").filter(has_text=text)
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd... as the site writes them in the journey's language (German: 1., 2.)."""
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(n, "th")
+    return tc("ordinal number", f"%(n)s{suffix}", n=n)
 
 
 def open_window(cohort: Cohort, days: int = 5) -> None:
@@ -74,6 +84,7 @@ def community() -> tuple[User, dict[str, User]]:
     return priya, mentors
 
 
+@pytest.mark.parametrize("journey_language", ["en", "de"])
 def test_mentee_chooses_and_orders_her_mentors(page: Page, screenshot: Screenshot) -> None:
     priya, _ = community()
     cohort = default_cohort()
@@ -82,46 +93,89 @@ def test_mentee_chooses_and_orders_her_mentors(page: Page, screenshot: Screensho
 
     # The dashboard invites her to choose, and says until when.
     log_in(page, priya.email, PASSWORD)
+    cohort.refresh_from_db()
+    until = format_date(
+        timezone.localtime(cohort.preferences_close_at, ZoneInfo("Europe/London")),
+        tc("date format: day, month and time", "j F, H:i"),
+    )
     invitation = page.get_by_role(
-        "region", name=re.compile(r"^Choose who you'd like as a mentor in Spring Cohort, until")
+        "region",
+        name=t(
+            "Choose who you'd like as a mentor in %(cohort)s, until %(until)s",
+            cohort="Spring Cohort",
+            until=until,
+        ),
     )
     expect(invitation).to_be_visible()
     screenshot(page, "choices-dashboard")
-    invitation.get_by_role("link", name="Make your choices").click()
+    invitation.get_by_role("link", name=t("Make your choices")).click()
 
-    expect(page.get_by_role("heading", name="Choose who you'd like as a mentor")).to_be_visible()
-    choices = page.get_by_role("region", name=re.compile(r"^Your choices"))
-    expect(choices).to_contain_text("You haven't chosen anyone yet")
+    expect(page.get_by_role("heading", name=t("Choose who you'd like as a mentor"))).to_be_visible()
+    choices = page.get_by_role("region", name=re.compile(rf"^{t('Your choices')}"))
+    expect(choices).to_contain_text(
+        t(
+            "You haven't chosen anyone yet. Add mentors from your suggestions, "
+            "or find them in the directory."
+        )
+    )
     screenshot(page, "choices-empty")
 
-    # From her suggestions: Marta, the closest fit.
-    suggested = page.get_by_role("region", name="Suggested for you")
+    # From her suggestions, each saying why: Marta, the closest fit.
+    suggested = page.get_by_role("region", name=t("Suggested for you"))
+    expect(suggested.get_by_role("listitem").filter(has_text="Marta Kowalska")).to_contain_text(
+        tn(
+            "Shares %(shared)s of your %(total)s learning goal: %(skills)s",
+            "Shares %(shared)s of your %(total)s learning goals: %(skills)s",
+            1,
+            shared=1,
+            total=1,
+            skills="System design",
+        )
+    )
     add_marta = suggested.get_by_role(
-        "button", name=re.compile(r"^Add to my choices\W+Marta Kowalska$")
+        "button", name=re.compile(rf"^{re.escape(t('Add to my choices'))}\W+Marta Kowalska$")
     )
     add_marta.click()
-    expect(said(page, "Marta Kowalska is your 1st choice.")).to_be_visible()
+    expect(
+        said(
+            page,
+            t("%(name)s is your %(ordinal)s choice.", name="Marta Kowalska", ordinal=ordinal(1)),
+        )
+    ).to_be_visible()
     expect(choices.get_by_role("listitem")).to_have_count(1)
     expect(add_marta).to_have_count(0)
 
     # From the directory: Olu, whom the engine would not have put first.
-    page.get_by_role("link", name="Browse every mentor in Spring Cohort").click()
-    expect(page.get_by_role("heading", name="Find a mentor")).to_be_visible()
-    page.get_by_role("region", name="Mentors").get_by_role("link", name="Olu Adeyemi").click()
+    page.get_by_role(
+        "link", name=t("Browse every mentor in %(cohort)s", cohort="Spring Cohort")
+    ).click()
+    expect(page.get_by_role("heading", name=t("Find a mentor"))).to_be_visible()
+    page.get_by_role("region", name=t("Mentors")).get_by_role("link", name="Olu Adeyemi").click()
     expect(page.get_by_role("heading", name="Olu Adeyemi", exact=True)).to_be_visible()
     screenshot(page, "choices-mentor-page")
-    page.get_by_role("button", name="Add to my choices for Spring Cohort").click()
+    page.get_by_role(
+        "button", name=t("Add to my choices for %(cohort)s", cohort="Spring Cohort")
+    ).click()
     expect(page).to_have_url(re.compile(r"/choices/\d+/$"))
-    expect(said(page, "Olu Adeyemi is your 2nd choice.")).to_be_visible()
+    expect(
+        said(
+            page, t("%(name)s is your %(ordinal)s choice.", name="Olu Adeyemi", ordinal=ordinal(2))
+        )
+    ).to_be_visible()
 
     # She puts Olu first.
-    choices.get_by_role("button", name="Move Olu Adeyemi up").click()
-    expect(said(page, "Olu Adeyemi is now your 1st choice.")).to_be_visible()
+    choices.get_by_role("button", name=t("Move %(name)s up", name="Olu Adeyemi")).click()
+    expect(
+        said(
+            page,
+            t("%(name)s is now your %(ordinal)s choice.", name="Olu Adeyemi", ordinal=ordinal(1)),
+        )
+    ).to_be_visible()
     rows = choices.get_by_role("listitem")
     expect(rows).to_have_count(2)
     expect(rows.nth(0)).to_contain_text("Olu Adeyemi")
     expect(rows.nth(1)).to_contain_text("Marta Kowalska")
-    expect(choices).to_contain_text("(2 of 5)")
+    expect(choices).to_contain_text(f"({t('%(count)s of %(max)s', count=2, max=5)})")
     screenshot(page, "choices-ordered")
 
     assert list(
@@ -131,6 +185,13 @@ def test_mentee_chooses_and_orders_her_mentors(page: Page, screenshot: Screensho
     ) == ["olu@example.org", "marta@example.org"]
 
     # Olu's page now says where he stands, and the dashboard that she has chosen.
-    main_nav(page).get_by_role("link", name="Dashboard").click()
-    expect(page.get_by_role("link", name="Review your choices")).to_be_visible()
-    expect(page.get_by_text("You have listed 2 so far")).to_be_visible()
+    main_nav(page).get_by_role("link", name=t("Dashboard")).click()
+    expect(page.get_by_role("link", name=t("Review your choices"))).to_be_visible()
+    expect(
+        page.get_by_text(
+            t(
+                "You have listed %(listed)s so far; you can change your list until then.",
+                listed=2,
+            )
+        )
+    ).to_be_visible()
