@@ -20,20 +20,7 @@ from tests.factories import PASSWORD
 Screenshot = Callable[[Page, str], Path]
 
 
-@pytest.mark.parametrize(
-    "journey_language",
-    [
-        "en",
-        pytest.param(
-            "de",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="matching.languages.fit() says the languages' stored English names "
-                "('Sie sprechen beide English'): it should say gettext(name), as Language does",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("journey_language", ["en", "de"])
 def test_mentee_sees_who_shares_her_language_and_a_mismatched_request_is_refused(
     page: Page, screenshot: Screenshot
 ) -> None:

@@ -27,9 +27,14 @@ from tests.goals.conftest import MakeGoal
 from webhooks import services
 from webhooks.models import MAX_ATTEMPTS, Delivery, Endpoint, Event
 
-# Deliveries go out after the change commits, as in production; serialized rollback puts
-# back the vocabulary that migrations seed, which a transactional test's flush removes.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks: Any) -> Any:
+    """``with committed(): ...`` runs what the block queued for after its commit, as the
+    end of a real transaction does: deliveries go out after the change commits."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 class Receiver:
@@ -111,9 +116,10 @@ def _later(minutes: int = 5) -> Any:
     return timezone.now() + timedelta(minutes=minutes)
 
 
-def test_a_new_mentorship_reaches_the_receiver_once_signed(receiver: Receiver) -> None:
+def test_a_new_mentorship_reaches_the_receiver_once_signed(committed, receiver: Receiver) -> None:
     endpoint = _endpoint(receiver.url)
-    started = mentorship_between()
+    with committed():
+        started = mentorship_between()
     assert receiver.events() == ["mentorship.started"]
     (received,) = receiver.received
     assert _verify(endpoint.secret, received)
@@ -140,10 +146,12 @@ def test_a_new_mentorship_reaches_the_receiver_once_signed(receiver: Receiver) -
 
 
 def test_a_receiver_that_was_down_gets_the_event_once_it_is_back(
+    committed,
     down_receiver: Receiver,
 ) -> None:
     _endpoint(down_receiver.url)
-    mentorship_between()
+    with committed():
+        mentorship_between()
     delivery = Delivery.objects.get()
     assert delivery.delivered_at is None
     assert delivery.attempts == 1
@@ -160,11 +168,13 @@ def test_a_receiver_that_was_down_gets_the_event_once_it_is_back(
 
 
 def test_an_error_answer_is_tried_again_and_a_redirect_is_not_followed(
+    committed,
     receiver: Receiver,
 ) -> None:
     _endpoint(receiver.url)
     receiver.status = 500
-    mentorship_between()
+    with committed():
+        mentorship_between()
     delivery = Delivery.objects.get()
     assert (delivery.last_status, delivery.delivered_at) == (500, None)
     receiver.status = 302
@@ -178,9 +188,10 @@ def test_an_error_answer_is_tried_again_and_a_redirect_is_not_followed(
     assert len(receiver.received) == 3
 
 
-def test_a_delivery_is_given_up_after_its_last_attempt(down_receiver: Receiver) -> None:
+def test_a_delivery_is_given_up_after_its_last_attempt(committed, down_receiver: Receiver) -> None:
     _endpoint(down_receiver.url)
-    mentorship_between()
+    with committed():
+        mentorship_between()
     delivery = Delivery.objects.get()
     Delivery.objects.filter(pk=delivery.pk).update(attempts=MAX_ATTEMPTS - 1)
     services.sweep(now=_later(10_000))
@@ -195,40 +206,51 @@ def test_a_delivery_is_given_up_after_its_last_attempt(down_receiver: Receiver) 
     assert delivery.delivered_at is not None
 
 
-def test_only_endpoints_that_want_the_event_and_programme_get_it(receiver: Receiver) -> None:
+def test_only_endpoints_that_want_the_event_and_programme_get_it(
+    committed, receiver: Receiver
+) -> None:
     other = CohortFactory()
     _endpoint(receiver.url, events=[Event.GOAL_ACHIEVED])
     _endpoint(receiver.url, cohort=other)
     _endpoint(receiver.url, is_active=False)
-    mentorship_between()
+    with committed():
+        mentorship_between()
     assert receiver.received == []
     assert not Delivery.objects.exists()
 
 
-def test_ending_a_mentorship_and_closing_a_programme_are_events(receiver: Receiver) -> None:
+def test_ending_a_mentorship_and_closing_a_programme_are_events(
+    committed, receiver: Receiver
+) -> None:
     _endpoint(receiver.url, events=[Event.MENTORSHIP_ENDED])
-    ended = mentorship_between()
-    end_mentorship(mentorship=ended, by=ended.mentee, outcome=MentorshipStatus.COMPLETED)
+    with committed():
+        ended = mentorship_between()
+    with committed():
+        end_mentorship(mentorship=ended, by=ended.mentee, outcome=MentorshipStatus.COMPLETED)
     assert receiver.events() == ["mentorship.ended"]
     assert json.loads(receiver.received[0]["body"])["data"]["mentorship"]["status"] == "completed"
 
-    still_going = [mentorship_between(), mentorship_between()]
+    with committed():
+        still_going = [mentorship_between(), mentorship_between()]
     cohort = Cohort.objects.get(pk=still_going[0].cohort_id)
     boss = make_programme_admin(cohort)
-    close_cohort(cohort=cohort, by=boss)
+    with committed():
+        close_cohort(cohort=cohort, by=boss)
     ids = sorted(json.loads(r["body"])["data"]["mentorship"]["id"] for r in receiver.received[1:])
     assert ids == sorted(m.pk for m in still_going)
 
 
 def test_an_achieved_goal_is_an_event_without_its_private_words(
-    receiver: Receiver, make_goal: MakeGoal, mentee: User
+    committed, receiver: Receiver, make_goal: MakeGoal, mentee: User
 ) -> None:
     _endpoint(receiver.url, events=[Event.GOAL_ACHIEVED])
     goal = make_goal(GoalStatus.IN_PROGRESS)
-    close_goal(goal=goal, by=mentee, outcome=GoalStatus.NOT_ACHIEVED)
+    with committed():
+        close_goal(goal=goal, by=mentee, outcome=GoalStatus.NOT_ACHIEVED)
     assert receiver.received == []
     goal = make_goal(GoalStatus.IN_PROGRESS)
-    close_goal(goal=goal, by=mentee, outcome=GoalStatus.ACHIEVED)
+    with committed():
+        close_goal(goal=goal, by=mentee, outcome=GoalStatus.ACHIEVED)
     (received,) = receiver.received
     body = received["body"].decode()
     data = json.loads(body)["data"]
@@ -238,9 +260,10 @@ def test_an_achieved_goal_is_an_event_without_its_private_words(
         assert private not in body
 
 
-def test_a_repeated_report_of_one_event_queues_it_once(receiver: Receiver) -> None:
+def test_a_repeated_report_of_one_event_queues_it_once(committed, receiver: Receiver) -> None:
     _endpoint(receiver.url)
-    started = mentorship_between()
+    with committed():
+        started = mentorship_between()
     again = services.record(
         Event.MENTORSHIP_STARTED,
         [(started.cohort_id, started.pk, {"mentorship": {"id": started.pk}})],
@@ -252,9 +275,12 @@ def test_a_repeated_report_of_one_event_queues_it_once(receiver: Receiver) -> No
 # --- The admin ---------------------------------------------------------------------
 
 
-def test_superusers_see_endpoints_and_the_delivery_log(client, staff: User, receiver) -> None:
+def test_superusers_see_endpoints_and_the_delivery_log(
+    committed, client, staff: User, receiver
+) -> None:
     endpoint = _endpoint(receiver.url)
-    mentorship_between()
+    with committed():
+        mentorship_between()
     client.force_login(staff)
     page = client.get(reverse("admin:webhooks_endpoint_changelist")).content.decode()
     assert "HR system" in page
@@ -285,9 +311,12 @@ def test_the_admin_adds_an_endpoint_with_its_events(client, staff: User) -> None
     assert refused.status_code == 200 and Endpoint.objects.count() == 1
 
 
-def test_the_admin_tries_given_up_deliveries_again(client, staff: User, down_receiver) -> None:
+def test_the_admin_tries_given_up_deliveries_again(
+    committed, client, staff: User, down_receiver
+) -> None:
     _endpoint(down_receiver.url)
-    mentorship_between()
+    with committed():
+        mentorship_between()
     Delivery.objects.update(failed_at=timezone.now())
     down_receiver.start()
     client.force_login(staff)
@@ -319,7 +348,8 @@ def test_programme_admins_and_members_cannot_reach_webhooks(client, mentee: User
         assert client.get(url).status_code == 302
 
 
-def test_a_mentorship_leaves_no_delivery_when_nobody_listens(mentee: User) -> None:
-    started = mentorship_between(mentee)
+def test_a_mentorship_leaves_no_delivery_when_nobody_listens(committed, mentee: User) -> None:
+    with committed():
+        started = mentorship_between(mentee)
     assert isinstance(started, Mentorship)
     assert not Delivery.objects.exists()
