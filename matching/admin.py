@@ -33,9 +33,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -75,6 +76,14 @@ from matching.services.suggestions import mark_queued, request_recompute
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
+
+
+# A run's mode as a word inside a sentence ("optimal matching started"; German
+# "optimales Matching gestartet").
+MODE_IN_A_SENTENCE = {
+    MatchMode.OPTIMAL: pgettext_lazy("match mode in a sentence", "optimal"),
+    MatchMode.STABLE: pgettext_lazy("match mode in a sentence", "stable"),
+}
 
 
 class _CohortCounts(TypedDict):
@@ -240,7 +249,7 @@ class CohortAdmin(CohortScopedAdmin):
                         "to follow it."
                     ),
                     cohort=cohort,
-                    mode=run.mode,
+                    mode=MODE_IN_A_SENTENCE[MatchMode(run.mode)],
                     url=url,
                 ),
             )
@@ -785,7 +794,7 @@ class MatchRunAdmin(CohortScopedAdmin):
                 % {
                     "mentee": changed.mentee_enrollment.user.get_full_name(),
                     "mentor": mentor.user.get_full_name(),
-                    "score": f"{changed.score:.3f}",
+                    "score": number_format(changed.score, 3),
                 },
             )
 
@@ -823,7 +832,7 @@ class MatchRunAdmin(CohortScopedAdmin):
                     % {
                         "mentee": mentee.user.get_full_name(),
                         "mentor": mentor.user.get_full_name(),
-                        "score": f"{pair.score:.3f}",
+                        "score": number_format(pair.score, 3),
                     },
                 )
                 return redirect(_review_url(run_id, request.POST))

@@ -205,7 +205,7 @@ def test_an_admin_imports_matches_and_publishes_a_cohort(
         message(
             '{cohort}: {mode} matching started. <a href="{url}">Open the draft</a> to follow it.',
             cohort="Spring 2027",
-            mode="optimal",
+            mode=tc("match mode in a sentence", "optimal"),
             url="",
         )
     )
@@ -257,7 +257,7 @@ def test_an_admin_imports_matches_and_publishes_a_cohort(
         message(
             '{cohort}: {mode} matching started. <a href="{url}">Open the draft</a> to follow it.',
             cohort="Spring 2027",
-            mode="stable",
+            mode=tc("match mode in a sentence", "stable"),
             url="",
         )
     )
