@@ -2,7 +2,8 @@
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext
 
 
@@ -24,8 +25,9 @@ class RejectNulBytesMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
-            return HttpResponseBadRequest(
-                gettext("This address contains a character no page uses."),
-                content_type="text/plain",
-            )
+            words = gettext("This address contains a character no page uses.")
+            # Machines calling the API read JSON errors, as its schema documents.
+            if request.path.startswith(tuple(settings.JSON_ERROR_PATHS)):
+                return JsonResponse({"detail": words}, status=400)
+            return HttpResponseBadRequest(words, content_type="text/plain")
         return self.get_response(request)

@@ -386,6 +386,8 @@ LANGUAGES = [
     ("de", "Deutsch"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Paths whose callers are programs: errors answered before any view are JSON there.
+JSON_ERROR_PATHS = ["/api/", "/scim/"]
 # Our own date formats where Django's do not suit (mentorship/formats/<language>/).
 FORMAT_MODULE_PATH = ["mentorship.formats"]
 TIME_ZONE = "UTC"

@@ -185,3 +185,14 @@ def test_a_programme_admin_who_never_onboarded_reads_the_docs(a: Programme, clie
     client.force_login(a.admin)  # staff without a profile, like most programme admins
     assert client.get(reverse("api:docs")).status_code == 200
     assert client.get(reverse("api:schema")).status_code == 200
+
+
+def test_an_address_with_a_nul_byte_is_refused_in_json(a: Programme):
+    """Refused before any view runs, yet in the JSON the schema documents for errors."""
+    client = api(token_for(a.admin))
+    response = client.get("/api/v1/goals/?page_size=%00")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
+    # The site's own pages keep their plain answer.
+    assert api().get("/?q=%00")["Content-Type"].startswith("text/plain")

@@ -779,6 +779,29 @@ ENDPOINTS: list[Endpoint] = [
         fields=lambda w: {"email": text(0, 60)},
         examples=5,
     ),
+    # The REST API and SCIM take tokens, not sessions: a hostile post without one is
+    # refused and changes nothing (tests/api fuzzes them with tokens, through schemathesis).
+    Endpoint(
+        "api:enrollment-list",
+        actor="anonymous",
+        fields=lambda w: {"cohort": text(0, 10), "email": text(0, 60), "role": text(0, 10)},
+        examples=5,
+        also=frozenset({401, 403, 415}),
+    ),
+    Endpoint(
+        "api:invitation-list",
+        actor="anonymous",
+        fields=lambda w: {"cohort": text(0, 10), "email": text(0, 60), "role": text(0, 10)},
+        examples=5,
+        also=frozenset({401, 403, 415}),
+    ),
+    Endpoint(
+        "api:scim-users",
+        actor="anonymous",
+        fields=lambda w: {"userName": text(0, 60), "active": text(0, 5)},
+        examples=5,
+        also=frozenset({401, 403, 415}),
+    ),
     # The admin pages the project adds, and the stock ones that run project code
     Endpoint(
         "admin:programmes_cohort_import",
