@@ -43,14 +43,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email address"), max_length=254, unique=True)
     is_staff = models.BooleanField(
-        default=False, help_text=_("Can log in to the admin site (programme admins).")
+        _("is staff"),
+        default=False,
+        help_text=_("Can log in to the admin site (programme admins)."),
     )
-    is_active = models.BooleanField(default=True)
-    date_joined = models.DateTimeField(default=timezone.now)
+    is_active = models.BooleanField(_("is active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     # The language of the site and of every email this person gets. Blank until they
     # choose or sign up; blank means the browser's language on the site and the site's
     # LANGUAGE_CODE in email.
-    language = models.CharField(max_length=10, blank=True, choices=language_choices)
+    language = models.CharField(_("language"), max_length=10, blank=True, choices=language_choices)
 
     objects = UserManager()
 
@@ -59,6 +61,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             # Addresses are unique whatever their case: Ana@x.org and ana@x.org are one person.
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),

@@ -38,7 +38,7 @@ class ApiToken(models.Model):
     )
     # The first characters of the secret, to tell tokens apart; not enough to guess it.
     prefix = models.CharField(_("starts with"), max_length=12, editable=False)
-    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    secret_hash = models.CharField(_("secret hash"), max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)

@@ -90,32 +90,44 @@ class GoalQuerySet(models.QuerySet["Goal"]):
 class Goal(models.Model):
     """A SMART goal of a mentorship, owned by the mentee and reviewed by the mentor."""
 
-    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="goals")
+    mentorship = models.ForeignKey(
+        Mentorship, on_delete=models.CASCADE, related_name="goals", verbose_name=_("mentorship")
+    )
     # Specific
-    title = models.CharField(max_length=120)
+    title = models.CharField(_("title"), max_length=120)
     # A draft may be saved with only its title: the rest is checked when it is submitted.
     outcome = models.TextField(_("what exactly will be achieved"), max_length=2000, blank=True)
     # Measurable
-    measure = models.CharField(max_length=12, choices=MeasureKind.choices, blank=True)
-    metric_name = models.CharField(max_length=80, blank=True)
-    metric_unit = models.CharField(max_length=30, blank=True)
-    baseline = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    target = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    current_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    measure = models.CharField(_("measure"), max_length=12, choices=MeasureKind.choices, blank=True)
+    metric_name = models.CharField(_("metric name"), max_length=80, blank=True)
+    metric_unit = models.CharField(_("metric unit"), max_length=30, blank=True)
+    baseline = models.DecimalField(
+        _("baseline"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    target = models.DecimalField(
+        _("target"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    current_value = models.DecimalField(
+        _("current value"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     # Achievable
     plan = models.TextField(_("plan, resources and first steps"), max_length=3000, blank=True)
     # Relevant
     relevance = models.TextField(_("why it matters"), max_length=2000, blank=True)
     # Time-bound
-    starts_on = models.DateField(default=timezone.localdate)
-    target_date = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.DRAFT)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    starts_on = models.DateField(_("starts on"), default=timezone.localdate)
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=GoalStatus.choices, default=GoalStatus.DRAFT
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = GoalQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
         ordering = ["target_date", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -193,13 +205,17 @@ def progress_percent_of(
 
 
 class Milestone(models.Model):
-    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="milestones")
-    position = models.PositiveSmallIntegerField()
-    title = models.CharField(max_length=200)
-    due_on = models.DateField(null=True, blank=True)
-    done_at = models.DateTimeField(null=True, blank=True)
+    goal = models.ForeignKey(
+        Goal, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("goal")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=200)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
         ordering = ["position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["goal", "position"], name="goals_milestone_position"),
@@ -212,14 +228,22 @@ class Milestone(models.Model):
 class GoalEvent(models.Model):
     """Every status change: who, when, from what to what, and their comment."""
 
-    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
-    from_status = models.CharField(max_length=20, choices=GoalStatus.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=GoalStatus.choices)
-    comment = models.TextField(max_length=2000, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    goal = models.ForeignKey(
+        Goal, on_delete=models.CASCADE, related_name="events", verbose_name=_("goal")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, verbose_name=_("actor")
+    )
+    from_status = models.CharField(
+        _("from status"), max_length=20, choices=GoalStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to status"), max_length=20, choices=GoalStatus.choices)
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("goal event")
+        verbose_name_plural = _("goal events")
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
@@ -229,15 +253,25 @@ class GoalEvent(models.Model):
 class ProgressUpdate(models.Model):
     """The mentee's log: a new metric value and/or milestones done, with a note."""
 
-    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="updates")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
-    value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    milestones_done = models.ManyToManyField(Milestone, blank=True, related_name="+")
-    percent = models.PositiveSmallIntegerField(help_text=_("Progress after this update."))
-    note = models.TextField(max_length=2000, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    goal = models.ForeignKey(
+        Goal, on_delete=models.CASCADE, related_name="updates", verbose_name=_("goal")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, verbose_name=_("author")
+    )
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2, null=True, blank=True)
+    milestones_done = models.ManyToManyField(
+        Milestone, blank=True, related_name="+", verbose_name=_("milestones done")
+    )
+    percent = models.PositiveSmallIntegerField(
+        _("percent"), help_text=_("Progress after this update.")
+    )
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
@@ -245,7 +279,13 @@ class ProgressUpdate(models.Model):
 
 
 class GoalComment(Message):
-    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="comments")
+    goal = models.ForeignKey(
+        Goal, on_delete=models.CASCADE, related_name="comments", verbose_name=_("goal")
+    )
+
+    class Meta(Message.Meta):
+        verbose_name = _("goal comment")
+        verbose_name_plural = _("goal comments")
 
 
 # A meeting is by video, phone or in person; chat is how a pair keeps in touch between
@@ -270,33 +310,46 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
 class Meeting(models.Model):
     """A meeting of a mentorship. Times are stored in UTC and shown in each person's zone."""
 
-    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="meetings")
-    scheduled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    mentorship = models.ForeignKey(
+        Mentorship, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("mentorship")
     )
-    starts_at = models.DateTimeField()
-    duration_minutes = models.PositiveSmallIntegerField(default=45)
-    format = models.CharField(max_length=10, choices=MEETING_FORMAT_CHOICES)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("scheduled by"),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration minutes"), default=45)
+    format = models.CharField(_("format"), max_length=10, choices=MEETING_FORMAT_CHOICES)
     location = models.CharField(_("place or link"), max_length=300, blank=True)
-    agenda = models.TextField(max_length=3000, blank=True)
+    agenda = models.TextField(_("agenda"), max_length=3000, blank=True)
     status = models.CharField(
-        max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+        _("status"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
     )
     # The calendar invitation's identity: UID stays, SEQUENCE grows with every update,
     # so calendars replace the event instead of adding a second one.
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    sequence = models.PositiveIntegerField(default=0)
-    cancel_reason = models.TextField(max_length=1000, blank=True)
+    uid = models.UUIDField(_("uid"), default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(_("sequence"), default=0)
+    cancel_reason = models.TextField(_("cancel reason"), max_length=1000, blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
     )
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = MeetingQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
         ordering = ["starts_at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -345,20 +398,26 @@ class MeetingNoteQuerySet(models.QuerySet["MeetingNote"]):
 
 
 class MeetingNote(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    body = models.TextField(max_length=5000)
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="notes", verbose_name=_("meeting")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("author")
+    )
+    body = models.TextField(_("body"), max_length=5000)
     is_private = models.BooleanField(
         _("only for me"),
         default=False,
         help_text=_("Private notes are never shown to anyone else."),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = MeetingNoteQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("meeting note")
+        verbose_name_plural = _("meeting notes")
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
@@ -372,22 +431,38 @@ class MeetingNote(models.Model):
 class ActionItem(models.Model):
     """Something someone agreed to do after a meeting, optionally towards a goal."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="action_items", verbose_name=_("meeting")
+    )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="action_items"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="action_items",
+        verbose_name=_("owner"),
     )
-    title = models.CharField(max_length=200)
-    due_on = models.DateField(null=True, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
     goal = models.ForeignKey(
-        Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_items"
+        Goal,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_items",
+        verbose_name=_("goal"),
     )
-    done_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
         ordering = ["done_at", "due_on", "pk"]
 
     def __str__(self) -> str:
@@ -410,25 +485,43 @@ class ObstacleCategory(models.TextChoices):
 class Obstacle(models.Model):
     """What blocks a goal, the mentor's advice, and when it stopped blocking."""
 
-    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="obstacles")
+    goal = models.ForeignKey(
+        Goal, on_delete=models.CASCADE, related_name="obstacles", verbose_name=_("goal")
+    )
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("raised by"),
     )
-    category = models.CharField(max_length=12, choices=ObstacleCategory.choices)
+    category = models.CharField(_("category"), max_length=12, choices=ObstacleCategory.choices)
     description = models.TextField(_("what is blocking you"), max_length=2000)
-    advice = models.TextField(max_length=3000, blank=True)
+    advice = models.TextField(_("advice"), max_length=3000, blank=True)
     advised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("advised by"),
     )
-    advised_at = models.DateTimeField(null=True, blank=True)
+    advised_at = models.DateTimeField(_("advised at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
     )
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolution = models.TextField(_("what unblocked it"), max_length=2000, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("obstacle")
+        verbose_name_plural = _("obstacles")
         ordering = ["resolved_at", "-created_at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -463,17 +556,26 @@ class FitCheck(models.Model):
     """One side of a mentorship asked "Is this working?": once two weeks in (fit), then
     every few weeks (pulse). The row is the question; the answer fills it in once."""
 
-    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="checks")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=5, choices=CheckKind.choices)
+    mentorship = models.ForeignKey(
+        Mentorship, on_delete=models.CASCADE, related_name="checks", verbose_name=_("mentorship")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    kind = models.CharField(_("kind"), max_length=5, choices=CheckKind.choices)
     # The day the question fell due: a pulse is asked once per day it falls due.
-    due_on = models.DateField()
-    answer = models.CharField(max_length=10, choices=CheckAnswer.choices, blank=True)
-    comment = models.TextField(max_length=1000, blank=True)
-    asked_at = models.DateTimeField(default=timezone.now)
-    answered_at = models.DateTimeField(null=True, blank=True)
+    due_on = models.DateField(_("due on"))
+    answer = models.CharField(_("answer"), max_length=10, choices=CheckAnswer.choices, blank=True)
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("fit check")
+        verbose_name_plural = _("fit checks")
         ordering = ["-asked_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -522,13 +624,18 @@ class IdleNotice(models.Model):
     notice for that same stretch announced."""
 
     mentorship = models.ForeignKey(
-        Mentorship, on_delete=models.CASCADE, related_name="idle_notices"
+        Mentorship,
+        on_delete=models.CASCADE,
+        related_name="idle_notices",
+        verbose_name=_("mentorship"),
     )
-    idle_since = models.DateTimeField()
-    ends_on = models.DateField()
-    warned_at = models.DateTimeField(default=timezone.now)
+    idle_since = models.DateTimeField(_("idle since"))
+    ends_on = models.DateField(_("ends on"))
+    warned_at = models.DateTimeField(_("warned at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("idle notice")
+        verbose_name_plural = _("idle notices")
         constraints = [
             models.UniqueConstraint(
                 fields=["mentorship", "idle_since"], name="goals_one_idle_notice_per_stretch"

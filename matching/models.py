@@ -64,23 +64,31 @@ class CohortQuerySet(models.QuerySet["Cohort"]):
 class Cohort(models.Model):
     """A mentoring programme: people enroll as mentor or mentee for its duration."""
 
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=80, unique=True)
-    description = models.TextField(blank=True)
-    starts_on = models.DateField(default=timezone.localdate)
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    starts_on = models.DateField(_("starts on"), default=timezone.localdate)
     ends_on = models.DateField(
-        null=True, blank=True, help_text=_("Empty for an ongoing programme.")
+        _("ends on"), null=True, blank=True, help_text=_("Empty for an ongoing programme.")
     )
     is_enrollment_open = models.BooleanField(_("enrollment open"), default=True)
-    join_mode = models.CharField(max_length=10, choices=JoinMode.choices, default=JoinMode.OPEN)
+    join_mode = models.CharField(
+        _("join mode"), max_length=10, choices=JoinMode.choices, default=JoinMode.OPEN
+    )
     invite_code = models.CharField(
-        max_length=40, blank=True, help_text=_("Required to join when the join mode is 'invite'.")
+        _("invite code"),
+        max_length=40,
+        blank=True,
+        help_text=_("Required to join when the join mode is 'invite'."),
     )
     matching_mode = models.CharField(
-        max_length=20, choices=MatchingMode.choices, default=MatchingMode.MENTEE_CHOICE
+        _("matching mode"),
+        max_length=20,
+        choices=MatchingMode.choices,
+        default=MatchingMode.MENTEE_CHOICE,
     )
     default_mentor_capacity = models.PositiveSmallIntegerField(
-        default=2, validators=[MaxValueValidator(10)]
+        _("default mentor capacity"), default=2, validators=[MaxValueValidator(10)]
     )
     max_pending_requests = models.PositiveSmallIntegerField(
         _("max pending requests per mentee"),
@@ -88,10 +96,14 @@ class Cohort(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(10)],
     )
     request_expiry_days = models.PositiveSmallIntegerField(
-        default=7, validators=[MinValueValidator(1), MaxValueValidator(60)]
+        _("request expiry days"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
     is_default = models.BooleanField(
-        default=False, help_text=_("The community cohort everyone joins during onboarding.")
+        _("is default"),
+        default=False,
+        help_text=_("The community cohort everyone joins during onboarding."),
     )
     admins = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -101,10 +113,18 @@ class Cohort(models.Model):
         help_text=_("People who run this cohort: they see its goals, meetings and reports."),
     )
     closed_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("Set by closing the cohort: mentorships complete.")
+        _("closed at"),
+        null=True,
+        blank=True,
+        help_text=_("Set by closing the cohort: mentorships complete."),
     )
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
     )
     suggestions_computed_at = models.DateTimeField(
         _("suggestions computed at"),
@@ -191,11 +211,13 @@ class Cohort(models.Model):
             )
         ),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = CohortQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
         ordering = ["-is_default", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -351,24 +373,35 @@ class Enrollment(models.Model):
     """A person's place in a cohort, as mentor or mentee."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enrollments",
+        verbose_name=_("user"),
     )
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrollments")
-    role = models.CharField(max_length=10, choices=Role.choices)
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("cohort")
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     status = models.CharField(
-        max_length=10, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE
+        _("status"),
+        max_length=10,
+        choices=EnrollmentStatus.choices,
+        default=EnrollmentStatus.ACTIVE,
     )
     capacity_override = models.PositiveSmallIntegerField(
+        _("capacity override"),
         null=True,
         blank=True,
         validators=[MaxValueValidator(10)],
         help_text=_("Mentees at a time in this cohort; empty uses the mentor's own setting."),
     )
-    joined_at = models.DateTimeField(default=timezone.now)
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
 
     objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
         ordering = ["cohort", "role", "joined_at"]
         constraints = [
             models.UniqueConstraint(
@@ -489,28 +522,40 @@ class MentorshipRequestQuerySet(models.QuerySet["MentorshipRequest"]):
 class MentorshipRequest(BetweenTwo, models.Model):
     """A mentee asks a mentor in a cohort they share."""
 
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="requests")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="requests", verbose_name=_("cohort")
+    )
     mentee_enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="requests_sent"
+        Enrollment,
+        on_delete=models.CASCADE,
+        related_name="requests_sent",
+        verbose_name=_("mentee enrollment"),
     )
     mentor_enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="requests_received"
+        Enrollment,
+        on_delete=models.CASCADE,
+        related_name="requests_received",
+        verbose_name=_("mentor enrollment"),
     )
-    message = models.TextField(max_length=3000)
+    message = models.TextField(_("message"), max_length=3000)
     first_goal = models.CharField(_("a first goal idea"), max_length=300, blank=True)
     status = models.CharField(
-        max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
     )
-    decline_reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
-    decline_note = models.TextField(max_length=1000, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    responded_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(
+        _("decline reason"), max_length=20, choices=DeclineReason.choices, blank=True
+    )
+    decline_note = models.TextField(_("decline note"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     objects = MentorshipRequestQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("mentorship request")
+        verbose_name_plural = _("mentorship requests")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -540,9 +585,11 @@ class MentorshipRequest(BetweenTwo, models.Model):
 class Message(models.Model):
     """One entry in a conversation: each concrete thread adds the row it belongs to."""
 
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    body = models.TextField(max_length=3000)
-    created_at = models.DateTimeField(default=timezone.now)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("author")
+    )
+    body = models.TextField(_("body"), max_length=3000)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         abstract = True
@@ -556,8 +603,15 @@ class RequestMessage(Message):
     """A message in the conversation before the mentor decides."""
 
     request = models.ForeignKey(
-        MentorshipRequest, on_delete=models.CASCADE, related_name="messages"
+        MentorshipRequest,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("request"),
     )
+
+    class Meta(Message.Meta):
+        verbose_name = _("request message")
+        verbose_name_plural = _("request messages")
 
 
 class MentorshipStatus(models.TextChoices):
@@ -577,12 +631,20 @@ class MentorshipQuerySet(models.QuerySet["Mentorship"]):
 class Mentorship(BetweenTwo, models.Model):
     """A mentor and a mentee working together in a cohort."""
 
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="mentorships")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="mentorships", verbose_name=_("cohort")
+    )
     mentor_enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="mentorships_as_mentor"
+        Enrollment,
+        on_delete=models.CASCADE,
+        related_name="mentorships_as_mentor",
+        verbose_name=_("mentor enrollment"),
     )
     mentee_enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="mentorships_as_mentee"
+        Enrollment,
+        on_delete=models.CASCADE,
+        related_name="mentorships_as_mentee",
+        verbose_name=_("mentee enrollment"),
     )
     request = models.OneToOneField(
         MentorshipRequest,
@@ -590,24 +652,31 @@ class Mentorship(BetweenTwo, models.Model):
         null=True,
         blank=True,
         related_name="mentorship",
+        verbose_name=_("request"),
     )
     status = models.CharField(
-        max_length=15, choices=MentorshipStatus.choices, default=MentorshipStatus.ACTIVE
+        _("status"),
+        max_length=15,
+        choices=MentorshipStatus.choices,
+        default=MentorshipStatus.ACTIVE,
     )
-    end_reason = models.TextField(max_length=1000, blank=True)
+    end_reason = models.TextField(_("end reason"), max_length=1000, blank=True)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("ended by"),
     )
-    started_at = models.DateTimeField(default=timezone.now)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
 
     objects = MentorshipQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("mentorship")
+        verbose_name_plural = _("mentorships")
         ordering = ["-started_at"]
         constraints = [
             # A mentee has one active mentorship per cohort.
@@ -644,21 +713,33 @@ class Mentorship(BetweenTwo, models.Model):
 
 
 class MentorshipMessage(Message):
-    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="messages")
+    mentorship = models.ForeignKey(
+        Mentorship, on_delete=models.CASCADE, related_name="messages", verbose_name=_("mentorship")
+    )
+
+    class Meta(Message.Meta):
+        verbose_name = _("mentorship message")
+        verbose_name_plural = _("mentorship messages")
 
 
 class MentorshipFeedback(models.Model):
     """Each side's short verdict when a mentorship ends. Programme admins only."""
 
-    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="feedback")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    rating = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    mentorship = models.ForeignKey(
+        Mentorship, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("mentorship")
     )
-    comment = models.TextField(max_length=2000, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("author")
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("mentorship feedback")
+        verbose_name_plural = _("mentorship feedbacks")
         constraints = [
             models.UniqueConstraint(
                 fields=["mentorship", "author"], name="matching_one_feedback_per_side"
@@ -694,21 +775,32 @@ class Introduction(models.Model):
     """A mentor introduces their mentee to someone in their network (double opt-in)."""
 
     mentorship = models.ForeignKey(
-        Mentorship, on_delete=models.CASCADE, related_name="introductions"
+        Mentorship,
+        on_delete=models.CASCADE,
+        related_name="introductions",
+        verbose_name=_("mentorship"),
     )
     contact = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="introductions_received"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="introductions_received",
+        verbose_name=_("contact"),
     )
     message = models.TextField(_("why they should meet"), max_length=2000)
     status = models.CharField(
-        max_length=10, choices=IntroductionStatus.choices, default=IntroductionStatus.PENDING
+        _("status"),
+        max_length=10,
+        choices=IntroductionStatus.choices,
+        default=IntroductionStatus.PENDING,
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    responded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
 
     objects = IntroductionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("introduction")
+        verbose_name_plural = _("introductions")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -730,18 +822,22 @@ class MatchWeights(models.Model):
     """One version of a cohort's scoring weights. Saved versions are never changed:
     a new version is added, so every suggestion can say which weights made it."""
 
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="weight_versions")
-    version = models.PositiveIntegerField(editable=False)
-    skills = models.FloatField(default=0.35, validators=[MinValueValidator(0)])
-    goals = models.FloatField(default=0.15, validators=[MinValueValidator(0)])
-    industry = models.FloatField(default=0.10, validators=[MinValueValidator(0)])
-    experience = models.FloatField(default=0.15, validators=[MinValueValidator(0)])
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="weight_versions", verbose_name=_("cohort")
+    )
+    version = models.PositiveIntegerField(_("version"), editable=False)
+    skills = models.FloatField(_("skills"), default=0.35, validators=[MinValueValidator(0)])
+    goals = models.FloatField(_("goals"), default=0.15, validators=[MinValueValidator(0)])
+    industry = models.FloatField(_("industry"), default=0.10, validators=[MinValueValidator(0)])
+    experience = models.FloatField(_("experience"), default=0.15, validators=[MinValueValidator(0)])
     # Not "timezone": the name would hide django.utils.timezone in this class body.
     time_overlap = models.FloatField(
         _("time-zone overlap"), default=0.10, validators=[MinValueValidator(0)]
     )
     format = models.FloatField(_("meeting format"), default=0.05, validators=[MinValueValidator(0)])
-    availability = models.FloatField(default=0.05, validators=[MinValueValidator(0)])
+    availability = models.FloatField(
+        _("availability"), default=0.05, validators=[MinValueValidator(0)]
+    )
     broaden = models.FloatField(
         _("broaden my perspective"),
         default=0.05,
@@ -749,15 +845,21 @@ class MatchWeights(models.Model):
         help_text=_("Used only for mentees who ask for a mentor from another industry or region."),
     )
     experience_min_gap = models.FloatField(
+        _("experience min gap"),
         default=3,
         validators=[MinValueValidator(0)],
         help_text=_("Mentor ideally this many years ahead…"),
     )
     experience_max_gap = models.FloatField(
-        default=15, validators=[MinValueValidator(0)], help_text=_("…and at most this many.")
+        _("experience max gap"),
+        default=15,
+        validators=[MinValueValidator(0)],
+        help_text=_("…and at most this many."),
     )
     block_same_organisation = models.BooleanField(
-        default=False, help_text=_("Never pair people from the same organisation.")
+        _("block same organisation"),
+        default=False,
+        help_text=_("Never pair people from the same organisation."),
     )
     preference_bonus = models.FloatField(
         _("bonus for a stated choice"),
@@ -772,9 +874,14 @@ class MatchWeights(models.Model):
             )
         ),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     # Engine component name -> field holding its weight.
@@ -814,25 +921,35 @@ class MatchWeights(models.Model):
 class Suggestion(models.Model):
     """One of a mentee's best-fit mentors in a cohort, with why."""
 
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="suggestions")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="suggestions", verbose_name=_("cohort")
+    )
     mentee_enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="suggestions"
+        Enrollment,
+        on_delete=models.CASCADE,
+        related_name="suggestions",
+        verbose_name=_("mentee enrollment"),
     )
     mentor_enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="suggested_to"
+        Enrollment,
+        on_delete=models.CASCADE,
+        related_name="suggested_to",
+        verbose_name=_("mentor enrollment"),
     )
-    rank = models.PositiveSmallIntegerField()
-    score = models.FloatField()
-    breakdown = models.JSONField(default=dict)
-    reasons = models.JSONField(default=list)
-    weights_version = models.PositiveIntegerField()
-    computed_at = models.DateTimeField(default=timezone.now)
-    dismissed_at = models.DateTimeField(null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    score = models.FloatField(_("score"))
+    breakdown = models.JSONField(_("breakdown"), default=dict)
+    reasons = models.JSONField(_("reasons"), default=list)
+    weights_version = models.PositiveIntegerField(_("weights version"))
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+    dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
     # What the rank, score, breakdown, reasons and weights version hash to, so that a
     # recompute tells an unchanged suggestion without reading its JSON back.
-    digest = models.CharField(max_length=32, blank=True, editable=False)
+    digest = models.CharField(_("digest"), max_length=32, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
         ordering = ["mentee_enrollment", "rank"]
         constraints = [
             models.UniqueConstraint(
@@ -866,22 +983,30 @@ class SuggestionRecompute(models.Model):
     settings never overwrites the worker's progress."""
 
     cohort = models.OneToOneField(
-        Cohort, on_delete=models.CASCADE, primary_key=True, related_name="suggestion_recompute"
+        Cohort,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="suggestion_recompute",
+        verbose_name=_("cohort"),
     )
     status = models.CharField(
-        max_length=10, choices=RecomputeStatus.choices, default=RecomputeStatus.QUEUED
+        _("status"), max_length=10, choices=RecomputeStatus.choices, default=RecomputeStatus.QUEUED
     )
     # "scoring", "explaining" (``done`` of ``total`` pairs) or "writing".
-    phase = models.CharField(max_length=20, blank=True)
-    done = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
-    requested_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
+    phase = models.CharField(_("phase"), max_length=20, blank=True)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     # Last heard from the worker: a run silent for long is stuck (fail_stuck_recomputes).
-    updated_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    suggestions = models.PositiveIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    suggestions = models.PositiveIntegerField(_("suggestions"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("suggestion recompute")
+        verbose_name_plural = _("suggestion recomputes")
 
     def __str__(self) -> str:
         return f"{self.cohort} · suggestions {self.get_status_display().lower()}"
@@ -906,19 +1031,29 @@ class Preference(models.Model):
     someone on the other side: a mentee ranks mentors, and mentors mentees if the cohort
     lets them. Rank 1 is the first choice."""
 
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="preferences")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="preferences", verbose_name=_("cohort")
+    )
     chooser = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="preferences_stated"
+        Enrollment,
+        on_delete=models.CASCADE,
+        related_name="preferences_stated",
+        verbose_name=_("chooser"),
     )
     chosen = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="preferences_received"
+        Enrollment,
+        on_delete=models.CASCADE,
+        related_name="preferences_received",
+        verbose_name=_("chosen"),
     )
     rank = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(MAX_PREFERENCES)]
+        _("rank"), validators=[MinValueValidator(1), MaxValueValidator(MAX_PREFERENCES)]
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("preference")
+        verbose_name_plural = _("preferences")
         ordering = ["chooser", "rank"]
         constraints = [
             models.UniqueConstraint(fields=["chooser", "rank"], name="matching_preference_rank"),
@@ -952,25 +1087,38 @@ class MatchRunStatus(models.TextChoices):
 class MatchRun(models.Model):
     """A cohort-wide assignment proposed by the engine, reviewed and published by an admin."""
 
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="match_runs")
-    mode = models.CharField(max_length=10, choices=MatchMode.choices)
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="match_runs", verbose_name=_("cohort")
+    )
+    mode = models.CharField(_("mode"), max_length=10, choices=MatchMode.choices)
     status = models.CharField(
-        max_length=10, choices=MatchRunStatus.choices, default=MatchRunStatus.QUEUED
+        _("status"), max_length=10, choices=MatchRunStatus.choices, default=MatchRunStatus.QUEUED
     )
-    weights_version = models.PositiveIntegerField(null=True, blank=True)
-    metrics = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
+    weights_version = models.PositiveIntegerField(_("weights version"), null=True, blank=True)
+    metrics = models.JSONField(_("metrics"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
     )
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("match run")
+        verbose_name_plural = _("match runs")
         ordering = ["-created_at"]
         permissions = [("publish_matchrun", "Can publish a match run")]
 
@@ -979,17 +1127,30 @@ class MatchRun(models.Model):
 
 
 class MatchRunPair(models.Model):
-    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="pairs")
-    mentee_enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="+")
-    mentor_enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="+")
-    score = models.FloatField()
-    breakdown = models.JSONField(default=dict)
-    reasons = models.JSONField(default=list)
+    run = models.ForeignKey(
+        MatchRun, on_delete=models.CASCADE, related_name="pairs", verbose_name=_("run")
+    )
+    mentee_enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="+", verbose_name=_("mentee enrollment")
+    )
+    mentor_enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="+", verbose_name=_("mentor enrollment")
+    )
+    score = models.FloatField(_("score"))
+    breakdown = models.JSONField(_("breakdown"), default=dict)
+    reasons = models.JSONField(_("reasons"), default=list)
     mentorship = models.OneToOneField(
-        Mentorship, on_delete=models.SET_NULL, null=True, blank=True, related_name="match_pair"
+        Mentorship,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="match_pair",
+        verbose_name=_("mentorship"),
     )
 
     class Meta:
+        verbose_name = _("match run pair")
+        verbose_name_plural = _("match run pairs")
         ordering = ["-score"]
         constraints = [
             models.UniqueConstraint(
@@ -1024,13 +1185,19 @@ class MatchRunUnmatched(models.Model):
     can say why without scoring the cohort again.
     """
 
-    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="unmatched")
-    mentee_enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField(max_length=24, choices=UnmatchedReason.choices)
+    run = models.ForeignKey(
+        MatchRun, on_delete=models.CASCADE, related_name="unmatched", verbose_name=_("run")
+    )
+    mentee_enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="+", verbose_name=_("mentee enrollment")
+    )
+    reason = models.CharField(_("reason"), max_length=24, choices=UnmatchedReason.choices)
     # How many mentors the engine allowed for this mentee when the run was computed.
-    allowed_mentors = models.PositiveIntegerField(default=0)
+    allowed_mentors = models.PositiveIntegerField(_("allowed mentors"), default=0)
 
     class Meta:
+        verbose_name = _("match run unmatched")
+        verbose_name_plural = _("match run unmatcheds")
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(
@@ -1061,17 +1228,27 @@ class AuditEntry(models.Model):
     """Who did what to a programme, for the record. Written by services, never edited."""
 
     cohort = models.ForeignKey(
-        Cohort, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+        Cohort,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("cohort"),
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
-    action = models.CharField(max_length=20, choices=AuditAction.choices)
-    summary = models.CharField(max_length=300)
-    object_type = models.CharField(max_length=50, blank=True)
-    object_id = models.PositiveBigIntegerField(null=True, blank=True)
-    details = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    summary = models.CharField(_("summary"), max_length=300)
+    object_type = models.CharField(_("object type"), max_length=50, blank=True)
+    object_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -1090,7 +1267,11 @@ class DirectoryVersion(models.Model):
     change moves only the rows of what it touched, once committed.
     """
 
-    number = models.BigIntegerField(default=0)
+    number = models.BigIntegerField(_("number"), default=0)
+
+    class Meta:
+        verbose_name = _("directory version")
+        verbose_name_plural = _("directory versions")
 
     def __str__(self) -> str:
         return f"directory version {self.number}"

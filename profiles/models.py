@@ -82,10 +82,12 @@ FORMAT_FLAGS = {
 class Language(models.Model):
     """A spoken language, by ISO 639-1 code. Seeded by a migration; editable in the admin."""
 
-    code = models.CharField(max_length=12, primary_key=True)
-    name = models.CharField(max_length=80, unique=True)
+    code = models.CharField(_("code"), max_length=12, primary_key=True)
+    name = models.CharField(_("name"), max_length=80, unique=True)
 
     class Meta:
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -110,16 +112,20 @@ class SkillQuerySet(models.QuerySet["Skill"]):
 class Skill(models.Model):
     """One entry in the shared vocabulary of skills, unique whatever its case."""
 
-    name = models.CharField(max_length=60)
-    category = models.CharField(max_length=60, blank=True)
+    name = models.CharField(_("name"), max_length=60)
+    category = models.CharField(_("category"), max_length=60, blank=True)
     is_curated = models.BooleanField(
-        default=False, help_text=_("Part of the seeded list or approved by an admin.")
+        _("is curated"),
+        default=False,
+        help_text=_("Part of the seeded list or approved by an admin."),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = SkillQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(Lower("name"), name="profiles_skill_name_ci_unique"),
@@ -133,7 +139,10 @@ class Profile(models.Model):
     """Everything a person tells us about themselves. Created by onboarding."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("user"),
     )
     # Intent
     wants_mentoring = models.BooleanField(_("I want a mentor"), default=False)
@@ -150,18 +159,24 @@ class Profile(models.Model):
         help_text=_("Switch off to pause new requests without changing your capacity."),
     )
     # Essentials
-    display_name = models.CharField(max_length=80, blank=True)
-    headline = models.CharField(max_length=140, blank=True)
-    bio = models.TextField(max_length=3000, blank=True)
+    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    headline = models.CharField(_("headline"), max_length=140, blank=True)
+    bio = models.TextField(_("bio"), max_length=3000, blank=True)
     job_title = models.CharField(_("current role"), max_length=120, blank=True)
-    organisation = models.CharField(max_length=120, blank=True)
-    industry = models.CharField(max_length=20, choices=Industry.choices, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=120, blank=True)
+    industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices, blank=True)
     years_experience = models.PositiveSmallIntegerField(
         _("years of experience"), null=True, blank=True, validators=[MaxValueValidator(60)]
     )
-    career_stage = models.CharField(max_length=20, choices=CareerStage.choices, blank=True)
-    languages = models.ManyToManyField(Language, blank=True, related_name="profiles")
-    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    career_stage = models.CharField(
+        _("career stage"), max_length=20, choices=CareerStage.choices, blank=True
+    )
+    languages = models.ManyToManyField(
+        Language, blank=True, related_name="profiles", verbose_name=_("languages")
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
     hours_per_month = models.PositiveSmallIntegerField(
         _("hours per month"),
         null=True,
@@ -169,17 +184,17 @@ class Profile(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(40)],
     )
     # Formats are four flags rather than a list so that every database can filter on them.
-    meets_by_video = models.BooleanField(default=True)
-    meets_by_phone = models.BooleanField(default=False)
-    meets_in_person = models.BooleanField(default=False)
-    meets_by_chat = models.BooleanField(default=False)
+    meets_by_video = models.BooleanField(_("meets by video"), default=True)
+    meets_by_phone = models.BooleanField(_("meets by phone"), default=False)
+    meets_in_person = models.BooleanField(_("meets in person"), default=False)
+    meets_by_chat = models.BooleanField(_("meets by chat"), default=False)
     wants_broader_perspective = models.BooleanField(
         _("broaden my perspective"),
         default=False,
         help_text=_("Prefer a mentor from another industry or part of the world."),
     )
-    career_goals = models.TextField(max_length=2000, blank=True)
-    target_role = models.CharField(max_length=120, blank=True)
+    career_goals = models.TextField(_("career goals"), max_length=2000, blank=True)
+    target_role = models.CharField(_("target role"), max_length=120, blank=True)
     linkedin_url = models.URLField(_("LinkedIn profile"), blank=True)
     # Email settings: transactional emails always go; these are the periodic ones.
     email_reminders = models.BooleanField(
@@ -201,12 +216,14 @@ class Profile(models.Model):
         help_text=_("Two weeks into a mentorship, and then monthly: is it working?"),
     )
     # Progress
-    essentials_done_at = models.DateTimeField(null=True, blank=True)
-    onboarded_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    essentials_done_at = models.DateTimeField(_("essentials done at"), null=True, blank=True)
+    onboarded_at = models.DateTimeField(_("onboarded at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(mentor_capacity__lte=10),
@@ -278,12 +295,20 @@ class SkillLevel(models.IntegerChoices):
 class ProfileSkill(models.Model):
     """A skill on a profile: either expertise someone can teach, or one they want to learn."""
 
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="skills")
-    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="profile_skills")
-    kind = models.CharField(max_length=10, choices=SkillKind.choices)
-    level = models.PositiveSmallIntegerField(choices=SkillLevel.choices, default=SkillLevel.SOLID)
+    profile = models.ForeignKey(
+        Profile, on_delete=models.CASCADE, related_name="skills", verbose_name=_("profile")
+    )
+    skill = models.ForeignKey(
+        Skill, on_delete=models.PROTECT, related_name="profile_skills", verbose_name=_("skill")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=SkillKind.choices)
+    level = models.PositiveSmallIntegerField(
+        _("level"), choices=SkillLevel.choices, default=SkillLevel.SOLID
+    )
 
     class Meta:
+        verbose_name = _("profile skill")
+        verbose_name_plural = _("profile skills")
         ordering = ["-level", "skill__name"]
         constraints = [
             models.UniqueConstraint(

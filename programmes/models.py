@@ -30,30 +30,42 @@ class ImportBatch(models.Model):
     say how far it got, for the preview page to show while the admin waits or comes back.
     """
 
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="import_batches")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="import_batches", verbose_name=_("cohort")
+    )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
-    filename = models.CharField(max_length=255)
+    filename = models.CharField(_("filename"), max_length=255)
     # [{"line": 2, "email": ..., "name": ..., "role": ..., "capacity": ..., "errors": [...]}]
-    rows = models.JSONField(default=list)
-    created_at = models.DateTimeField(default=timezone.now)
-    applied_at = models.DateTimeField(null=True, blank=True)
+    rows = models.JSONField(_("rows"), default=list)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
     applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("applied by"),
     )
-    imported_count = models.PositiveIntegerField(default=0)
-    skipped_count = models.PositiveIntegerField(default=0)
+    imported_count = models.PositiveIntegerField(_("imported count"), default=0)
+    skipped_count = models.PositiveIntegerField(_("skipped count"), default=0)
     status = models.CharField(
-        max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEW
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEW
     )
-    skip_invalid = models.BooleanField(default=False)
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0)
+    skip_invalid = models.BooleanField(_("skip invalid"), default=False)
+    rows_total = models.PositiveIntegerField(_("rows total"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
     # Why the last attempt to apply stopped, in words for the admin.
-    error = models.TextField(blank=True)
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
+        verbose_name = _("import batch")
         ordering = ["-created_at"]
         verbose_name_plural = _("import batches")
 
@@ -85,31 +97,54 @@ class InvitationQuerySet(models.QuerySet["Invitation"]):
 class Invitation(models.Model):
     """A personal link that signs someone up (or logs them in) and enrolls them."""
 
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField()
-    name = models.CharField(max_length=120, blank=True)
-    role = models.CharField(max_length=10, choices=Role.choices)
-    capacity = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("cohort")
     )
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    email = models.EmailField(_("email"))
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    token = models.CharField(
+        _("token"), max_length=64, unique=True, default=new_token, editable=False
+    )
     batch = models.ForeignKey(
-        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("batch"),
     )
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_count = models.PositiveSmallIntegerField(default=0)
-    last_sent_at = models.DateTimeField(null=True, blank=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_count = models.PositiveSmallIntegerField(_("sent count"), default=0)
+    last_sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
     )
 
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         ordering = ["-created_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["cohort", "email"], name="programmes_one_invite_each"),
@@ -142,17 +177,27 @@ class SurveyResponse(models.Model):
     """One person's survey for one cohort and moment: sent with a personal link, answered
     once. Answers are for programme admins only."""
 
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="survey_responses")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_responses"
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="survey_responses", verbose_name=_("cohort")
     )
-    role = models.CharField(max_length=10, choices=Role.choices)
-    kind = models.CharField(max_length=10, choices=SurveyKind.choices)
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
-    sent_at = models.DateTimeField(default=timezone.now)
-    answered_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="survey_responses",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=SurveyKind.choices)
+    token = models.CharField(
+        _("token"), max_length=64, unique=True, default=new_token, editable=False
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     satisfaction = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        _("satisfaction"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     recommend = models.PositiveSmallIntegerField(
         _("would recommend"),
@@ -163,9 +208,11 @@ class SurveyResponse(models.Model):
     goal_progress = models.PositiveSmallIntegerField(
         _("progress on goals"), choices=GoalProgress.choices, null=True, blank=True
     )
-    comments = models.TextField(max_length=3000, blank=True)
+    comments = models.TextField(_("comments"), max_length=3000, blank=True)
 
     class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
         ordering = ["-sent_at", "pk"]
         constraints = [
             models.UniqueConstraint(

@@ -18,33 +18,35 @@ class OutboxEmail(models.Model):
     """One email to send, written in the same transaction as the change that causes it."""
 
     key = models.CharField(
+        _("key"),
         max_length=200,
         unique=True,
         null=True,
         blank=True,
         help_text=_("Idempotency key: a second email with the same key is never queued."),
     )
-    template = models.CharField(max_length=200)
+    template = models.CharField(_("template"), max_length=200)
     # Chosen once when the row is written and sent with every attempt, so a copy that a
     # killed send lets through carries the same Message-ID and mail systems can drop it.
-    message_id = models.CharField(max_length=255, blank=True)
-    to = models.JSONField(default=list)
-    from_email = models.CharField(max_length=254)
-    subject = models.CharField(max_length=998)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
+    message_id = models.CharField(_("message id"), max_length=255, blank=True)
+    to = models.JSONField(_("to"), default=list)
+    from_email = models.CharField(_("from email"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=998)
+    body_text = models.TextField(_("body text"))
+    body_html = models.TextField(_("body html"), blank=True)
     # [{"filename", "content", "mimetype"}]: text attachments such as calendar invitations.
-    attachments = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
 
     objects = OutboxEmailQuerySet.as_manager()
 
     class Meta:
+        verbose_name_plural = _("outbox emails")
         ordering = ["-created_at"]
         verbose_name = _("outbox email")
         indexes = [

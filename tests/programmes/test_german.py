@@ -216,3 +216,20 @@ def test_a_member_answers_a_survey_in_german(client, cohort: Cohort, pair: Mento
     client.post(response.get_absolute_url(), answers)
     thanks = client.get(response.get_absolute_url()).content.decode()
     assert "Ihre Antworten auf die Zwischenumfrage von Frühling 2027 sind angekommen" in thanks
+
+
+def test_the_admin_names_models_and_fields_in_german(admin_client, cohort: Cohort) -> None:
+    index = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Kohorten" in index
+    assert "Umfrageantworten" in index
+    for english in (">Cohorts<", ">Survey responses<", ">Fit checks<"):
+        assert english not in index
+
+    page = admin_client.get(reverse("admin:matching_cohort_change", args=[cohort.pk]))
+    html = page.content.decode()
+    assert "Kohorte ändern" in html
+    assert "Beginnt am" in html  # the field "starts on", capitalised by Django
+    assert "Beitrittsart" in html
+    assert "Endet am" in html
+    for english in ("Change cohort", "cohort ändern", "Starts on", "Join mode", "Ends on"):
+        assert english not in html
