@@ -234,7 +234,7 @@ def test_a_programme_admins_cohort_page_in_german(client: Client) -> None:
         **GERMAN,
     )
     [message] = _flashes(response)
-    assert message.startswith("Spring Leaders: Matching (optimal) gestartet.")
+    assert message.startswith("Spring Leaders: optimales Matching gestartet.")
     assert "Öffnen Sie den Entwurf</a>" in message
 
 
