@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 
 from accounts.models import User
 from core.outbox.models import OutboxEmail
@@ -128,6 +129,17 @@ def _account(user: User) -> dict[str, Any]:
         "two_factor": [
             {"type": a.type, "created_at": _iso(a.created_at), "last_used_at": _iso(a.last_used_at)}
             for a in Authenticator.objects.filter(user=user).order_by("pk")
+        ],
+        # The organisation accounts they sign in with, and what each provider told us.
+        "single_sign_on": [
+            {
+                "provider": a.provider,
+                "uid": a.uid,
+                "connected_at": _iso(a.date_joined),
+                "last_login": _iso(a.last_login),
+                "claims": a.extra_data,
+            }
+            for a in SocialAccount.objects.filter(user=user).order_by("pk")
         ],
     }
 
@@ -766,6 +778,9 @@ def _erase_account(user: User, old_email: str) -> None:
 
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
+    # The provider's id and claims (their name, address) go too: the row of the user
+    # stays, anonymised, and would otherwise keep them.
+    SocialAccount.objects.filter(user=user).delete()
     _end_sessions(user)
     user.administered_cohorts.clear()
     user.groups.clear()

@@ -19,6 +19,7 @@ from django.utils import timezone
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 
 from accounts.models import User
 from core.outbox.models import OutboxEmail
@@ -593,3 +594,25 @@ def test_fit_answers_are_exported_and_their_words_erased_on_deletion(world):
 
     check = FitCheck.objects.get(person=world.alice)
     assert (check.answer, check.comment) == ("not_sure", "")
+
+
+def test_single_sign_on_accounts_are_exported_and_erased_with_the_account(world):
+    SocialAccount.objects.create(
+        user=world.alice,
+        provider="acme",
+        uid="alice-at-acme",
+        extra_data={"email": "alice@acme.example", "name": "Alice at Acme"},
+    )
+    exported = export_data(user=world.alice)["account"]["single_sign_on"]
+    assert exported == [
+        {
+            "provider": "acme",
+            "uid": "alice-at-acme",
+            "connected_at": exported[0]["connected_at"],
+            "last_login": exported[0]["last_login"],
+            "claims": {"email": "alice@acme.example", "name": "Alice at Acme"},
+        }
+    ]
+    delete_account(user=world.alice)
+    # The provider's id and its claims (her name and address) go with the account.
+    assert not SocialAccount.objects.filter(uid="alice-at-acme").exists()
