@@ -30,11 +30,22 @@ SWEEP_BATCH = 500
 SIGNATURE_HEADER = "X-Mentorship-Signature"
 
 
-def record(event: str, items: list[tuple[int, int, dict[str, Any]]]) -> int:
+def endpoints_for(event: str) -> list[Endpoint]:
+    """The active endpoints that want ``event`` (a few rows: filtered here, not in SQL)."""
+    return [e for e in Endpoint.objects.filter(is_active=True) if event in e.events]
+
+
+def record(
+    event: str,
+    items: list[tuple[int, int, dict[str, Any]]],
+    *,
+    endpoints: list[Endpoint] | None = None,
+) -> int:
     """Queue ``event`` for each (cohort id, object id, data) with every active endpoint
-    that wants it; an event already queued for an endpoint is not queued again.
-    Returns how many deliveries were written."""
-    endpoints = [e for e in Endpoint.objects.filter(is_active=True) if event in e.events]
+    that wants it (``endpoints``, when the caller already asked); an event already
+    queued for an endpoint is not queued again. Returns how many deliveries were written."""
+    if endpoints is None:
+        endpoints = endpoints_for(event)
     if not endpoints or not items:
         return 0
     rows = [

@@ -524,16 +524,8 @@ SUGGESTION_COLUMNS = (
     "computed_at",
     "digest",
 )
-# What a changed suggestion rewrites in place; its pair, cohort and id stay.
-UPDATED_COLUMNS = (
-    "rank",
-    "score",
-    "breakdown",
-    "reasons",
-    "weights_version",
-    "computed_at",
-    "digest",
-)
+# What a changed suggestion rewrites in place; its cohort, pair and id stay.
+UPDATED_COLUMNS = SUGGESTION_COLUMNS[3:]
 
 
 def write_suggestions(
